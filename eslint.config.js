@@ -1,0 +1,54 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+
+// Layering (ARCHITECTURE.md): ui -> state -> engine -> {gpu, runtime} -> core. Each entry lists what a
+// layer must not import.
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: forbidden.map((group) => ({ group: [group], message })) },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'public/**', 'test-results/**', 'playwright-report/**', 'out/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.tsx'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'warn' },
+  },
+  layer(
+    ['src/core/**'],
+    ['**/runtime/**', '**/gpu/**', '**/engine/**', '**/state/**', '**/ui/**', 'onnxruntime-web*', 'react*'],
+    'src/core is pure: no runtime, GPU, engine, state or UI imports',
+  ),
+  layer(
+    ['src/gpu/**'],
+    ['**/runtime/**', '**/engine/**', '**/state/**', '**/ui/**', 'react*', 'onnxruntime-web*'],
+    'gpu sits below engine and does not import onnxruntime-web',
+  ),
+  layer(['src/runtime/**'], ['**/gpu/**', '**/engine/**', '**/state/**', '**/ui/**', 'react*'], 'runtime sits below engine'),
+  layer(['src/engine/**'], ['**/state/**', '**/ui/**', 'react*', 'onnxruntime-web*'], 'engine sits below state and ui'),
+  layer(['src/state/**'], ['**/ui/**', 'onnxruntime-web*'], 'state sits below ui'),
+  // Only src/runtime imports onnxruntime-web.
+  layer(['src/ui/**', 'src/cli/**'], ['onnxruntime-web*'], 'only src/runtime imports onnxruntime-web'),
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+);

@@ -1,0 +1,101 @@
+/**
+ * `panescope` command line. Every failure the user can cause (bad arguments, unreadable files, unsupported
+ * models) ends with exit code 1 (2 for usage errors) and one clear line on stderr.
+ */
+import { parseArgs } from 'node:util';
+import { runExplain, type ExplainArgs } from './explain';
+
+const USAGE = `usage: panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
+         [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
+         [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
+         [--preprocess imagenet|none]`;
+
+export class UsageError extends Error {}
+
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got '${value}')`);
+  }
+  return value as T;
+}
+
+function num(flag: string, value: string | undefined, fallback: number | undefined): number | undefined {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new UsageError(`--${flag} must be a number (got '${value}')`);
+  return n;
+}
+
+export function parseExplainArgs(argv: string[]): ExplainArgs {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      image: { type: 'string' },
+      out: { type: 'string' },
+      class: { type: 'string' },
+      rule: { type: 'string' },
+      alpha: { type: 'string' },
+      beta: { type: 'string' },
+      head: { type: 'string' },
+      layers: { type: 'string' },
+      preprocess: { type: 'string' },
+      backend: { type: 'string' },
+    },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  for (const required of ['model', 'image', 'out'] as const) {
+    if (!values[required]) throw new UsageError(`--${required} is required`);
+  }
+  const target = num('class', values.class, undefined);
+  if (target !== undefined && (!Number.isInteger(target) || target < 0)) {
+    throw new UsageError(`--class must be a class index >= 0 (got '${values.class}')`);
+  }
+  const layers =
+    values.layers === undefined ? [] : values.layers === 'all' ? 'all' : values.layers.split(',');
+  return {
+    model: values.model!,
+    image: values.image!,
+    out: values.out!,
+    target,
+    rule: oneOf('rule', values.rule, ['sf', 'alphabeta', 'ebp'] as const, 'sf'),
+    alpha: num('alpha', values.alpha, 2)!,
+    beta: num('beta', values.beta, 1)!,
+    head: oneOf('head', values.head, ['logit', 'contrast_mean', 'contrast_softmax'] as const, 'logit'),
+    layers,
+    preprocess: oneOf('preprocess', values.preprocess, ['imagenet', 'none'] as const, 'imagenet'),
+    backend: oneOf('backend', values.backend, ['cpu'] as const, 'cpu'),
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  try {
+    if (command !== 'explain') throw new UsageError(`unknown command '${command}'`);
+    const args = parseExplainArgs(rest);
+    const summary = await runExplain(args, (line) => console.error(line));
+    console.log(
+      `explained class ${summary.class.index} (${summary.class.label}) in ${summary.timingsMs.total.toFixed(0)} ms -> ${args.out}`,
+    );
+    return 0;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`panescope: ${message}\n${USAGE}`);
+      return 2;
+    }
+    console.error(`panescope: ${message.split('\n').join('; ')}`);
+    return 1;
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The one interface between the app (and CLI) and whatever computes the maps: the WebGPU engine, or the
+ * CPU engine where WebGPU is missing. The UI never asks which one it has beyond `backend` for a notice.
+ *
+ * Life cycle: loadModel -> setInput (forward pass, prediction) -> explain (double chain for one class and
+ * rule; reuses the forward pass) -> render / readMap for any layer and view (cheap: no chain re-run).
+ */
+import type { CoverageReport } from '../core/onnx/coverage';
+import type { PaneOptions } from '../core/pane/options';
+import type { ColormapName } from '../core/colormap';
+
+export type { ColormapName };
+
+export type Backend = 'webgpu' | 'cpu';
+
+export interface LayerInfo {
+  /** ONNX tensor name (unique key; what the share link stores). */
+  tensor: string;
+  /** Producing node name and op; the graph input has node '' and opType 'Input'. */
+  node: string;
+  opType: string;
+  dims: number[];
+}
+
+export interface ModelInfo {
+  name: string;
+  sha256: string;
+  inputName: string;
+  /** Concrete input dims, e.g. [1, 3, 224, 224]. */
+  inputDims: number[];
+  numClasses: number;
+  /** Chain layers ordered from the input (index 0, the final saliency map) to the logits. */
+  layers: LayerInfo[];
+  coverage: CoverageReport;
+  /** False when the chain cannot traverse the model; it still classifies. */
+  canExplain: boolean;
+  /** metadata_props of the model (preprocessing hints). */
+  metadata: Record<string, string>;
+}
+
+export interface ClassScore {
+  index: number;
+  logit: number;
+  prob: number;
+}
+
+export interface Prediction {
+  /** All class probabilities (softmax of the logits). */
+  probs: Float32Array;
+  logits: Float32Array;
+  top: ClassScore[];
+}
+
+/** What a view shows: the double chain maps, or the forward excitation of a layer. */
+export type MapKind = 'net' | 'positive' | 'negative' | 'excitation-positive' | 'excitation-negative';
+
+/** Per-layer numbers of one explanation (PANE-SPEC "how this spec maps onto the product"). */
+export interface LayerStats {
+  tensor: string;
+  /** Pearson correlation of the channel-summed positive and negative chain maps. */
+  corrPN: number;
+  /** |sum R| / sum T over the layer. */
+  netRatio: number;
+  sumT: number;
+  sumR: number;
+}
+
+export interface ExplainSummary {
+  target: number;
+  options: PaneOptions;
+  /** Sum of T at the input plus all sinks; equals the start mass for conserving rules. */
+  fluxAtInputPlusSinks: number;
+  mass: number;
+  layers: LayerStats[];
+  timingsMs: Record<string, number>;
+}
+
+export type Normalization = 'layer' | 'shared';
+
+export interface ViewSpec {
+  layer: string;
+  kind: MapKind;
+  /** 'layer': each map scaled by its own max; 'shared': net, positive and negative of a layer on one scale. */
+  normalization: Normalization;
+  /** Clip |map| at this percentile before scaling (e.g. 99.5), or null. */
+  clipPercentile: number | null;
+  /** 'auto' picks diverging for signed maps (net) and sequential for non-negative ones. */
+  colormap: ColormapName | 'auto';
+}
+
+/** Scale information for the colour bar: the map value that maps to full colour. */
+export interface RenderInfo {
+  signed: boolean;
+  scale: number;
+  colormap: ColormapName;
+}
+
+/** A channel-summed map upsampled to the model's input resolution, for export and probing. */
+export interface MapData {
+  width: number;
+  height: number;
+  data: Float32Array;
+  /** Same data as the view renders (before normalisation). */
+  signed: boolean;
+}
+
+export interface SaliencyEngine {
+  readonly backend: Backend;
+  /** Human-readable adapter/backend description for the status line. */
+  readonly description: string;
+  loadModel(bytes: Uint8Array, name: string): Promise<ModelInfo>;
+  /** Runs the forward pass on a preprocessed NCHW float32 input. */
+  setInput(input: Float32Array): Promise<Prediction>;
+  /** Runs the double chain for the current input. Throws when the model cannot be explained. */
+  explain(options: Partial<PaneOptions>): Promise<ExplainSummary>;
+  /** Draws one view into a canvas the engine owns the context of; returns the colour-bar scale. */
+  render(canvas: HTMLCanvasElement | OffscreenCanvas, view: ViewSpec): Promise<RenderInfo>;
+  /**
+   * Reads one view's raw map (before normalisation), bilinearly resampled to `size` (default: the model's
+   * input resolution). Small sizes serve the layer strip; the default serves export and probing.
+   */
+  readMap(view: Pick<ViewSpec, 'layer' | 'kind'>, size?: { width: number; height: number }): Promise<MapData>;
+  dispose(): void;
+}

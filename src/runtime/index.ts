@@ -1,0 +1,135 @@
+/**
+ * The only module that imports onnxruntime-web.
+ *
+ * A runner executes the model with the graph edited (core/onnx exposeTensors) so that every tensor the
+ * chains need comes back as an output. On the webgpu backend it runs on the caller's GPUDevice and leaves
+ * the outputs in GPU buffers (zero copy into our kernels); on wasm the outputs are CPU arrays.
+ *
+ * Runs are serialised per runner: onnxruntime sessions must not run concurrently.
+ */
+import type * as Ort from 'onnxruntime-web';
+import { exposeTensors } from '../core/onnx/build';
+
+export type RuntimeBackend = 'webgpu' | 'wasm';
+
+export interface RunnerOptions {
+  backend: RuntimeBackend;
+  /** Required for webgpu: the device our kernels use, so ORT's output buffers can be bound directly. */
+  device?: GPUDevice;
+  /** Intermediate tensors to expose in addition to the graph outputs. */
+  outputs: string[];
+  /** wasm threads (Node and cross-origin-isolated pages only); default 1 in the browser. */
+  numThreads?: number;
+}
+
+export interface RuntimeTensor {
+  dims: number[];
+  /** Present on the webgpu backend: the tensor's buffer on the runner's device (size rounded up). */
+  gpuBuffer?: GPUBuffer;
+  /** Moves the values to the CPU (a readback on webgpu). */
+  getData(): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export interface ModelRunner {
+  readonly backend: RuntimeBackend;
+  /** Names of the graph outputs of the original model. */
+  readonly graphOutputs: readonly string[];
+  run(input: Float32Array, dims: number[]): Promise<Map<string, RuntimeTensor>>;
+  dispose(): void;
+}
+
+type OrtModule = typeof Ort;
+
+let wasmPathsOverride: string | Record<string, string> | undefined;
+
+/** Where the browser finds ORT's .wasm files when they are not bundled (set before the first runner). */
+export function setWasmPaths(paths: string | Record<string, string>): void {
+  wasmPathsOverride = paths;
+}
+
+async function loadOrt(backend: RuntimeBackend): Promise<OrtModule> {
+  // Only the webgpu entry point accepts an external GPUDevice; in Node the default entry is the wasm build.
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+  const mod: OrtModule =
+    backend === 'webgpu' || !isNode
+      ? ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule)
+      : await import('onnxruntime-web');
+  if (wasmPathsOverride !== undefined) mod.env.wasm.wasmPaths = wasmPathsOverride;
+  return mod;
+}
+
+export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions): Promise<ModelRunner> {
+  const ort = await loadOrt(opts.backend);
+  if (opts.numThreads !== undefined) ort.env.wasm.numThreads = opts.numThreads;
+  else if (typeof window !== 'undefined' && !globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+
+  const probe = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
+  const graphOutputs = [...probe.outputNames];
+  const inputName = probe.inputNames[0];
+  await probe.release();
+
+  const extra = opts.outputs.filter((n) => !graphOutputs.includes(n));
+  const edited = extra.length > 0 ? exposeTensors(modelBytes, extra) : modelBytes;
+  let session: Ort.InferenceSession;
+  if (opts.backend === 'webgpu') {
+    if (!opts.device) throw new Error('createRunner: the webgpu backend needs a GPUDevice');
+    session = await ort.InferenceSession.create(edited, {
+      executionProviders: [
+        { name: 'webgpu', device: opts.device } as Ort.InferenceSession.ExecutionProviderConfig,
+      ],
+      preferredOutputLocation: 'gpu-buffer',
+      graphOptimizationLevel: 'disabled',
+    });
+  } else {
+    session = await ort.InferenceSession.create(edited, {
+      executionProviders: ['wasm'],
+      // Optimisations may fuse away the intermediate tensors we asked for.
+      graphOptimizationLevel: extra.length > 0 ? 'disabled' : 'all',
+    });
+  }
+  const wanted = [...new Set([...graphOutputs, ...opts.outputs])];
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const run = async (input: Float32Array, dims: number[]): Promise<Map<string, RuntimeTensor>> => {
+    const feed = { [inputName]: new ort.Tensor('float32', input, dims) };
+    const results = await session.run(feed, wanted);
+    const out = new Map<string, RuntimeTensor>();
+    for (const name of wanted) {
+      const t = results[name];
+      if (!t) throw new Error(`onnxruntime returned no value for '${name}'`);
+      out.set(name, wrap(t));
+    }
+    return out;
+  };
+
+  return {
+    backend: opts.backend,
+    graphOutputs,
+    run(input, dims) {
+      const next = queue.then(() => run(input, dims));
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    dispose() {
+      void session.release();
+    },
+  };
+}
+
+function wrap(t: Ort.Tensor): RuntimeTensor {
+  if (t.type !== 'float32') throw new Error(`expected a float32 tensor, got ${t.type}`);
+  // Take the buffer before any getData(): getData moves a gpu-buffer tensor to the CPU.
+  const gpuBuffer = t.location === 'gpu-buffer' ? (t.gpuBuffer as GPUBuffer) : undefined;
+  return {
+    dims: [...t.dims],
+    gpuBuffer,
+    async getData() {
+      const data = t.location === 'cpu' ? t.data : await t.getData();
+      return data as Float32Array;
+    },
+    dispose() {
+      t.dispose();
+    },
+  };
+}
