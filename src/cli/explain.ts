@@ -11,7 +11,13 @@ import { explain } from '../core/reference/chain';
 import { findLogits } from '../core/pane/heads';
 import { channelSum, upsampleBilinear } from '../core/pane/maps';
 import { encodeNpy, parseNpy } from '../core/npy';
-import { IMAGENET_PREPROCESS, defaultCrop, preprocess, type RgbaImage } from '../core/preprocess';
+import {
+  IMAGENET_PREPROCESS,
+  defaultCrop,
+  preprocess,
+  type PreprocessSpec,
+  type RgbaImage,
+} from '../core/preprocess';
 import { defaultLabels, shortLabel } from '../core/labels';
 import { blendOverlay, colormapLut } from '../core/colormap';
 import { effectiveOptions, type Head, type Rule } from '../core/pane/options';
@@ -101,7 +107,7 @@ function loadInput(args: ExplainArgs, dims: readonly number[]): { input: Tensor;
 }
 
 /** --preprocess none: resample the crop and keep pixel values in [0, 1], no mean/std. */
-function rawInput(img: RgbaImage, spec: typeof IMAGENET_PREPROCESS) {
+function rawInput(img: RgbaImage, spec: PreprocessSpec) {
   return preprocess(img, { ...spec, mean: [0, 0, 0], std: [1, 1, 1] });
 }
 
@@ -112,15 +118,15 @@ function preprocessPicture(
   W: number,
   H: number,
 ): RgbaImage {
-  const unit = {
+  const unscaled: PreprocessSpec = {
     ...IMAGENET_PREPROCESS,
     width: W,
     height: H,
     mean: [0, 0, 0],
     std: [1, 1, 1],
     scale: 1,
-  } as const;
-  const planes = preprocess(img, { ...unit, mean: [0, 0, 0], std: [1, 1, 1] }, crop);
+  };
+  const planes = preprocess(img, unscaled, crop);
   const out = new Uint8Array(W * H * 4);
   for (let i = 0; i < W * H; i++) {
     for (let c = 0; c < 3; c++)

@@ -43,12 +43,24 @@ const MOVED_ARGS: Readonly<Record<string, readonly MovedArg[]>> = {
 /** Ops whose inputs after the first only matter in training (Dropout ratio and training_mode, opset 12+). */
 const TRAINING_ONLY_INPUTS = new Set(['Dropout']);
 
+/**
+ * Input positions of int-list arguments (shapes, axes, pads, ranges): output shapes depend on them, so
+ * shape inference needs them constant.
+ */
+export function intArgInputs(opType: string): number[] {
+  return (MOVED_ARGS[opType] ?? []).filter((a) => a.kind === 'ints').map((a) => a.input);
+}
+
 function movedArg(node: IrNode, attr: string): MovedArg | undefined {
   return MOVED_ARGS[node.opType]?.find((a) => a.attr === attr);
 }
 
 /** The value of an int-list argument in either form, or undefined when absent. */
-export function intsArg(node: IrNode, inputs: readonly (Tensor | undefined)[], attr: string): number[] | undefined {
+export function intsArg(
+  node: IrNode,
+  inputs: readonly (Tensor | undefined)[],
+  attr: string,
+): number[] | undefined {
   const v = node.attrs[attr];
   if (Array.isArray(v)) return v as number[];
   const arg = movedArg(node, attr);
@@ -57,7 +69,11 @@ export function intsArg(node: IrNode, inputs: readonly (Tensor | undefined)[], a
 }
 
 /** The value of a scalar argument in either form, or undefined when absent. */
-export function scalarArg(node: IrNode, inputs: readonly (Tensor | undefined)[], attr: string): number | undefined {
+export function scalarArg(
+  node: IrNode,
+  inputs: readonly (Tensor | undefined)[],
+  attr: string,
+): number | undefined {
   const v = node.attrs[attr];
   if (typeof v === 'number') return v;
   const arg = movedArg(node, attr);
@@ -68,7 +84,11 @@ export function scalarArg(node: IrNode, inputs: readonly (Tensor | undefined)[],
 }
 
 /** Pads given for a subset of axes (Pad opset 18 `axes`) -> pads for every axis, [begins..., ends...]. */
-export function padsForRank(pads: readonly number[], axes: readonly number[] | undefined, rank: number): number[] {
+export function padsForRank(
+  pads: readonly number[],
+  axes: readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (!axes) {
     if (pads.length !== 2 * rank) throw new Error(`Pad: ${pads.length} pads for a rank-${rank} tensor`);
     return [...pads];

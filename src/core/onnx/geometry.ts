@@ -48,7 +48,9 @@ function lift2(v: number[] | undefined, spatialRank: number, fill: number): [num
 function spatialOf(xDims: readonly number[]): [number, number, number] {
   if (xDims.length === 4) return [2, xDims[2], xDims[3]];
   if (xDims.length === 3) return [1, 1, xDims[2]];
-  throw new Error(`spatial op on a ${xDims.length}-D tensor [${xDims.join(',')}]: only 1-D and 2-D are supported`);
+  throw new Error(
+    `spatial op on a ${xDims.length}-D tensor [${xDims.join(',')}]: only 1-D and 2-D are supported`,
+  );
 }
 
 function resolveWindow(

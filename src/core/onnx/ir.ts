@@ -11,7 +11,8 @@ import type { Tensor } from '../tensor';
 export type AttrValue = number | string | number[] | string[] | Tensor;
 
 /** ONNX element types the project distinguishes (others are kept by name, e.g. 'uint8'). */
-export type ElemType = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool' | string;
+export type ElemType =
+  'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool' | string;
 
 export interface IrNode {
   /** ONNX node name; parsing fills empty names with `${opType}_${index}` so reports can always name a node. */

@@ -68,7 +68,10 @@ function constantValue(node: OnnxTypes.INodeProto, what: string): DecodedTensor 
     case 'value_float':
       return { tensor: { dims: [], data: Float64Array.of(a.f ?? 0) }, elemType: 'float32' };
     case 'value_floats':
-      return { tensor: { dims: [a.floats!.length], data: Float64Array.from(a.floats!) }, elemType: 'float32' };
+      return {
+        tensor: { dims: [a.floats!.length], data: Float64Array.from(a.floats!) },
+        elemType: 'float32',
+      };
     case 'value_int':
       return { tensor: { dims: [], data: Float64Array.of(toNumber(a.i)) }, elemType: 'int64' };
     case 'value_ints':
@@ -103,7 +106,8 @@ export function parseOnnx(bytes: Uint8Array): IrGraph {
   const graph = model.graph!;
   const protoNodes = graph.node ?? [];
   if (protoNodes.length === 0) throw new Error('ONNX model has an empty graph (no nodes)');
-  if (graph.sparseInitializer?.length) throw new Error('ONNX models with sparse initializers are not supported');
+  if (graph.sparseInitializer?.length)
+    throw new Error('ONNX models with sparse initializers are not supported');
   const opset = defaultOpset(model);
 
   const initializers = new Map<string, Tensor>();
@@ -112,7 +116,8 @@ export function parseOnnx(bytes: Uint8Array): IrGraph {
     initializers.set(name, c.tensor);
     constTypes.set(name, c.elemType);
   };
-  for (const t of graph.initializer ?? []) addConst(t.name ?? '', decodeTensorProto(t, `initializer '${t.name}'`));
+  for (const t of graph.initializer ?? [])
+    addConst(t.name ?? '', decodeTensorProto(t, `initializer '${t.name}'`));
 
   const nodes: IrNode[] = [];
   protoNodes.forEach((n, index) => {

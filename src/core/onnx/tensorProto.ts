@@ -55,10 +55,12 @@ function readRaw(raw: Uint8Array, type: ElemType, n: number, what: string): Floa
       for (let i = 0; i < n; i++) out[i] = bfloatToNumber(view.getUint16(2 * i, true));
       break;
     case 'int64':
-      for (let i = 0; i < n; i++) out[i] = view.getInt32(8 * i + 4, true) * 4294967296 + view.getUint32(8 * i, true);
+      for (let i = 0; i < n; i++)
+        out[i] = view.getInt32(8 * i + 4, true) * 4294967296 + view.getUint32(8 * i, true);
       break;
     case 'uint64':
-      for (let i = 0; i < n; i++) out[i] = view.getUint32(8 * i + 4, true) * 4294967296 + view.getUint32(8 * i, true);
+      for (let i = 0; i < n; i++)
+        out[i] = view.getUint32(8 * i + 4, true) * 4294967296 + view.getUint32(8 * i, true);
       break;
     case 'int32':
       for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
@@ -130,7 +132,8 @@ export function decodeTensorProto(t: OnnxTypes.ITensorProto, what: string): Deco
         `(onnx.save_model(..., save_as_external_data=False))`,
     );
   }
-  if (!(elemType in RAW_SIZE)) throw new Error(`${what} has element type ${elemType}, which is not supported`);
+  if (!(elemType in RAW_SIZE))
+    throw new Error(`${what} has element type ${elemType}, which is not supported`);
   if (t.rawData && t.rawData.byteLength > 0) {
     return { tensor: { dims, data: readRaw(t.rawData, elemType, n, what) }, elemType };
   }
@@ -154,7 +157,8 @@ export function encodeTensorProto(
   elemType: ElemType,
 ): OnnxTypes.ITensorProto {
   const n = numel(dims);
-  if (data.length !== n) throw new Error(`tensor '${name}': ${data.length} values for shape [${dims.join(',')}]`);
+  if (data.length !== n)
+    throw new Error(`tensor '${name}': ${data.length} values for shape [${dims.join(',')}]`);
   const base = { name, dims: [...dims], dataType: elemTypeCode(elemType) };
   if (elemType === 'float32' || elemType === 'float64') {
     const size = elemType === 'float32' ? 4 : 8;

@@ -1,0 +1,67 @@
+// MaxPool / GlobalMaxPool routing, step 2 (PANE-SPEC 4.3): every input element gathers the flux of each
+// window it wins (its value equals the window's maximum), divided by the number of tied winners.
+// Overlapping windows add up. No sign crossing and no sink.
+
+struct Params {
+  n: u32,
+  h: u32,
+  w: u32,
+  outH: u32,
+  outW: u32,
+  kH: u32,
+  kW: u32,
+  strideH: u32,
+  strideW: u32,
+  dilH: u32,
+  dilW: u32,
+  padTop: u32,
+  padLeft: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> stats: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> fluxOut: array<vec2<f32>>;
+@group(0) @binding(4) var<storage, read_write> flux: array<vec2<f32>>;
+
+override WG: u32 = 64u;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + nwg.x * WG * (gid.y + nwg.y * gid.z);
+  let p = params;
+  if (i >= p.n) {
+    return;
+  }
+  let xi = x[i];
+  let iw = i32(i % p.w);
+  let ih = i32((i / p.w) % p.h);
+  let outPlane = (i / (p.w * p.h)) * p.outH * p.outW;
+  var acc = vec2<f32>(0.0, 0.0);
+  for (var kh = 0u; kh < p.kH; kh++) {
+    let sh = ih + i32(p.padTop) - i32(kh * p.dilH);
+    if (sh < 0 || sh % i32(p.strideH) != 0) {
+      continue;
+    }
+    let oh = u32(sh) / p.strideH;
+    if (oh >= p.outH) {
+      continue;
+    }
+    for (var kw = 0u; kw < p.kW; kw++) {
+      let sw = iw + i32(p.padLeft) - i32(kw * p.dilW);
+      if (sw < 0 || sw % i32(p.strideW) != 0) {
+        continue;
+      }
+      let ow = u32(sw) / p.strideW;
+      if (ow >= p.outW) {
+        continue;
+      }
+      let j = outPlane + oh * p.outW + ow;
+      let s = stats[j];
+      if (xi == s.x) {
+        acc += fluxOut[j] / s.y;
+      }
+    }
+  }
+  flux[i] += acc;
+}

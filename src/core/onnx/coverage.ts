@@ -1,0 +1,177 @@
+/**
+ * Which nodes the double chain can traverse (PANE-SPEC 4.3), and whether a graph looks like an image
+ * classifier at all. Only nodes on a path from the data input to the logits matter: constant subgraphs
+ * are folded away before this runs, and what follows the logits is the head's business.
+ */
+import type { IrGraph, IrNode } from './ir';
+import { intArgInputs } from './canonical';
+import { SUBGRAPH_ATTR } from './parse';
+import { isFloatType } from './proto';
+
+/** Ops with a double-chain rule (some only with constant operands, see `unsupportedReason`). */
+export const CHAIN_OPS: ReadonlySet<string> = new Set([
+  'Conv',
+  'Gemm',
+  'MatMul',
+  'BatchNormalization',
+  'Mul',
+  'Div',
+  'Add',
+  'Sub',
+  'Sum',
+  'Relu',
+  'Clip',
+  'LeakyRelu',
+  'MaxPool',
+  'GlobalMaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'Concat',
+  'Split',
+  'Flatten',
+  'Reshape',
+  'Squeeze',
+  'Unsqueeze',
+  'Transpose',
+  'Dropout',
+  'Identity',
+  'Pad',
+]);
+
+/** Output activations the chain does not traverse: the head is defined on their input (spec 4.4). */
+export const TERMINAL_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Sigmoid']);
+
+export interface UnsupportedNode {
+  opType: string;
+  node: string;
+  reason: string;
+}
+
+export interface CoverageReport {
+  ok: boolean;
+  unsupported: UnsupportedNode[];
+  /** Op type -> number of nodes between the input and the logits (terminal activations included). */
+  opCounts: Record<string, number>;
+  /** Op type -> those nodes' names, in graph order. */
+  nodes: Record<string, string[]>;
+  /** The logits tensor: input of a final Softmax/LogSoftmax/Sigmoid, else the graph output. */
+  logits: string;
+}
+
+export class CoverageError extends Error {
+  constructor(readonly report: CoverageReport) {
+    const list = report.unsupported.map((u) => `${u.opType} '${u.node}' (${u.reason})`).join('; ');
+    super(`the double chain cannot traverse ${report.unsupported.length} node(s): ${list}`);
+    this.name = 'CoverageError';
+  }
+}
+
+/** Terminal activation nodes producing graph outputs, and the logits tensor they read. */
+function findTerminal(g: IrGraph): { logits: string; terminal: Set<IrNode> } {
+  const output = g.outputs[0]?.name ?? '';
+  const producer = g.nodes.find((n) => n.outputs.includes(output));
+  if (producer && producer.domain === '' && TERMINAL_OPS.has(producer.opType)) {
+    return { logits: producer.inputs[0], terminal: new Set([producer]) };
+  }
+  return { logits: output, terminal: new Set() };
+}
+
+function unsupportedReason(node: IrNode, isData: (name: string) => boolean): string | undefined {
+  const data = (i: number) => !!node.inputs[i] && isData(node.inputs[i]);
+  if (node.attrs[SUBGRAPH_ATTR] !== undefined) return 'control flow with a subgraph (If/Loop/Scan)';
+  if (node.domain !== '') return `op of domain '${node.domain}' has no double-chain rule`;
+  if (TERMINAL_OPS.has(node.opType)) {
+    const gate = node.opType === 'Sigmoid' ? ' (a gate)' : '';
+    return `${node.opType} inside the network${gate}: only supported as the final activation after the logits`;
+  }
+  if (!CHAIN_OPS.has(node.opType)) return `no double-chain rule for ${node.opType}`;
+  const argData = intArgInputs(node.opType).some(data);
+  if (argData) return 'shape or axes argument computed at run time';
+  switch (node.opType) {
+    case 'Conv':
+      return data(1) || data(2) ? 'weights or bias are not constants' : undefined;
+    case 'Gemm':
+      if (data(1)) return data(0) ? 'product of two data tensors' : 'data tensor as the weight operand B';
+      return data(2) ? 'bias C is not a constant' : undefined;
+    case 'MatMul':
+      return data(0) && data(1)
+        ? 'product of two data tensors (MatMul needs one constant operand)'
+        : undefined;
+    case 'Mul':
+      return data(0) && data(1) ? 'product of two data tensors (gating)' : undefined;
+    case 'Div':
+      return data(1) ? 'division by a data tensor' : undefined;
+    case 'BatchNormalization':
+      return [1, 2, 3, 4].some(data) ? 'parameters are not constants' : undefined;
+    case 'Clip':
+      return data(1) || data(2) ? 'bounds are data tensors' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function coverageReport(g: IrGraph): CoverageReport {
+  const { logits, terminal } = findTerminal(g);
+  // Forward: values that depend on a data input.
+  const dataValues = new Set(g.inputs.map((v) => v.name));
+  for (const n of g.nodes) {
+    if (n.inputs.some((i) => dataValues.has(i))) for (const o of n.outputs) dataValues.add(o);
+  }
+  // Backward: values the logits depend on.
+  const toLogits = new Set([logits]);
+  const onPath = new Set<IrNode>(terminal);
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i];
+    if (!n.outputs.some((o) => toLogits.has(o))) continue;
+    for (const name of n.inputs) toLogits.add(name);
+    if (n.inputs.some((name) => dataValues.has(name))) onPath.add(n);
+  }
+
+  const unsupported: UnsupportedNode[] = [];
+  const opCounts: Record<string, number> = {};
+  const nodes: Record<string, string[]> = {};
+  for (const n of g.nodes) {
+    if (!onPath.has(n)) continue;
+    opCounts[n.opType] = (opCounts[n.opType] ?? 0) + 1;
+    (nodes[n.opType] ??= []).push(n.name);
+    if (terminal.has(n)) continue;
+    const reason = unsupportedReason(n, (name) => dataValues.has(name));
+    if (reason) unsupported.push({ opType: n.opType, node: n.name, reason });
+  }
+  return { ok: unsupported.length === 0, unsupported, opCounts, nodes, logits };
+}
+
+/** One line per op type: count, node names, and the nodes the chain cannot traverse with the reason. */
+export function formatCoverage(report: CoverageReport): string {
+  const lines = Object.entries(report.nodes).map(([op, names]) => {
+    const bad = report.unsupported.filter((u) => u.opType === op);
+    const badNames = new Set(bad.map((u) => u.node));
+    const good = names.filter((n) => !badNames.has(n));
+    const parts = [`${bad.length ? 'NO' : 'ok'} ${op} x${names.length}`];
+    if (good.length) parts.push(`: ${good.join(', ')}`);
+    if (bad.length) parts.push(` | cannot traverse: ${bad.map((u) => `${u.node} (${u.reason})`).join(', ')}`);
+    return parts.join('');
+  });
+  return lines.join('\n');
+}
+
+/** Why `g` is not a single-input image classifier with one output, or null when it looks like one. */
+export function describeModelProblem(g: IrGraph): string | null {
+  const names = (vs: readonly { name: string }[]) => vs.map((v) => v.name).join(', ');
+  if (g.inputs.length === 0) return 'model has no data input (every graph input is an initializer)';
+  if (g.inputs.length > 1) {
+    return `model has ${g.inputs.length} inputs: ${names(g.inputs)}; an image classifier has exactly one`;
+  }
+  const input = g.inputs[0];
+  if (!isFloatType(input.elemType)) {
+    return `input '${input.name}' is ${input.elemType}; an image classifier takes a float tensor`;
+  }
+  const shape = g.shapes.get(input.name) ?? input.shape;
+  if (shape.length !== 3 && shape.length !== 4) {
+    return `input '${input.name}' has rank ${shape.length} ([${shape.join(', ')}]); expected [N, C, H, W] (or [N, C, L])`;
+  }
+  if (g.outputs.length !== 1) {
+    return `model has ${g.outputs.length} outputs: ${names(g.outputs)}; an image classifier has exactly one`;
+  }
+  return null;
+}

@@ -1,0 +1,91 @@
+/**
+ * Constant folding: every node whose inputs are all constants is evaluated (float64 forward evaluator)
+ * and replaced by initializers; Shape of a value with a known shape is a constant too. This removes the
+ * shape arithmetic exporters emit (PyTorch: Shape -> Gather -> Unsqueeze -> Concat -> Reshape), so the
+ * Reshape ends up with a constant `shape` attribute.
+ *
+ * One walk in topological order canonicalises each node (its argument inputs may have just become
+ * constant), folds it or infers its output shapes, so a Shape further down sees concrete shapes.
+ */
+import { evalNode, hasEvaluator } from '../reference/forward';
+import type { Tensor } from '../tensor';
+import { canonicalizeNode } from './canonical';
+import type { ElemType, IrGraph, IrNode } from './ir';
+import { SUBGRAPH_ATTR } from './parse';
+import { elemTypeName } from './proto';
+import { inferNodeShapes } from './shapes';
+
+/** Element type of a folded output, from the op and its input types. */
+function foldedType(node: IrNode, inputTypes: (ElemType | undefined)[]): ElemType {
+  switch (node.opType) {
+    case 'Shape':
+      return 'int64';
+    case 'Cast':
+      return elemTypeName(node.attrs.to as number);
+    case 'Equal':
+      return 'bool';
+    case 'ConstantOfShape':
+      // The IR keeps no element type for tensor attributes; ONNX's default value is a float32 zero.
+      return 'float32';
+    case 'Where':
+      return inputTypes[1] ?? 'float32';
+    default:
+      return inputTypes[0] ?? 'float32';
+  }
+}
+
+function foldable(
+  node: IrNode,
+  isConst: (name: string) => boolean,
+  hasShape: (name: string) => boolean,
+): boolean {
+  if (!hasEvaluator(node) || node.attrs[SUBGRAPH_ATTR] !== undefined) return false;
+  const data = node.inputs.filter((n) => n !== '');
+  if (node.opType === 'Shape') return isConst(data[0]) || hasShape(data[0]);
+  return data.length > 0 && data.every(isConst);
+}
+
+/** `inputShapes`: concrete shapes of the graph inputs (see resolveInputShapes). Expects a sorted graph. */
+export function foldConstants(g: IrGraph, inputShapes: ReadonlyMap<string, readonly number[]>): IrGraph {
+  const consts = new Map<string, Tensor>(g.initializers);
+  const types = new Map<string, ElemType>(g.constTypes);
+  const shapes = new Map<string, readonly number[]>(inputShapes);
+  for (const [name, t] of consts) shapes.set(name, t.dims);
+  const constOf = (name: string) => consts.get(name);
+  const shapeOf = (name: string) => shapes.get(name);
+
+  const kept: IrNode[] = [];
+  for (const raw of g.nodes) {
+    const node = canonicalizeNode(raw, constOf, (name) => shapes.get(name)?.length);
+    if (
+      !foldable(
+        node,
+        (n) => consts.has(n),
+        (n) => shapes.has(n),
+      )
+    ) {
+      kept.push(node);
+      inferNodeShapes(node, shapeOf, constOf, g.opset)?.forEach((dims, i) => {
+        if (node.outputs[i]) shapes.set(node.outputs[i], dims);
+      });
+      continue;
+    }
+    const inputs = node.inputs.map((n): Tensor | undefined => {
+      if (n === '') return undefined;
+      // Shape reads only the dims of its input, which need not be a constant.
+      return consts.get(n) ?? { dims: shapes.get(n)!, data: new Float64Array(0) };
+    });
+    const outputs = evalNode(g, node, inputs);
+    const type = foldedType(
+      node,
+      node.inputs.map((n) => types.get(n)),
+    );
+    node.outputs.forEach((name, i) => {
+      if (!name || !outputs[i]) return;
+      consts.set(name, outputs[i]);
+      types.set(name, type);
+      shapes.set(name, outputs[i].dims);
+    });
+  }
+  return { ...g, nodes: kept, initializers: consts, constTypes: types, shapes };
+}

@@ -1,0 +1,101 @@
+/**
+ * Which ONNX ops the double chain traverses and how mass enters and leaves them (PANE-SPEC 4.3). Every
+ * engine dispatches on this table, so an op is either covered everywhere or reported as unsupported.
+ */
+import type { IrGraph, IrNode } from '../onnx/ir';
+
+/**
+ * affine:   the generic contribution rule of spec 4.2 (it has a forward PANE, spec 3);
+ * pass:     values are moved, copied, sliced or cropped: (T, R) follow them (Pad and saturated Clip sink);
+ * route:    max pooling sends a window's mass to its argmax;
+ * terminal: Softmax-like output ops; never traversed, the head sits on their input (spec 4.4).
+ */
+export type ChainOpKind = 'affine' | 'pass' | 'route' | 'terminal';
+
+export const CHAIN_OP_KINDS = {
+  Conv: 'affine',
+  Gemm: 'affine',
+  MatMul: 'affine',
+  BatchNormalization: 'affine',
+  Add: 'affine',
+  Sub: 'affine',
+  Sum: 'affine',
+  Mul: 'affine',
+  Div: 'affine',
+  AveragePool: 'affine',
+  GlobalAveragePool: 'affine',
+  Relu: 'pass',
+  LeakyRelu: 'pass',
+  Clip: 'pass',
+  Dropout: 'pass',
+  Identity: 'pass',
+  Flatten: 'pass',
+  Reshape: 'pass',
+  Squeeze: 'pass',
+  Unsqueeze: 'pass',
+  Transpose: 'pass',
+  Concat: 'pass',
+  Split: 'pass',
+  Pad: 'pass',
+  MaxPool: 'route',
+  GlobalMaxPool: 'route',
+  Softmax: 'terminal',
+  LogSoftmax: 'terminal',
+  Sigmoid: 'terminal',
+} as const satisfies Record<string, ChainOpKind>;
+
+export type ChainOp = keyof typeof CHAIN_OP_KINDS;
+
+export function isChainOp(node: Pick<IrNode, 'opType' | 'domain'>): boolean {
+  return node.domain === '' && Object.hasOwn(CHAIN_OP_KINDS, node.opType);
+}
+
+export function chainOpKind(node: IrNode): ChainOpKind {
+  if (!isChainOp(node)) {
+    const op = node.domain ? `${node.domain}.${node.opType}` : node.opType;
+    throw new Error(`the double chain cannot traverse op ${op} (node '${node.name}')`);
+  }
+  return CHAIN_OP_KINDS[node.opType as ChainOp];
+}
+
+const dataCache = new WeakMap<IrGraph, ReadonlySet<string>>();
+
+/**
+ * Values that depend on a graph input. Everything else (initializers, Constant outputs, values computed
+ * from constants only) is a constant: it receives no mass and its share of a node is bias (spec 4.3).
+ */
+export function dataValues(g: IrGraph): ReadonlySet<string> {
+  let set = dataCache.get(g);
+  if (!set) {
+    const s = new Set(g.inputs.map((v) => v.name));
+    for (const node of g.nodes) {
+      if (node.inputs.some((name) => s.has(name))) for (const o of node.outputs) if (o !== '') s.add(o);
+    }
+    set = s;
+    dataCache.set(g, set);
+  }
+  return set;
+}
+
+export function isData(g: IrGraph, name: string): boolean {
+  return name !== '' && dataValues(g).has(name);
+}
+
+/**
+ * Indices of node.inputs that receive mass: every data operand of an affine op or Concat, only the first
+ * input of other chain ops (shape, pads, min/max and similar arguments never carry mass). For an op the
+ * chain cannot traverse, every data input, so that layer lists still cover such models.
+ */
+export function fluxInputs(g: IrGraph, node: IrNode): number[] {
+  const all = !isChainOp(node) || chainOpKind(node) === 'affine' || node.opType === 'Concat';
+  const idx: number[] = [];
+  node.inputs.forEach((name, k) => {
+    if ((all || k === 0) && isData(g, name)) idx.push(k);
+  });
+  return idx;
+}
+
+/** Outputs that carry mass: every output of Split, only the first otherwise (MaxPool indices, Dropout mask). */
+export function fluxOutputs(node: IrNode): readonly string[] {
+  return node.opType === 'Split' ? node.outputs : node.outputs.slice(0, 1);
+}

@@ -1,0 +1,15 @@
+/** Messages between the CPU engine (page) and its worker. */
+import type { PaneOptions } from '../core/pane/options';
+import type { ViewSpec } from './types';
+
+type Size = { width: number; height: number };
+
+export type CpuRequest = { id: number } & (
+  | { method: 'loadModel'; bytes: Uint8Array; name: string }
+  | { method: 'setInput'; input: Float32Array }
+  | { method: 'explain'; options: Partial<PaneOptions> }
+  | { method: 'readMap'; view: Pick<ViewSpec, 'layer' | 'kind'>; size?: Size }
+  | { method: 'render'; view: ViewSpec }
+);
+
+export type CpuResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };

@@ -1,0 +1,118 @@
+/**
+ * The GPU context of one engine: the device (requested with the adapter's real limits, not the 128 MiB
+ * defaults, so VGG-sized weights fit), the pipeline manager, the buffer pool, the readback ledger, and the
+ * one `submit` through which every command buffer goes.
+ */
+import { BufferPool } from './buffer-pool';
+import { PipelineManager } from './pipelines';
+import { Readbacks } from './readback';
+
+export interface AcquireOptions {
+  /** 'compatibility' selects e.g. the OpenGL ES adapter in Chromium (faster than SwiftShader on CPUs). */
+  featureLevel?: 'core' | 'compatibility';
+  powerPreference?: GPUPowerPreference;
+  /** Called once when the device is lost for any reason other than our own dispose(). */
+  onLost?: (reason: string) => void;
+  /** Where navigator.gpu is not the one to use (Node's `webgpu` package). */
+  gpu?: GPU;
+}
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isFallbackAdapter: boolean;
+}
+
+/** Limits we raise to the adapter's maximum: all numeric limits the adapter reports. */
+function adapterLimits(adapter: GPUAdapter): Record<string, number> {
+  const limits: Record<string, number> = {};
+  for (const key in adapter.limits) {
+    const value = (adapter.limits as unknown as Record<string, unknown>)[key];
+    if (typeof value === 'number') limits[key] = value;
+  }
+  return limits;
+}
+
+export function describe(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+  };
+}
+
+export class GpuContext {
+  readonly pipelines: PipelineManager;
+  readonly pool: BufferPool;
+  readonly readbacks: Readbacks;
+  /** Resolves with the loss reason when the device is lost (not when we destroy it). */
+  readonly lost: Promise<string>;
+  private disposed = false;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterDescription,
+    onLost?: (reason: string) => void,
+  ) {
+    this.pipelines = new PipelineManager(device);
+    this.pool = new BufferPool(device);
+    this.readbacks = new Readbacks(device);
+    this.lost = device.lost.then((info) => {
+      const reason = `${info.reason ?? 'unknown'}: ${info.message}`;
+      if (!this.disposed) onLost?.(reason);
+      return reason;
+    });
+  }
+
+  static async acquire(opts: AcquireOptions = {}): Promise<GpuContext> {
+    const gpu = opts.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
+    if (!gpu) throw new Error('WebGPU is not available (navigator.gpu is missing)');
+    const adapter = await gpu.requestAdapter({
+      featureLevel: opts.featureLevel,
+      powerPreference: opts.powerPreference,
+    } as GPURequestAdapterOptions);
+    if (!adapter) throw new Error('WebGPU is available but no adapter was found');
+    const optional: GPUFeatureName[] = ['timestamp-query'];
+    const device = await adapter.requestDevice({
+      label: 'panescope',
+      requiredLimits: adapterLimits(adapter),
+      requiredFeatures: optional.filter((f) => adapter.features.has(f)),
+    });
+    return new GpuContext(device, describe(adapter), opts.onLost);
+  }
+
+  /** Wraps a device created elsewhere (tests that share one device). */
+  static wrap(device: GPUDevice, adapter: AdapterDescription, onLost?: (reason: string) => void): GpuContext {
+    return new GpuContext(device, adapter, onLost);
+  }
+
+  /** The one place that submits work to the queue. */
+  submit(...commands: GPUCommandBuffer[]): void {
+    this.device.queue.submit(commands);
+  }
+
+  /** Uploads float values into a new buffer usable as storage (and as a copy source for readbacks). */
+  upload(data: Float32Array, label: string, extraUsage: GPUBufferUsageFlags = 0): GPUBuffer {
+    const size = Math.max(4, data.byteLength);
+    const buffer = this.device.createBuffer({
+      label,
+      size: Math.ceil(size / 4) * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
+      mappedAtCreation: true,
+    });
+    new Float32Array(buffer.getMappedRange()).set(data);
+    buffer.unmap();
+    return buffer;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.pool.destroy();
+    this.device.destroy();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Every compute shader of the engine, parsed once. The WGSL lives in shaders/*.wgsl (imported as text by
+ * Vite's ?raw); this module only names them.
+ */
+import avgpoolAdjoint from '../../shaders/avgpool_adjoint.wgsl?raw';
+import avgpoolExcite from '../../shaders/avgpool_excite.wgsl?raw';
+import chainCoef from '../../shaders/chain_coef.wgsl?raw';
+import clipGate from '../../shaders/clip_gate.wgsl?raw';
+import channelMaps from '../../shaders/channel_maps.wgsl?raw';
+import convAdjoint from '../../shaders/conv_adjoint.wgsl?raw';
+import convExcite from '../../shaders/conv_excite.wgsl?raw';
+import eltwiseAdjoint from '../../shaders/eltwise_adjoint.wgsl?raw';
+import eltwiseExcite from '../../shaders/eltwise_excite.wgsl?raw';
+import gemmAdjoint from '../../shaders/gemm_adjoint.wgsl?raw';
+import gemmExcite from '../../shaders/gemm_excite.wgsl?raw';
+import head from '../../shaders/head.wgsl?raw';
+import layerStats from '../../shaders/layer_stats.wgsl?raw';
+import mapRange from '../../shaders/map_range.wgsl?raw';
+import maxpoolRoute from '../../shaders/maxpool_route.wgsl?raw';
+import maxpoolStats from '../../shaders/maxpool_stats.wgsl?raw';
+import remapAdd from '../../shaders/remap_add.wgsl?raw';
+import upsample from '../../shaders/upsample.wgsl?raw';
+import { defineShader } from './shader';
+
+export const SHADERS = {
+  avgpoolAdjoint: defineShader('avgpool_adjoint', avgpoolAdjoint),
+  avgpoolExcite: defineShader('avgpool_excite', avgpoolExcite),
+  chainCoef: defineShader('chain_coef', chainCoef),
+  clipGate: defineShader('clip_gate', clipGate),
+  channelMaps: defineShader('channel_maps', channelMaps),
+  convAdjoint: defineShader('conv_adjoint', convAdjoint),
+  convExcite: defineShader('conv_excite', convExcite),
+  eltwiseAdjoint: defineShader('eltwise_adjoint', eltwiseAdjoint),
+  eltwiseExcite: defineShader('eltwise_excite', eltwiseExcite),
+  gemmAdjoint: defineShader('gemm_adjoint', gemmAdjoint),
+  gemmExcite: defineShader('gemm_excite', gemmExcite),
+  head: defineShader('head', head),
+  layerStats: defineShader('layer_stats', layerStats),
+  mapRange: defineShader('map_range', mapRange),
+  maxpoolRoute: defineShader('maxpool_route', maxpoolRoute),
+  maxpoolStats: defineShader('maxpool_stats', maxpoolStats),
+  remapAdd: defineShader('remap_add', remapAdd),
+  upsample: defineShader('upsample', upsample),
+} as const;

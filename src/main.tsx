@@ -1,0 +1,19 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createEngine } from './engine';
+import { createApp, startApp, wantsCpuBackend } from './state/app';
+import { App } from './ui/App';
+import { AppContext } from './ui/context';
+import './ui/styles.css';
+
+const app = createApp({ createEngine, disableWebGpu: wantsCpuBackend(location.search) });
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <AppContext.Provider value={app}>
+      <App />
+    </AppContext.Provider>
+  </StrictMode>,
+);
+
+void startApp(app, location.hash);

@@ -1,0 +1,176 @@
+/**
+ * What the user can hand the app (files, URLs, demo picks, a share link) turned into store updates. Every
+ * input is checked before it reaches the store, so a bad one leaves the current view as it was and says
+ * why in the error banner.
+ */
+import { parseLabels } from '../core/labels';
+import { DEFAULT_DEMO_ID, findDemoImage } from './catalog';
+import { decodeImageBlob, fetchImage, fileNameOf } from './image-decode';
+import { MAX_MODEL_BYTES } from './model-source';
+import type { PixelRegistry } from './registry';
+import { addDecodedImage, createShareLink, loadLinkedImage, type ShareLink } from './share';
+import { decodeShareState, parseHttpUrl } from './share-codec';
+import type { AppStore } from './store';
+import { describeError } from './user-error';
+
+export type DroppedKind = 'image' | 'model' | 'labels' | 'unknown';
+
+/** Sorted by what the file says it is: extension first (browsers leave .onnx untyped), then MIME type. */
+export function classifyFile(name: string, type: string): DroppedKind {
+  const ext = name.toLowerCase().slice(name.lastIndexOf('.') + 1);
+  if (ext === 'onnx') return 'model';
+  if (ext === 'txt' || ext === 'json') return 'labels';
+  if (type.startsWith('image/') || ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'avif'].includes(ext)) return 'image';
+  return 'unknown';
+}
+
+export class AppActions {
+  constructor(
+    private readonly store: AppStore,
+    private readonly registry: PixelRegistry,
+  ) {}
+
+  /** Files from a drop, the file pickers or the clipboard. Several images become a strip. */
+  async openFiles(files: readonly File[]): Promise<void> {
+    const s = this.store.getState();
+    const groups = { image: [] as File[], model: [] as File[], labels: [] as File[], unknown: [] as File[] };
+    for (const f of files) groups[classifyFile(f.name, f.type)].push(f);
+    for (const f of groups.unknown) {
+      // An untyped file may still be an image (e.g. no extension): let the decoder decide.
+      if (f.type === '' || f.type === 'application/octet-stream') groups.image.push(f);
+      else s.pushError(`${f.name} is neither an image, an .onnx model nor a labels file (.txt, .json).`);
+    }
+    if (groups.model.length > 0) await this.openModelFile(groups.model[0]);
+    for (const f of groups.labels) await this.openLabelsFile(f);
+    await this.openImageFiles(groups.image);
+  }
+
+  async openImageFiles(files: readonly File[]): Promise<void> {
+    const s = this.store.getState();
+    let first: string | null = null;
+    for (const file of files) {
+      try {
+        const decoded = await decodeImageBlob(file, file.name);
+        s.setPhase('loading-image', `Loaded ${file.name}`);
+        const entry = addDecodedImage(this.store, this.registry, decoded, file.name, { kind: 'user' });
+        first ??= entry.id;
+        if (decoded.note) s.setDetail(`${file.name}: ${decoded.note}`);
+      } catch (e) {
+        s.pushError(describeError(`${file.name} could not be opened`, e));
+      }
+    }
+    // The strip grows by all of them; the view shows the first.
+    if (first) s.selectImage(first);
+  }
+
+  async openModelFile(file: File): Promise<void> {
+    const s = this.store.getState();
+    if (file.size > MAX_MODEL_BYTES) {
+      s.pushError(`${file.name} is over ${MAX_MODEL_BYTES / 2 ** 20} MB; that is too large to load here.`);
+      return;
+    }
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const key = this.registry.addModelFile(bytes);
+      s.requestModel({ kind: 'file', name: file.name, key });
+    } catch (e) {
+      s.pushError(describeError(`${file.name} could not be read`, e));
+    }
+  }
+
+  async openLabelsFile(file: File): Promise<void> {
+    const s = this.store.getState();
+    if (!s.model) {
+      s.pushError('Load a model before its labels file.');
+      return;
+    }
+    if (file.size > 4 * 1024 * 1024) {
+      s.pushError(`${file.name} is too large for a labels file.`);
+      return;
+    }
+    try {
+      s.setLabels(parseLabels(await file.text(), s.model.numClasses), file.name);
+    } catch (e) {
+      s.pushError(describeError(`${file.name} is not a labels file`, e));
+    }
+  }
+
+  loadModelFromUrl(text: string): void {
+    const url = parseHttpUrl(text.trim());
+    if (!url) {
+      this.store.getState().pushError('The model URL must be an http(s) address, e.g. https://example.org/model.onnx.');
+      return;
+    }
+    this.store.getState().requestModel({ kind: 'url', url });
+  }
+
+  async loadImageFromUrl(text: string): Promise<void> {
+    const s = this.store.getState();
+    const url = parseHttpUrl(text.trim());
+    if (!url) {
+      s.pushError('The image URL must be an http(s) address.');
+      return;
+    }
+    try {
+      addDecodedImage(this.store, this.registry, await fetchImage(url), fileNameOf(url), { kind: 'url', url });
+    } catch (e) {
+      s.pushError(describeError('The image could not be loaded', e));
+    }
+  }
+
+  /** Shows a demo image, loading it the first time. */
+  async showDemo(id: string): Promise<void> {
+    const s = this.store.getState();
+    const loaded = s.images.find((i) => i.source.kind === 'demo' && i.source.id === id);
+    if (loaded) {
+      s.selectImage(loaded.id);
+      return;
+    }
+    if (!findDemoImage(id)) return;
+    try {
+      await loadLinkedImage(this.store, this.registry, { kind: 'demo', id }, null);
+    } catch (e) {
+      s.pushError(describeError('The demo image could not be loaded', e));
+    }
+  }
+
+  /**
+   * Applies a share link (the page's fragment) and loads its image; without one, the default demo image.
+   * Problems with the link are reported and the rest of it still applies.
+   */
+  async start(fragment: string): Promise<void> {
+    const s = this.store.getState();
+    const { values, problems } = decodeShareState(fragment);
+    for (const p of problems) s.pushError(p);
+    if (values.model) s.requestModel(values.model, values.preprocess ?? null);
+    else if (values.preprocess) s.requestModel(s.modelRef, values.preprocess);
+    if (values.target !== undefined) s.setTarget(values.target);
+    if (values.layer !== undefined) s.setLayer(values.layer);
+    if (values.kind) s.setKind(values.kind);
+    if (values.rule) s.setRule(values.rule);
+    if (values.alpha !== undefined || values.beta !== undefined) {
+      s.setAlphaBeta(values.alpha ?? s.alpha, values.beta ?? s.beta);
+    }
+    if (values.head) s.setHead(values.head);
+    if (values.opacity !== undefined) s.setOpacity(values.opacity);
+    if (values.colormap) s.setColormap(values.colormap);
+    if (values.normalization) s.setNormalization(values.normalization);
+    if (values.compare) s.setCompare(values.compare);
+    try {
+      await loadLinkedImage(this.store, this.registry, values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID }, values.crop ?? null);
+    } catch (e) {
+      s.pushError(describeError('The image of the link could not be loaded', e));
+      if (values.image && values.image.kind !== 'demo') await this.showDemo(DEFAULT_DEMO_ID);
+    }
+  }
+
+  async shareLink(base: string): Promise<ShareLink | null> {
+    try {
+      return await createShareLink(this.store, this.registry, base);
+    } catch (e) {
+      this.store.getState().pushError(describeError('The link could not be made', e));
+      return null;
+    }
+  }
+}
+

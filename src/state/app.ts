@@ -1,0 +1,43 @@
+/**
+ * The app's parts, wired once at start-up: the store, the pixel registry, the controller that drives the
+ * engine, the input actions and the layer player. No module-level state: everything hangs off this object.
+ */
+import { AppActions } from './actions';
+import { AppController, type EngineFactory } from './controller';
+import { startLayerPlayer } from './player';
+import { PixelRegistry } from './registry';
+import { createAppStore, type AppStore } from './store';
+import { installTestHook } from './test-hook';
+
+export interface App {
+  store: AppStore;
+  registry: PixelRegistry;
+  controller: AppController;
+  actions: AppActions;
+}
+
+export interface AppOptions {
+  createEngine: EngineFactory;
+  disableWebGpu: boolean;
+}
+
+export function createApp(options: AppOptions): App {
+  const store = createAppStore();
+  const registry = new PixelRegistry();
+  const controller = new AppController(store, registry, options);
+  const actions = new AppActions(store, registry);
+  return { store, registry, controller, actions };
+}
+
+/** Starts the engine loop and loads the link's (or the default) model and image. */
+export async function startApp(app: App, fragment: string): Promise<void> {
+  app.controller.start();
+  startLayerPlayer(app.store);
+  installTestHook(app.store, app.controller);
+  await app.actions.start(fragment);
+}
+
+/** `?backend=cpu` in the page address turns WebGPU off (the CPU engine), for comparison and tests. */
+export function wantsCpuBackend(search: string): boolean {
+  return new URLSearchParams(search).get('backend') === 'cpu';
+}

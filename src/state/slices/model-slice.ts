@@ -1,0 +1,85 @@
+import { IMAGENET_PREPROCESS, type PreprocessSpec } from '../../core/preprocess';
+import type { ModelInfo } from '../../engine/types';
+import { DEFAULT_MODEL_ID } from '../catalog';
+import type { ModelRef, PreprocessSettings } from '../types';
+import type { SliceCreator } from './slice';
+
+export interface ModelSlice {
+  /** The model the user asked for. */
+  modelRef: ModelRef;
+  /** The model the engine holds (differs from modelRef while loading). */
+  loadedModelRef: ModelRef | null;
+  model: ModelInfo | null;
+  /** Preprocessing to apply once the requested model is loaded (from a share link); null = its defaults. */
+  pendingPreprocess: PreprocessSettings | null;
+  preprocess: PreprocessSettings;
+  labels: string[];
+  /** 'ImageNet', 'generic' or the labels file's name. */
+  labelsSource: string;
+  requestModel(ref: ModelRef, preprocess?: PreprocessSettings | null): void;
+  modelLoaded(ref: ModelRef, info: ModelInfo, labels: string[]): void;
+  /** The requested model failed: ask for the loaded one again (the engine still holds it). */
+  modelFailed(): void;
+  setPreprocess(patch: Partial<PreprocessSettings>): void;
+  resetPreprocess(): void;
+  setLabels(labels: string[], source: string): void;
+}
+
+/** The ImageNet recipe, adapted to the model's input size (resize keeps the 224/256 ratio). */
+export function defaultPreprocess(inputDims: readonly number[] | null): PreprocessSettings {
+  const side = inputDims ? Math.min(inputDims[2], inputDims[3]) : IMAGENET_PREPROCESS.width;
+  return {
+    mean: [...IMAGENET_PREPROCESS.mean],
+    std: [...IMAGENET_PREPROCESS.std],
+    channelOrder: IMAGENET_PREPROCESS.channelOrder,
+    scale: IMAGENET_PREPROCESS.scale,
+    resize: Math.round(side / IMAGENET_PREPROCESS.cropFraction),
+  };
+}
+
+/** The full spec for core/preprocess from the user's settings and the model's input shape [N, C, H, W]. */
+export function preprocessSpec(settings: PreprocessSettings, inputDims: readonly number[]): PreprocessSpec {
+  const [, channels, height, width] = inputDims;
+  return {
+    width,
+    height,
+    mean: settings.mean,
+    std: settings.std,
+    channelOrder: settings.channelOrder,
+    scale: settings.scale,
+    channels: channels === 1 ? 1 : 3,
+    cropFraction: Math.min(1, Math.min(width, height) / settings.resize),
+  };
+}
+
+export function samePreprocess(a: PreprocessSettings, b: PreprocessSettings): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
+  modelRef: { kind: 'builtin', id: DEFAULT_MODEL_ID },
+  loadedModelRef: null,
+  model: null,
+  pendingPreprocess: null,
+  preprocess: defaultPreprocess(null),
+  labels: [],
+  labelsSource: '',
+  requestModel: (ref, preprocess = null) => set({ modelRef: ref, pendingPreprocess: preprocess }),
+  modelLoaded: (ref, info, labels) =>
+    set((s) => ({
+      modelRef: ref,
+      loadedModelRef: ref,
+      model: info,
+      preprocess: s.pendingPreprocess ?? defaultPreprocess(info.inputDims),
+      pendingPreprocess: null,
+      labels,
+      labelsSource: labels.length === 1000 ? 'ImageNet' : 'generic',
+    })),
+  modelFailed: () => {
+    const loaded = get().loadedModelRef;
+    if (loaded) set({ modelRef: loaded, pendingPreprocess: null });
+  },
+  setPreprocess: (patch) => set((s) => ({ preprocess: { ...s.preprocess, ...patch } })),
+  resetPreprocess: () => set((s) => ({ preprocess: defaultPreprocess(s.model?.inputDims ?? null) })),
+  setLabels: (labels, source) => set({ labels, labelsSource: source }),
+});

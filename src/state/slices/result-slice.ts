@@ -1,0 +1,73 @@
+import type { PaneOptions } from '../../core/pane/options';
+import type { Backend, ClassScore, LayerStats, RenderInfo } from '../../engine/types';
+import type { SliceCreator } from './slice';
+
+export interface EngineInfo {
+  /** Bumped for every new engine; canvases are keyed by it (a canvas keeps the context type it got first). */
+  generation: number;
+  backend: Backend;
+  description: string;
+}
+
+export interface PredictionResult {
+  /** Which input (image, crop, preprocessing) these numbers belong to. */
+  inputKey: string;
+  top: ClassScore[];
+  probs: number[];
+}
+
+export interface ExplanationResult {
+  key: string;
+  target: number;
+  options: PaneOptions;
+  layers: LayerStats[];
+  mass: number;
+  fluxAtInputPlusSinks: number;
+  timingsMs: Record<string, number>;
+}
+
+/** What a canvas shows right now; `key` names the view so that tests and the UI can tell views apart. */
+export interface RenderedView {
+  key: string;
+  layer: string;
+  /** The colour-bar scale; null when nothing could be drawn (then `message` says why). */
+  info: RenderInfo | null;
+  message: string | null;
+}
+
+export type CanvasSlot = 'main' | 'compare';
+
+export interface ResultSlice {
+  engineInfo: EngineInfo | null;
+  prediction: PredictionResult | null;
+  explanation: ExplanationResult | null;
+  /** Why the current model/class cannot be explained (null when it can). */
+  explainBlocked: string | null;
+  rendered: Record<CanvasSlot, RenderedView | null>;
+  /** Bumped whenever the model-input preview (registry) changes. */
+  inputVersion: number;
+  /** Bumped whenever the layer-strip thumbnails (registry) change. */
+  stripVersion: number;
+  setEngineInfo(info: EngineInfo | null): void;
+  setPrediction(p: PredictionResult | null): void;
+  setExplanation(e: ExplanationResult | null, blocked?: string | null): void;
+  setRendered(slot: CanvasSlot, view: RenderedView | null): void;
+  bumpInput(): void;
+  bumpStrip(): void;
+}
+
+export const createResultSlice: SliceCreator<ResultSlice> = (set) => ({
+  engineInfo: null,
+  prediction: null,
+  explanation: null,
+  explainBlocked: null,
+  rendered: { main: null, compare: null },
+  inputVersion: 0,
+  stripVersion: 0,
+  setEngineInfo: (engineInfo) => set({ engineInfo }),
+  setPrediction: (prediction) => set({ prediction }),
+  setExplanation: (explanation, blocked = null) => set({ explanation, explainBlocked: blocked }),
+  setRendered: (slot, view) => set((s) => ({ rendered: { ...s.rendered, [slot]: view } })),
+  bumpInput: () => set((s) => ({ inputVersion: s.inputVersion + 1 })),
+  bumpStrip: () => set((s) => ({ stripVersion: s.stripVersion + 1 })),
+});

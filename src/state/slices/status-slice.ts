@@ -1,0 +1,58 @@
+import type { SliceCreator } from './slice';
+
+export type Phase =
+  | 'starting'
+  | 'loading-model'
+  | 'loading-image'
+  | 'forward'
+  | 'explaining'
+  | 'rendering'
+  | 'ready';
+
+export interface AppError {
+  id: number;
+  message: string;
+}
+
+export interface StatusSlice {
+  phase: Phase;
+  /** What is happening in words, e.g. "Downloading model: 2.1 of 4.7 MB". */
+  detail: string;
+  /** performance.now() when the phase began (for the elapsed-time display). */
+  phaseSince: number;
+  /** Last duration of each step in ms, e.g. { model: 420, forward: 2400 }. */
+  timings: Record<string, number>;
+  errors: AppError[];
+  /** Lasting information, e.g. that the CPU engine is in use. */
+  notice: string | null;
+  setPhase(phase: Phase, detail?: string): void;
+  setDetail(detail: string): void;
+  recordTiming(step: string, ms: number): void;
+  pushError(message: string): void;
+  dismissError(id: number): void;
+  clearErrors(): void;
+  setNotice(notice: string | null): void;
+}
+
+/** The banner keeps the last few messages; older ones have been read or superseded. */
+const MAX_ERRORS = 4;
+
+export const createStatusSlice: SliceCreator<StatusSlice> = (set) => ({
+  phase: 'starting',
+  detail: 'Starting',
+  phaseSince: 0,
+  timings: {},
+  errors: [],
+  notice: null,
+  setPhase: (phase, detail = '') => set({ phase, detail, phaseSince: performance.now() }),
+  setDetail: (detail) => set({ detail }),
+  recordTiming: (step, ms) => set((s) => ({ timings: { ...s.timings, [step]: ms } })),
+  pushError: (message) =>
+    set((s) => {
+      const id = (s.errors.at(-1)?.id ?? 0) + 1;
+      return { errors: [...s.errors, { id, message }].slice(-MAX_ERRORS) };
+    }),
+  dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
+  clearErrors: () => set({ errors: [] }),
+  setNotice: (notice) => set({ notice }),
+});

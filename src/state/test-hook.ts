@@ -1,0 +1,50 @@
+/**
+ * A read-only window into the running app for the end-to-end tests (window.__panescope): the engine's raw
+ * numbers for a view, and what the canvases currently show. It changes nothing.
+ */
+import type { MapKind } from '../engine/types';
+import type { AppController } from './controller';
+import type { AppStore } from './store';
+
+export interface TestHook {
+  /** Resolves when the app has nothing left to compute. */
+  idle(): Promise<void>;
+  readMap(
+    layer: string,
+    kind: MapKind,
+    size?: { width: number; height: number },
+  ): Promise<{ width: number; height: number; signed: boolean; data: number[] }>;
+  snapshot(): ReturnType<typeof snapshot>;
+}
+
+declare global {
+  interface Window {
+    __panescope?: TestHook;
+  }
+}
+
+function snapshot(store: AppStore) {
+  const s = store.getState();
+  return {
+    phase: s.phase,
+    backend: s.engineInfo?.backend ?? null,
+    layers: s.model?.layers.map((l) => l.tensor) ?? [],
+    layer: s.layer ?? s.model?.layers[0]?.tensor ?? null,
+    kind: s.kind,
+    target: s.explanation?.target ?? null,
+    main: s.rendered.main,
+    compare: s.rendered.compare,
+    errors: s.errors.map((e) => e.message),
+  };
+}
+
+export function installTestHook(store: AppStore, controller: AppController): void {
+  window.__panescope = Object.freeze({
+    idle: () => controller.whenIdle(),
+    readMap: async (layer: string, kind: MapKind, size?: { width: number; height: number }) => {
+      const map = await controller.readMap({ layer, kind }, size);
+      return { width: map.width, height: map.height, signed: map.signed, data: Array.from(map.data) };
+    },
+    snapshot: () => snapshot(store),
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * Vocabulary shared by the store, the share link and the controller. Everything here is plain data: ids,
+ * numbers and short strings (no pixels, no GPU objects).
+ */
+import type { CropRect } from '../core/preprocess';
+import type { Head, Rule } from '../core/pane/options';
+import type { ColormapName, MapKind, Normalization } from '../engine/types';
+
+/** Where the model comes from. A dropped file cannot travel in a link; `key` finds its bytes in the registry. */
+export type ModelRef =
+  | { kind: 'builtin'; id: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'file'; name: string; key: string };
+
+/** Where an image comes from. 'user' images are local; 'embedded' ones arrived inside a share link. */
+export type ImageSource =
+  | { kind: 'demo'; id: string }
+  | { kind: 'url'; url: string }
+  | { kind: 'user' }
+  | { kind: 'embedded'; mime: EmbeddedMime; data: string };
+
+export type EmbeddedMime = 'image/webp' | 'image/png' | 'image/jpeg';
+
+export type ColormapChoice = ColormapName | 'auto';
+
+/** The second pane of the side-by-side comparison. `layer: null` follows the main pane's layer. */
+export interface CompareSpec {
+  kind: MapKind;
+  rule: Rule;
+  layer: string | null;
+}
+
+/** The user-editable part of preprocessing (the model fixes the input size). */
+export interface PreprocessSettings {
+  mean: [number, number, number];
+  std: [number, number, number];
+  channelOrder: 'rgb' | 'bgr';
+  /** Pixel scale before mean/std: 1/255 for [0, 1] inputs, 1 for [0, 255]. */
+  scale: number;
+  /** The shorter image side is resized to this before the centre crop (ImageNet: 256 for a 224 input). */
+  resize: number;
+}
+
+/** Everything a share link carries. */
+export interface ShareState {
+  model: Exclude<ModelRef, { kind: 'file' }>;
+  image: Exclude<ImageSource, { kind: 'user' }>;
+  /** Class to explain; null = the top-1 class. */
+  target: number | null;
+  /** Layer tensor name; null = the input (the final saliency map). */
+  layer: string | null;
+  kind: MapKind;
+  rule: Rule;
+  alpha: number;
+  beta: number;
+  head: Head;
+  opacity: number;
+  colormap: ColormapChoice;
+  normalization: Normalization;
+  /** Crop in source pixels; null = the model's default centre crop. */
+  crop: CropRect | null;
+  /** Preprocessing overrides; null = the model's defaults. */
+  preprocess: PreprocessSettings | null;
+  compare: CompareSpec | null;
+}

@@ -1,0 +1,125 @@
+import type { ReactNode } from 'react';
+import { ChainChart } from './components/ChainChart';
+import { ChainToggles } from './components/ChainToggles';
+import { ClassPicker } from './components/ClassPicker';
+import { CompareControls } from './components/CompareControls';
+import { CoverageReport } from './components/CoverageReport';
+import { CropEditor } from './components/CropEditor';
+import { DemoGallery } from './components/DemoGallery';
+import { DisplayControls } from './components/DisplayControls';
+import { DropZone } from './components/DropZone';
+import { ErrorBanner } from './components/ErrorBanner';
+import { ImageSources } from './components/ImageSources';
+import { ImageStrip } from './components/ImageStrip';
+import { LayerList } from './components/LayerList';
+import { LayerScrubber } from './components/LayerScrubber';
+import { LayerStrip } from './components/LayerStrip';
+import { MapPane } from './components/MapPane';
+import { ModelFacts } from './components/ModelFacts';
+import { ModelSource } from './components/ModelSource';
+import { PreprocessEditor } from './components/PreprocessEditor';
+import { RuleControls } from './components/RuleControls';
+import { ShareExport } from './components/ShareExport';
+import { StatusLine } from './components/StatusLine';
+import { TopClasses } from './components/TopClasses';
+import { useApp, useAppState } from './context';
+import { useGlobalKeys } from './hooks/useGlobalKeys';
+import { usePasteFiles } from './hooks/usePasteFiles';
+
+export function App() {
+  const { store, actions } = useApp();
+  useGlobalKeys(store);
+  usePasteFiles(actions);
+  return (
+    <DropZone>
+      <header className="topbar">
+        <h1>
+          panescope <span className="tagline">positive and negative excitations, layer by layer</span>
+        </h1>
+        <StatusLine />
+      </header>
+      <Notice />
+      <ErrorBanner />
+      <main className="layout">
+        <aside className="sidebar left">
+          <Section title="Image">
+            <ImageSources />
+            <DemoGallery />
+            <ImageStrip />
+            <CropEditor />
+          </Section>
+          <Section title="Model">
+            <ModelSource />
+            <ModelFacts />
+            <Details summary="Preprocessing">
+              <PreprocessEditor />
+            </Details>
+            <Details summary="Op coverage" open>
+              <CoverageReport />
+            </Details>
+            <Details summary="Layers">
+              <LayerList />
+            </Details>
+          </Section>
+        </aside>
+        <section className="center">
+          <Panes />
+          <LayerScrubber />
+          <LayerStrip />
+          <ChainChart />
+          <p className="hint keys">
+            Keys: ← → layers · Home/End input/logits · 1-5 views · on the crop: arrows, + − 0
+          </p>
+        </section>
+        <aside className="sidebar right">
+          <Section title="Prediction">
+            <TopClasses />
+            <ClassPicker />
+          </Section>
+          <Section title="View">
+            <ChainToggles />
+            <RuleControls />
+            <DisplayControls />
+            <CompareControls />
+          </Section>
+          <Section title="Share and export">
+            <ShareExport />
+          </Section>
+        </aside>
+      </main>
+    </DropZone>
+  );
+}
+
+function Panes() {
+  const comparing = useAppState((s) => s.compare !== null);
+  return (
+    <div className="panes" data-comparing={comparing}>
+      <MapPane slot="main" />
+      {comparing && <MapPane slot="compare" />}
+    </div>
+  );
+}
+
+function Notice() {
+  const notice = useAppState((s) => s.notice);
+  return notice ? <div className="notice">{notice}</div> : null;
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="card" aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Details({ summary, children, open }: { summary: string; children: ReactNode; open?: boolean }) {
+  return (
+    <details open={open}>
+      <summary>{summary}</summary>
+      {children}
+    </details>
+  );
+}

@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { encodeNpy } from '../../core/npy';
+import { shortLabel } from '../../core/labels';
+import { exportSummary } from '../../state/export-summary';
+import { currentLayerIndex } from '../../state/slices/view-slice';
+import type { AppState } from '../../state/store';
+import { downloadBlob, slug } from '../download';
+import { composeExport, formatScale } from '../render/export-png';
+import { useApp, useAppState } from '../context';
+import { viewTitle } from './view-names';
+
+/** Copy a link that reproduces this view; save it as PNG, the raw map as .npy, or a JSON summary. */
+export function ShareExport() {
+  const app = useApp();
+  const ready = useAppState((s) => s.rendered.main?.info != null);
+  const [link, setLink] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const copyLink = async () => {
+    setBusy(true);
+    try {
+      const shared = await app.actions.shareLink(`${location.origin}${location.pathname}`);
+      if (!shared) return;
+      setLink(shared.url);
+      let copied = true;
+      try {
+        await navigator.clipboard.writeText(shared.url);
+      } catch {
+        copied = false; // no clipboard permission: the field below still has the link
+      }
+      setNote([copied ? 'Link copied.' : 'Copy the link from the field.', shared.note].filter(Boolean).join(' '));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="share-export">
+      <div className="row">
+        <button type="button" data-testid="copy-link" disabled={busy || !ready} onClick={() => void copyLink()}>
+          Copy link
+        </button>
+        <button type="button" data-testid="export-png" disabled={!ready} onClick={() => exportPng(app)}>
+          PNG
+        </button>
+        <button type="button" data-testid="export-npy" disabled={!ready} onClick={() => void exportNpy(app)}>
+          .npy
+        </button>
+        <button type="button" data-testid="export-json" disabled={!ready} onClick={() => exportJson(app, link)}>
+          JSON
+        </button>
+      </div>
+      {link && (
+        <input className="share-url" data-testid="share-url" readOnly value={link} onFocus={(e) => e.target.select()} />
+      )}
+      {note && <p className="hint">{note}</p>}
+    </div>
+  );
+}
+
+type App = ReturnType<typeof useApp>;
+
+function viewFileName(s: AppState, ext: string): string {
+  const image = s.images.find((i) => i.id === s.currentImageId)?.name ?? 'image';
+  const layer = s.layer ?? s.model?.layers[0]?.tensor ?? 'input';
+  return `panescope-${slug(image)}-${slug(layer)}-${s.kind}.${ext}`;
+}
+
+function exportPng(app: App): void {
+  const s = app.store.getState();
+  const info = s.rendered.main?.info;
+  const overlay = app.controller.canvas('main');
+  const input = app.registry.inputPreview;
+  if (!info || !overlay || !input || !s.model) return;
+  const layer = s.model.layers[currentLayerIndex(s)];
+  const target = s.explanation?.target ?? 0;
+  const canvas = composeExport({
+    input,
+    overlay,
+    opacity: s.opacity,
+    colormap: info.colormap,
+    signed: info.signed,
+    scale: info.scale,
+    caption: [
+      `${s.model.name} · class ${target} "${shortLabel(s.labels[target] ?? '')}"`,
+      `${viewTitle(s.kind)} · rule ${s.rule} · head ${s.head} · ${s.normalization} normalisation`,
+      `layer ${currentLayerIndex(s)}: ${layer.tensor} (${layer.opType}) · full colour at ${formatScale(info.scale)}`,
+    ],
+  });
+  canvas.toBlob((blob) => blob && downloadBlob(blob, viewFileName(s, 'png')), 'image/png');
+}
+
+async function exportNpy(app: App): Promise<void> {
+  const s = app.store.getState();
+  const layer = s.layer ?? s.model?.layers[0]?.tensor;
+  if (!layer) return;
+  try {
+    const map = await app.controller.readMap({ layer, kind: s.kind });
+    const bytes = encodeNpy({ dims: [map.height, map.width], data: map.data }, 'float32');
+    downloadBlob(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }), viewFileName(s, 'npy'));
+  } catch (e) {
+    s.pushError(`The map could not be read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function exportJson(app: App, link: string | null): void {
+  const s = app.store.getState();
+  const summary = exportSummary(s, s.rendered.main?.info ?? null, link);
+  const blob = new Blob([JSON.stringify(summary, null, 2)], { type: 'application/json' });
+  downloadBlob(blob, viewFileName(s, 'json'));
+}
