@@ -1,5 +1,5 @@
 // Per-layer maps (PANE-SPEC 4.5 and 3): for every spatial position of the first image, the sums over
-// channels of T, R and, when the layer has an excitation, E+ and E- (with the bias when it is absorbed):
+// channels of T, R and, when the layer has an excitation, E+ and E- (with the bias, as spec 3 defines them):
 //   out[p] = (sum_c T, sum_c R, PE, NE);   S = sum_c R, S_P = (sum T + sum R) / 2, S_N = (sum T - sum R) / 2.
 // A tensor [N, C, H, W] has H * W positions, [N, C, L] has L, and [N, C] has one.
 
@@ -7,7 +7,6 @@ struct Params {
   n: u32,
   channels: u32,
   hasExc: u32,
-  useBias: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -25,13 +24,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   var tr = vec2<f32>(0.0, 0.0);
   var pn = vec2<f32>(0.0, 0.0);
-  let useBias = f32(params.useBias);
   for (var c = 0u; c < params.channels; c++) {
     let at = c * params.n + p;
     tr += flux[at];
     if (params.hasExc == 1u) {
       let e = exc[at];
-      pn += vec2<f32>(e.x + useBias * max(e.z, 0.0), e.y + useBias * max(-e.z, 0.0));
+      pn += vec2<f32>(e.x + max(e.z, 0.0), e.y + max(-e.z, 0.0));
     }
   }
   maps[p] = vec4<f32>(tr, pn);

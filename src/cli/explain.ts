@@ -9,7 +9,7 @@ import { loadGraph, coverageReport, formatCoverage, describeModelProblem } from 
 import { runForward } from '../core/reference/forward';
 import { explain } from '../core/reference/chain';
 import { findLogits } from '../core/pane/heads';
-import { channelSum, upsampleBilinear } from '../core/pane/maps';
+import { DISPLAY_CLIP_PERCENTILE, channelSum, normalizeSigned } from '../core/pane/maps';
 import { encodeNpy, parseNpy } from '../core/npy';
 import {
   IMAGENET_PREPROCESS,
@@ -47,8 +47,11 @@ export interface ExplainSummary {
   options: ReturnType<typeof effectiveOptions>;
   flux: { mass: number; sumTInput: number; sinks: number; sumTInputPlusSinks: number };
   layersWritten: string[];
+  overlay: { colormap: 'diverging'; opacity: number; clipPercentile: number };
   timingsMs: Record<string, number>;
 }
+
+const OVERLAY_OPACITY = 0.7;
 
 function readFile(path: string, what: string): Uint8Array {
   try {
@@ -220,11 +223,10 @@ export async function runExplain(
   writeFileSync(join(args.out, 'positive.npy'), npy2d(SP, H, W));
   writeFileSync(join(args.out, 'negative.npy'), npy2d(SN, H, W));
 
-  let maxAbs = 0;
-  for (const s of S) maxAbs = Math.max(maxAbs, Math.abs(s));
-  const normalised = S.map((s) => (maxAbs > 0 ? s / maxAbs : 0));
+  // Pixel-level maps are spiky; the display clip of spec 4.5 keeps a few extreme pixels from washing out the rest.
+  const normalised = normalizeSigned(S, DISPLAY_CLIP_PERCENTILE);
   const overlay = new Uint8Array(W * H * 4);
-  blendOverlay(picture.data, normalised, true, colormapLut('diverging'), 0.6, overlay);
+  blendOverlay(picture.data, normalised, true, colormapLut('diverging'), OVERLAY_OPACITY, overlay);
   writeFileSync(join(args.out, 'overlay.png'), encodePng(W, H, overlay));
 
   const wanted = args.layers === 'all' ? [...result.flux.keys()] : args.layers;
@@ -265,6 +267,7 @@ export async function runExplain(
     options,
     flux: { mass: result.mass, sumTInput, sinks, sumTInputPlusSinks: sumTInput + sinks },
     layersWritten,
+    overlay: { colormap: 'diverging', opacity: OVERLAY_OPACITY, clipPercentile: DISPLAY_CLIP_PERCENTILE },
     timingsMs: {
       load: tLoad - t0,
       forward: tForward - tLoad,

@@ -72,8 +72,17 @@ export function lutIndex(v: number, signed: boolean): number {
 }
 
 /**
- * Blend a normalised map over an RGB(A) image: out = (1 - opacity) * image + opacity * colour.
- * `image` and `out` are RGBA of the same size as `map`.
+ * Coverage of a map pixel over the picture: its normalised magnitude. Weak evidence lets the photo show
+ * through and strong evidence covers it, so a signed map's near-white centre never veils the image.
+ */
+export function overlayAlpha(v: number, signed: boolean): number {
+  const m = signed ? Math.abs(v) : v;
+  return Number.isFinite(m) ? Math.min(1, Math.max(0, m)) : 0;
+}
+
+/**
+ * Blend a normalised map over an RGBA image: out = (1 - a) * image + a * colour with
+ * a = opacity * overlayAlpha(v). `image` and `out` are RGBA of the same size as `map`.
  */
 export function blendOverlay(
   image: Uint8Array | Uint8ClampedArray,
@@ -83,9 +92,10 @@ export function blendOverlay(
   opacity: number,
   out: Uint8Array | Uint8ClampedArray,
 ): void {
-  const a = Math.min(1, Math.max(0, opacity));
+  const o = Math.min(1, Math.max(0, opacity));
   for (let i = 0; i < map.length; i++) {
     const k = 4 * lutIndex(map[i], signed);
+    const a = o * overlayAlpha(map[i], signed);
     for (let c = 0; c < 3; c++) out[4 * i + c] = Math.round((1 - a) * image[4 * i + c] + a * lut[k + c]);
     out[4 * i + 3] = 255;
   }

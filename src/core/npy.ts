@@ -28,8 +28,9 @@ export function parseNpy(bytes: Uint8Array): Tensor<Float32Array | Float64Array>
   const start = headerStart + headerLen;
   if (bytes.length - start < n * size)
     throw new Error(`.npy: ${bytes.length - start} data bytes for ${n} values`);
-  // Copy: the data offset need not be aligned to the element size.
-  const buf = bytes.slice(start, start + n * size).buffer;
+  // Copy: the data offset need not be aligned to the element size. (Not bytes.slice: on a Node Buffer that
+  // is a view into a shared pool, not a copy.)
+  const buf = new Uint8Array(bytes.subarray(start, start + n * size)).buffer;
   return { dims, data: size === 4 ? new Float32Array(buf) : new Float64Array(buf) };
 }
 

@@ -7,7 +7,7 @@ import type { IrGraph } from '../core/onnx/ir';
 import type { PaneResult } from '../core/pane/types';
 import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
 import { chainOpKind, isChainOp } from '../core/pane/ops';
-import { colormapLut, lutIndex } from '../core/colormap';
+import { colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
 
 /** Ops whose output has the same values' polarity as its input tensor: a layer after them shows its producer's PANE. */
@@ -95,8 +95,9 @@ export function resolveColormap(view: Pick<ViewSpec, 'colormap' | 'kind'>): Colo
 }
 
 /**
- * RGBA pixels of a view at width x height: the map upsampled bilinearly, divided by the scale, coloured.
- * Opacity is the UI's business (the canvas sits over the picture).
+ * RGBA pixels of a view at width x height: the map upsampled bilinearly, divided by the scale, coloured,
+ * with alpha = overlayAlpha (not premultiplied). The UI's opacity applies on top (the canvas sits over the
+ * picture).
  */
 export function renderView(
   g: IrGraph,
@@ -112,11 +113,12 @@ export function renderView(
   const lut = colormapLut(colormap);
   const rgba = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < up.length; i++) {
-    const k = 4 * lutIndex(scale > 0 ? up[i] / scale : 0, m.signed);
+    const v = scale > 0 ? up[i] / scale : 0;
+    const k = 4 * lutIndex(v, m.signed);
     rgba[4 * i] = lut[k];
     rgba[4 * i + 1] = lut[k + 1];
     rgba[4 * i + 2] = lut[k + 2];
-    rgba[4 * i + 3] = 255;
+    rgba[4 * i + 3] = Math.round(255 * overlayAlpha(v, m.signed));
   }
   return { rgba, info: { signed: m.signed, scale, colormap } };
 }

@@ -96,16 +96,15 @@ export class GpuContext {
     this.device.queue.submit(commands);
   }
 
-  /** Uploads float values into a new buffer usable as storage (and as a copy source for readbacks). */
-  upload(data: Float32Array, label: string, extraUsage: GPUBufferUsageFlags = 0): GPUBuffer {
-    const size = Math.max(4, data.byteLength);
+  /** Uploads 32-bit data into a new storage buffer (also a copy source and destination). */
+  upload(data: Float32Array | Uint32Array, label: string): GPUBuffer {
     const buffer = this.device.createBuffer({
       label,
-      size: Math.ceil(size / 4) * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
+      size: Math.max(16, Math.ceil(data.byteLength / 16) * 16),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       mappedAtCreation: true,
     });
-    new Float32Array(buffer.getMappedRange()).set(data);
+    new Uint8Array(buffer.getMappedRange(0, data.byteLength)).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     buffer.unmap();
     return buffer;
   }

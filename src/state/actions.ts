@@ -20,7 +20,8 @@ export function classifyFile(name: string, type: string): DroppedKind {
   const ext = name.toLowerCase().slice(name.lastIndexOf('.') + 1);
   if (ext === 'onnx') return 'model';
   if (ext === 'txt' || ext === 'json') return 'labels';
-  if (type.startsWith('image/') || ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'avif'].includes(ext)) return 'image';
+  if (type.startsWith('image/') || ['png', 'jpg', 'jpeg', 'webp', 'gif', 'bmp', 'avif'].includes(ext))
+    return 'image';
   return 'unknown';
 }
 
@@ -98,7 +99,9 @@ export class AppActions {
   loadModelFromUrl(text: string): void {
     const url = parseHttpUrl(text.trim());
     if (!url) {
-      this.store.getState().pushError('The model URL must be an http(s) address, e.g. https://example.org/model.onnx.');
+      this.store
+        .getState()
+        .pushError('The model URL must be an http(s) address, e.g. https://example.org/model.onnx.');
       return;
     }
     this.store.getState().requestModel({ kind: 'url', url });
@@ -112,7 +115,10 @@ export class AppActions {
       return;
     }
     try {
-      addDecodedImage(this.store, this.registry, await fetchImage(url), fileNameOf(url), { kind: 'url', url });
+      addDecodedImage(this.store, this.registry, await fetchImage(url), fileNameOf(url), {
+        kind: 'url',
+        url,
+      });
     } catch (e) {
       s.pushError(describeError('The image could not be loaded', e));
     }
@@ -157,7 +163,12 @@ export class AppActions {
     if (values.normalization) s.setNormalization(values.normalization);
     if (values.compare) s.setCompare(values.compare);
     try {
-      await loadLinkedImage(this.store, this.registry, values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID }, values.crop ?? null);
+      await loadLinkedImage(
+        this.store,
+        this.registry,
+        values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID },
+        values.crop ?? null,
+      );
     } catch (e) {
       s.pushError(describeError('The image of the link could not be loaded', e));
       if (values.image && values.image.kind !== 'demo') await this.showDemo(DEFAULT_DEMO_ID);
@@ -173,4 +184,3 @@ export class AppActions {
     }
   }
 }
-

@@ -132,7 +132,10 @@ export class AppController {
   }
 
   /** A view's raw map for export and tests, read after the pending steps (the engine holds the main explanation). */
-  async readMap(view: { layer: string; kind: MapKind }, size?: { width: number; height: number }): Promise<MapData> {
+  async readMap(
+    view: { layer: string; kind: MapKind },
+    size?: { width: number; height: number },
+  ): Promise<MapData> {
     await this.whenIdle();
     const engine = this.engine;
     if (!engine) throw new UserError('No model is loaded.');
@@ -292,12 +295,16 @@ export class AppController {
       changed = true;
     }
     if (s.compare?.layer && !hasLayer(s.compare.layer)) {
-      s.pushError(`Layer "${quote(s.compare.layer)}" is not in ${model.name}; the comparison follows the main layer.`);
+      s.pushError(
+        `Layer "${quote(s.compare.layer)}" is not in ${model.name}; the comparison follows the main layer.`,
+      );
       s.setCompare({ ...s.compare, layer: null });
       changed = true;
     }
     if (s.target !== null && s.target >= model.numClasses) {
-      s.pushError(`Class ${s.target} does not exist (${model.name} has ${model.numClasses}); explaining the top class.`);
+      s.pushError(
+        `Class ${s.target} does not exist (${model.name} has ${model.numClasses}); explaining the top class.`,
+      );
       s.setTarget(null);
       changed = true;
     }
@@ -306,8 +313,16 @@ export class AppController {
 
   private inputRequest(s: AppState, image: ImageEntry, model: ModelInfo): InputRequest {
     const spec = preprocessSpec(s.preprocess, model.inputDims);
-    const crop = clampCrop(s.crops[image.id] ?? defaultCrop(image.width, image.height, spec), image.width, image.height);
-    return { key: `${this.generation}|${image.id}|${JSON.stringify(crop)}|${JSON.stringify(spec)}`, image, spec };
+    const crop = clampCrop(
+      s.crops[image.id] ?? defaultCrop(image.width, image.height, spec),
+      image.width,
+      image.height,
+    );
+    return {
+      key: `${this.generation}|${image.id}|${JSON.stringify(crop)}|${JSON.stringify(spec)}`,
+      image,
+      spec,
+    };
   }
 
   private async runForward(input: InputRequest): Promise<void> {
@@ -317,7 +332,10 @@ export class AppController {
     this.applied.input = input.key;
     if (!rgba) return;
     const first = this.applied.engineExplain === '' && s.prediction === null;
-    s.setPhase('forward', first ? 'Running the model (the first run compiles the GPU shaders)' : 'Running the model');
+    s.setPhase(
+      'forward',
+      first ? 'Running the model (the first run compiles the GPU shaders)' : 'Running the model',
+    );
     const t0 = performance.now();
     try {
       const crop = clampCrop(
@@ -341,7 +359,12 @@ export class AppController {
     }
   }
 
-  private explainRequest(s: AppState, inputKey: string, prediction: PredictionResult, rule: PaneOptions['rule']) {
+  private explainRequest(
+    s: AppState,
+    inputKey: string,
+    prediction: PredictionResult,
+    rule: PaneOptions['rule'],
+  ) {
     const model = s.model!;
     const target = s.target ?? prediction.top[0].index;
     const options: ExplainRequest['options'] = { rule, head: s.head, target };
@@ -413,7 +436,12 @@ export class AppController {
     const attached = this.canvases.get(slot)!;
     this.applied[slot] = request.key;
     if (request.explain.blocked) {
-      s.setRendered(slot, { key: request.key, layer: request.view.layer, info: null, message: request.explain.blocked });
+      s.setRendered(slot, {
+        key: request.key,
+        layer: request.view.layer,
+        info: null,
+        message: request.explain.blocked,
+      });
       return;
     }
     const [, , height, width] = s.model!.inputDims;
@@ -493,7 +521,8 @@ function requestFields(s: AppState) {
 
 function unsupportedMessage(model: ModelInfo): string {
   const names = model.coverage.unsupported.slice(0, 4).map((n) => `${n.node} (${n.opType})`);
-  const more = model.coverage.unsupported.length > 4 ? ` and ${model.coverage.unsupported.length - 4} more` : '';
+  const more =
+    model.coverage.unsupported.length > 4 ? ` and ${model.coverage.unsupported.length - 4} more` : '';
   return `The double chain cannot traverse ${model.name}: unsupported ${names.join(', ')}${more}. It still classifies.`;
 }
 

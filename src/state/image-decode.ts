@@ -25,7 +25,9 @@ const BITMAP_OPTIONS: ImageBitmapOptions = { colorSpaceConversion: 'none', premu
 export async function decodeImageBlob(blob: Blob, name: string): Promise<DecodedImage> {
   if (blob.size === 0) throw new UserError(`${name} is empty.`);
   if (blob.size > MAX_IMAGE_BYTES) {
-    throw new UserError(`${name} is ${mb(blob.size)} MB; images up to ${mb(MAX_IMAGE_BYTES)} MB are accepted.`);
+    throw new UserError(
+      `${name} is ${mb(blob.size)} MB; images up to ${mb(MAX_IMAGE_BYTES)} MB are accepted.`,
+    );
   }
   const header = new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer());
   const sniffed = sniffImageSize(header);
@@ -66,9 +68,12 @@ export async function fetchImage(url: string): Promise<DecodedImage> {
   try {
     response = await fetch(url, { mode: 'cors', credentials: 'omit' });
   } catch {
-    throw new UserError(`The image at ${url} could not be fetched (offline, or the server does not allow it).`);
+    throw new UserError(
+      `The image at ${url} could not be fetched (offline, or the server does not allow it).`,
+    );
   }
-  if (!response.ok) throw new UserError(`The image at ${url} could not be fetched (HTTP ${response.status}).`);
+  if (!response.ok)
+    throw new UserError(`The image at ${url} could not be fetched (HTTP ${response.status}).`);
   return decodeImageBlob(await response.blob(), fileNameOf(url));
 }
 

@@ -12,11 +12,13 @@ export function sniffImageSize(b: Uint8Array): SniffedImage | null {
   return sniffPng(b) ?? sniffGif(b) ?? sniffBmp(b) ?? sniffWebp(b) ?? sniffJpeg(b);
 }
 
-const be32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const be32 = (b: Uint8Array, o: number) =>
+  ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 const be16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const le16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
 const le24 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16);
-const le32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+const le32 = (b: Uint8Array, o: number) =>
+  (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 const ascii = (b: Uint8Array, o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
 
 function sniffPng(b: Uint8Array): SniffedImage | null {

@@ -40,7 +40,9 @@ export async function modelBytes(
   try {
     response = await fetch(url, { credentials: 'omit' });
   } catch {
-    throw new UserError(`The model at ${url} could not be fetched (offline, or the server does not allow it).`);
+    throw new UserError(
+      `The model at ${url} could not be fetched (offline, or the server does not allow it).`,
+    );
   }
   if (!response.ok) {
     const hint = builtin ? ' Run `npm run setup` to place the default model.' : '';
@@ -82,7 +84,9 @@ async function readWithLimit(
 }
 
 function tooLarge(url: string): UserError {
-  return new UserError(`The model at ${url} is over ${MAX_MODEL_BYTES / 2 ** 20} MB; that is too large to load here.`);
+  return new UserError(
+    `The model at ${url} is over ${MAX_MODEL_BYTES / 2 ** 20} MB; that is too large to load here.`,
+  );
 }
 
 /**
@@ -94,7 +98,9 @@ export function checkImageClassifier(info: ModelInfo): string | null {
   if (d.length !== 4 || d[0] !== 1 || (d[1] !== 1 && d[1] !== 3) || d[2] < 8 || d[3] < 8) {
     return `${info.name} is not an image CNN this app can drive: its input has shape [${d.join(', ')}]; expected [1, 3, H, W] or [1, 1, H, W].`;
   }
-  if (d[2] > 2048 || d[3] > 2048) return `${info.name} expects a ${d[3]} x ${d[2]} input; up to 2048 x 2048 is supported.`;
-  if (info.numClasses < 2) return `${info.name} has ${info.numClasses} output; a classifier with 2 or more classes is expected.`;
+  if (d[2] > 2048 || d[3] > 2048)
+    return `${info.name} expects a ${d[3]} x ${d[2]} input; up to 2048 x 2048 is supported.`;
+  if (info.numClasses < 2)
+    return `${info.name} has ${info.numClasses} output; a classifier with 2 or more classes is expected.`;
   return null;
 }

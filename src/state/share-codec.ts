@@ -32,7 +32,11 @@ export const RULES: readonly Rule[] = ['sf', 'alphabeta', 'ebp'];
 export const HEADS: readonly Head[] = ['logit', 'contrast_mean', 'contrast_softmax'];
 export const COLORMAPS: readonly ColormapChoice[] = ['auto', 'diverging', 'sequential', 'gray'];
 export const NORMALIZATIONS: readonly Normalization[] = ['layer', 'shared'];
-const EMBED_MIMES: Record<string, EmbeddedMime> = { webp: 'image/webp', png: 'image/png', jpeg: 'image/jpeg' };
+const EMBED_MIMES: Record<string, EmbeddedMime> = {
+  webp: 'image/webp',
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+};
 
 export const ALPHA_RANGE = { min: 1, max: 20 } as const;
 export const BETA_RANGE = { min: 0, max: 19 } as const;
@@ -136,7 +140,9 @@ export function decodeShareState(fragment: string): DecodedLink {
 
   const version = get('v');
   if (version !== null && version !== LINK_VERSION) {
-    problems.push(`Link: version "${quote(version)}" is not understood; reading it as version ${LINK_VERSION}.`);
+    problems.push(
+      `Link: version "${quote(version)}" is not understood; reading it as version ${LINK_VERSION}.`,
+    );
   }
 
   const model = get('model');
@@ -341,4 +347,3 @@ export function quote(text: string): string {
   const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
   return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
 }
-

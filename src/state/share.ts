@@ -25,7 +25,11 @@ export interface ShareLink {
 }
 
 /** Builds the link for the current view. A user's image is embedded (and adopted, see above) or refused. */
-export async function createShareLink(store: AppStore, registry: PixelRegistry, base: string): Promise<ShareLink> {
+export async function createShareLink(
+  store: AppStore,
+  registry: PixelRegistry,
+  base: string,
+): Promise<ShareLink> {
   const s = store.getState();
   if (s.modelRef.kind === 'file') {
     throw new UserError(
@@ -68,11 +72,19 @@ export function shareStateOf(s: AppState): ShareState {
   };
 }
 
-async function adoptEmbeddedCopy(store: AppStore, registry: PixelRegistry, image: ImageEntry): Promise<string> {
+async function adoptEmbeddedCopy(
+  store: AppStore,
+  registry: PixelRegistry,
+  image: ImageEntry,
+): Promise<string> {
   const s = store.getState();
   const rgba = registry.image(image.id)!;
   const spec = preprocessSpec(s.preprocess, s.model!.inputDims);
-  const crop = clampCrop(s.crops[image.id] ?? defaultCrop(rgba.width, rgba.height, spec), rgba.width, rgba.height);
+  const crop = clampCrop(
+    s.crops[image.id] ?? defaultCrop(rgba.width, rgba.height, spec),
+    rgba.width,
+    rgba.height,
+  );
   const embedded = await embedModelInput(modelInputPixels(rgba, spec, crop));
   if (!embedded) {
     throw new UserError(
@@ -84,7 +96,10 @@ async function adoptEmbeddedCopy(store: AppStore, registry: PixelRegistry, image
   const decoded = await decodeEmbedded(source);
   const id = registry.addImage(decoded.rgba);
   const name = `${image.name} (link copy)`;
-  s.addImages([{ id, name, width: decoded.rgba.width, height: decoded.rgba.height, source }], fullCrop(decoded));
+  s.addImages(
+    [{ id, name, width: decoded.rgba.width, height: decoded.rgba.height, source }],
+    fullCrop(decoded),
+  );
   const kb = Math.round((embedded.data.length * 3) / 4 / 1024);
   return (
     `Your image travels in the link as its ${embedded.width} x ${embedded.height} input crop (WebP, ${kb} KB). ` +
@@ -97,7 +112,9 @@ function fullCrop(d: DecodedImage) {
   return { x: 0, y: 0, width: d.rgba.width, height: d.rgba.height };
 }
 
-export async function decodeEmbedded(source: Extract<ImageSource, { kind: 'embedded' }>): Promise<DecodedImage> {
+export async function decodeEmbedded(
+  source: Extract<ImageSource, { kind: 'embedded' }>,
+): Promise<DecodedImage> {
   const bytes = base64UrlToBytes(source.data);
   return decodeImageBlob(new Blob([bytes as BlobPart], { type: source.mime }), 'The image in the link');
 }

@@ -14,5 +14,10 @@ export function downloadBlob(blob: Blob, fileName: string): void {
 
 /** A file-name-safe slug of free text. */
 export function slug(text: string): string {
-  return text.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'view';
+  return (
+    text
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60) || 'view'
+  );
 }

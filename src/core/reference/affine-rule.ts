@@ -24,17 +24,22 @@ export interface NodeFlux {
   sinkR: number;
 }
 
-/** Forward PANE (spec 3): E+ = sum c+ + b+, E- = sum c- + b-, G = E+ + E-. */
-export function excitationFromView(view: AffineView): Excitation {
-  const n = view.pos.length;
+/**
+ * Forward PANE (spec 3): G = sum |c| + |b| from one pass of the op's linear map, and E+ = (G + z)/2,
+ * E- = (G - z)/2 from the forward value z = sum c + b (so z = E+ - E- up to rounding of G). This costs a
+ * single pass where the exact sign split costs two; the split itself is used only by the alphabeta rule.
+ */
+export function excitationFromView(view: AffineView, z: Float64Array): Excitation {
+  const n = view.gross.length;
   const Epos = new Float64Array(n);
   const Eneg = new Float64Array(n);
   const G = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    const b = view.bias ? view.bias[j] : 0;
-    Epos[j] = view.pos[j] + (b > 0 ? b : 0);
-    Eneg[j] = view.neg[j] + (b < 0 ? -b : 0);
-    G[j] = Epos[j] + Eneg[j];
+    const g = view.gross[j] + (view.bias ? Math.abs(view.bias[j]) : 0);
+    const p = Math.min(g, Math.max(0, (g + z[j]) / 2));
+    G[j] = g;
+    Epos[j] = p;
+    Eneg[j] = g - p;
   }
   return { Epos, Eneg, G };
 }
@@ -45,16 +50,7 @@ export function excitationFromView(view: AffineView): Excitation {
  */
 export function ruleGross(view: AffineView, opts: PaneOptions): Float64Array {
   const absorb = opts.biasMode === 'absorb' && view.bias !== null;
-  return view.pos.map((p, j) => p + view.neg[j] + (absorb ? Math.abs(view.bias![j]) : 0) + opts.eps);
-}
-
-interface Coefficients {
-  kPosT: Float64Array;
-  kNegT: Float64Array;
-  kPosR: Float64Array;
-  kNegR: Float64Array;
-  sinkT: number;
-  sinkR: number;
+  return view.gross.map((g, j) => g + (absorb ? Math.abs(view.bias![j]) : 0) + opts.eps);
 }
 
 /** sigma_j = +1 when z_j >= 0 (spec 2). */
@@ -63,14 +59,14 @@ function sigma(z: number): number {
 }
 
 /**
- * Signed flux. Mass arriving at a unit with G = 0 (no data contribution, no bias, eps = 0) has nowhere to
- * go and is recorded as sink (spec 5.3), so sum T_in + sinkT = sum T_out holds exactly.
+ * Signed flux: T_X = sum_j |c_ij| T_j/G_j, R_X = sum_j c_ij sigma_j R_j/G_j. Mass arriving at a unit with
+ * G = 0 (no data contribution, no bias, eps = 0) has nowhere to go and is recorded as sink (spec 5.3), so
+ * sum T_in + sinkT = sum T_out holds exactly.
  */
-function signedFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptions): Coefficients {
-  const n = view.pos.length;
+function signedFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptions): NodeFlux {
+  const n = view.gross.length;
   const kT = new Float64Array(n);
-  const kPosR = new Float64Array(n);
-  const kNegR = new Float64Array(n);
+  const kR = new Float64Array(n);
   const absorb = opts.biasMode === 'absorb' && view.bias !== null;
   const eps = opts.eps;
   let sinkT = 0;
@@ -79,7 +75,7 @@ function signedFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOpti
     const T = out.T[j];
     const R = out.R[j];
     const b = absorb ? view.bias![j] : 0;
-    const G = view.pos[j] + view.neg[j] + Math.abs(b) + eps;
+    const G = view.gross[j] + Math.abs(b) + eps;
     if (!(G > 0)) {
       sinkT += T;
       sinkR += R;
@@ -87,13 +83,16 @@ function signedFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOpti
     }
     const s = sigma(z[j]);
     kT[j] = T / G;
-    kPosR[j] = (s * R) / G;
-    kNegR[j] = -kPosR[j];
+    kR[j] = (s * R) / G;
     // The bias is a contribution like any other (it agrees when sigma b > 0); eps counts as agreeing.
-    sinkT += ((Math.abs(b) + eps) * T) / G;
+    sinkT += (Math.abs(b) + eps) * kT[j];
     sinkR += ((s * b + eps) * R) / G;
   }
-  return { kPosT: kT, kNegT: kT, kPosR, kNegR, sinkT, sinkR };
+  return zipFlux(view.absAdjoint(kT), view.signedAdjoint(kR), sinkT, sinkR);
+}
+
+function zipFlux(T: (Float64Array | null)[], R: (Float64Array | null)[], sinkT: number, sinkR: number): NodeFlux {
+  return { inputs: T.map((t, i) => (t ? { T: t, R: R[i]! } : null)), sinkT, sinkR };
 }
 
 /**
@@ -102,8 +101,9 @@ function signedFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOpti
  * agreement; eps is added to both. A share whose denominator is 0 goes to the sink, so that
  * sum T_in + sinkT = (alpha + beta) sum T_out.
  */
-function alphaBeta(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptions): Coefficients {
-  const n = view.pos.length;
+function alphaBeta(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptions): NodeFlux {
+  const { pos, neg } = view.split();
+  const n = pos.length;
   const kPosT = new Float64Array(n);
   const kNegT = new Float64Array(n);
   const kPosR = new Float64Array(n);
@@ -119,8 +119,8 @@ function alphaBeta(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptio
     const b = absorb ? view.bias![j] : 0;
     const bAgree = s * b > 0 ? Math.abs(b) : 0;
     const bOppose = s * b < 0 ? Math.abs(b) : 0;
-    const A = (s > 0 ? view.pos[j] : view.neg[j]) + bAgree + eps;
-    const O = (s > 0 ? view.neg[j] : view.pos[j]) + bOppose + eps;
+    const A = (s > 0 ? pos[j] : neg[j]) + bAgree + eps;
+    const O = (s > 0 ? neg[j] : pos[j]) + bOppose + eps;
     const a = A > 0 ? alpha / A : 0;
     const o = O > 0 ? beta / O : 0;
     const agreeT = a * T;
@@ -149,20 +149,13 @@ function alphaBeta(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptio
       sinkR -= beta * R;
     }
   }
-  return { kPosT, kNegT, kPosR, kNegR, sinkT, sinkR };
+  return zipFlux(view.adjoint(kPosT, kNegT), view.adjoint(kPosR, kNegR), sinkT, sinkR);
 }
 
 /** Mass on the inputs of an affine node given the mass `out` on its output and its forward value z. */
 export function affineFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOptions): NodeFlux {
-  if (z.length !== view.pos.length || out.T.length !== z.length || out.R.length !== z.length) {
-    throw new Error(`affine rule: output flux of ${out.T.length} elements for ${view.pos.length} outputs`);
+  if (z.length !== view.gross.length || out.T.length !== z.length || out.R.length !== z.length) {
+    throw new Error(`affine rule: output flux of ${out.T.length} elements for ${view.gross.length} outputs`);
   }
-  const k = opts.rule === 'sf' ? signedFlux(view, z, out, opts) : alphaBeta(view, z, out, opts);
-  const T = view.adjoint(k.kPosT, k.kNegT);
-  const R = view.adjoint(k.kPosR, k.kNegR);
-  return {
-    inputs: T.map((t, i) => (t ? { T: t, R: R[i]! } : null)),
-    sinkT: k.sinkT,
-    sinkR: k.sinkR,
-  };
+  return opts.rule === 'sf' ? signedFlux(view, z, out, opts) : alphaBeta(view, z, out, opts);
 }

@@ -26,16 +26,17 @@ import {
 import { constantInput, describe, inputValue, numAttr, requiredConstant } from './node-values';
 
 export interface AffineView {
-  /** Per output element: sum of c+_ij and of c-_ij over data inputs (magnitudes), constants excluded. */
-  readonly pos: Float64Array;
-  readonly neg: Float64Array;
+  /** Per output element: sum_i |c_ij| over data inputs, constants excluded. */
+  readonly gross: Float64Array;
+  /** Per output element: sum_i c+_ij and sum_i c-_ij (magnitudes), exact; computed on first use. */
+  split(): { pos: Float64Array; neg: Float64Array };
   /** The constant part b_j of every output element (bias, constant operands), or null when there is none. */
   readonly bias: Float64Array | null;
-  /**
-   * For every node input: sum_j (c+_ij kPos_j + c-_ij kNeg_j), i.e. the mass that input receives when a
-   * positive contribution carries kPos per unit of |c| and a negative one kNeg; null for inputs that are
-   * not data operands.
-   */
+  /** Adjoints per node input (null for inputs that are not data operands): sum_j |c_ij| k_j ... */
+  absAdjoint(k: Float64Array): (Float64Array | null)[];
+  /** ... sum_j c_ij k_j ... */
+  signedAdjoint(k: Float64Array): (Float64Array | null)[];
+  /** ... and sum_j (c+_ij kPos_j + c-_ij kNeg_j): a positive contribution carries kPos per unit of |c|. */
   adjoint(kPos: Float64Array, kNeg: Float64Array): (Float64Array | null)[];
 }
 
@@ -61,6 +62,25 @@ function signParts(a: Float64Array): SignParts {
   return { pos, neg, hasNeg };
 }
 
+function scaled(k: Float64Array, scale: Float64Array | undefined): Float64Array {
+  if (!scale) return k;
+  const out = new Float64Array(k.length);
+  for (let j = 0; j < k.length; j++) out[j] = k[j] * scale[j];
+  return out;
+}
+
+function magnitudes(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = Math.abs(a[i]);
+  return out;
+}
+
+function product(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] * b[i];
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Bilinear ops: c_ij = x_i w_ij (times 1/n_j for average pooling)
 
@@ -84,54 +104,65 @@ interface Bilinear {
 }
 
 /**
- * Sign split through the op's own linear map (spec 3):
- *   sum c+ = Lin(x+; w+) + Lin(x-; w-),   sum c- = Lin(x+; w-) + Lin(x-; w+)
- * and the adjoint (spec 4.2, AB form):
- *   x+ . [Lin*(kPos; w+) + Lin*(kNeg; w-)] + x- . [Lin*(kNeg; w+) + Lin*(kPos; w-)].
+ * Every quantity through the op's own linear map Lin (spec 3, 4.2), one pass each:
+ *   gross = Lin(|x|; |w|)                       split: sum c+ = Lin(x+; w+) + Lin(x-; w-),
+ *   absAdjoint = |x| . Lin*(k; |w|)                    sum c- = Lin(x+; w-) + Lin(x-; w+)
+ *   signedAdjoint = x . Lin*(k; w)
+ *   adjoint = x+ . [Lin*(kPos; w+) + Lin*(kNeg; w-)] + x- . [Lin*(kNeg; w+) + Lin*(kPos; w-)]
  * The x- passes are skipped when x >= 0 (every input after a ReLU).
  */
 function bilinearView(b: Bilinear): AffineView {
-  const xs = signParts(b.x);
-  const ws = signParts(b.w);
   const scale = b.outScale;
-  const pos = new Float64Array(b.outLen);
-  const neg = new Float64Array(b.outLen);
-  b.forward(xs.pos, ws.pos, pos);
-  b.forward(xs.pos, ws.neg, neg);
-  if (xs.hasNeg) {
-    b.forward(xs.neg, ws.neg, pos);
-    b.forward(xs.neg, ws.pos, neg);
-  }
-  if (scale) {
-    for (let j = 0; j < b.outLen; j++) {
-      pos[j] *= scale[j];
-      neg[j] *= scale[j];
-    }
-  }
+  const n = b.x.length;
+  const absX = magnitudes(b.x);
+  const absW = magnitudes(b.w);
+  const gross = new Float64Array(b.outLen);
+  b.forward(absX, absW, gross);
+  const grossScaled = scaled(gross, scale);
+  let signs: { x: SignParts; w: SignParts } | undefined;
+  const signsOf = () => (signs ??= { x: signParts(b.x), w: signParts(b.w) });
+  let split: { pos: Float64Array; neg: Float64Array } | undefined;
+  const onDataInput = (r: Float64Array) => {
+    const inputs = new Array<Float64Array | null>(b.node.inputs.length).fill(null);
+    inputs[b.dataInput] = r;
+    return inputs;
+  };
+  const adjointOf = (k: Float64Array, w: Float64Array) => {
+    const acc = new Float64Array(n);
+    b.adjoint(scaled(k, scale), w, acc);
+    return acc;
+  };
   return {
-    pos,
-    neg,
+    gross: grossScaled,
     bias: b.bias,
+    split() {
+      if (!split) {
+        const { x, w } = signsOf();
+        const pos = new Float64Array(b.outLen);
+        const neg = new Float64Array(b.outLen);
+        b.forward(x.pos, w.pos, pos);
+        b.forward(x.pos, w.neg, neg);
+        if (x.hasNeg) {
+          b.forward(x.neg, w.neg, pos);
+          b.forward(x.neg, w.pos, neg);
+        }
+        split = { pos: scaled(pos, scale), neg: scaled(neg, scale) };
+      }
+      return split;
+    },
+    absAdjoint: (k) => onDataInput(product(absX, adjointOf(k, absW))),
+    signedAdjoint: (k) => onDataInput(product(b.x, adjointOf(k, b.w))),
     adjoint(kPos, kNeg) {
-      if (scale) {
-        kPos = kPos.map((v, j) => v * scale[j]);
-        kNeg = kNeg.map((v, j) => v * scale[j]);
+      const { x, w } = signsOf();
+      const acc = adjointOf(kPos, w.pos);
+      b.adjoint(scaled(kNeg, scale), w.neg, acc);
+      const r = product(x.pos, acc);
+      if (x.hasNeg) {
+        const other = adjointOf(kNeg, w.pos);
+        b.adjoint(scaled(kPos, scale), w.neg, other);
+        for (let i = 0; i < n; i++) r[i] += x.neg[i] * other[i];
       }
-      const n = b.x.length;
-      const acc = new Float64Array(n);
-      b.adjoint(kPos, ws.pos, acc);
-      b.adjoint(kNeg, ws.neg, acc);
-      const r = new Float64Array(n);
-      for (let i = 0; i < n; i++) r[i] = xs.pos[i] * acc[i];
-      if (xs.hasNeg) {
-        acc.fill(0);
-        b.adjoint(kNeg, ws.pos, acc);
-        b.adjoint(kPos, ws.neg, acc);
-        for (let i = 0; i < n; i++) r[i] += xs.neg[i] * acc[i];
-      }
-      const inputs = new Array<Float64Array | null>(b.node.inputs.length).fill(null);
-      inputs[b.dataInput] = r;
-      return inputs;
+      return onDataInput(r);
     },
   };
 }
@@ -299,6 +330,7 @@ interface Term {
 }
 
 function elementwiseView(node: IrNode, terms: Term[], bias: Float64Array | null, outLen: number): AffineView {
+  const gross = new Float64Array(outLen);
   const pos = new Float64Array(outLen);
   const neg = new Float64Array(outLen);
   for (const t of terms) {
@@ -308,22 +340,26 @@ function elementwiseView(node: IrNode, terms: Term[], bias: Float64Array | null,
       else neg[j] -= c;
     }
   }
-  return {
-    pos,
-    neg,
-    bias,
-    adjoint(kPos, kNeg) {
-      const inputs = new Array<Float64Array | null>(node.inputs.length).fill(null);
-      for (const t of terms) {
-        const r = new Float64Array(t.inLen);
-        for (let j = 0; j < outLen; j++) {
-          const c = t.c[j];
-          r[t.index ? t.index[j] : j] += c > 0 ? c * kPos[j] : -c * kNeg[j];
-        }
-        inputs[t.input] = r;
+  for (let j = 0; j < outLen; j++) gross[j] = pos[j] + neg[j];
+  const adjoint = (kPos: Float64Array, kNeg: Float64Array) => {
+    const inputs = new Array<Float64Array | null>(node.inputs.length).fill(null);
+    for (const t of terms) {
+      const r = new Float64Array(t.inLen);
+      for (let j = 0; j < outLen; j++) {
+        const c = t.c[j];
+        r[t.index ? t.index[j] : j] += c > 0 ? c * kPos[j] : -c * kNeg[j];
       }
-      return inputs;
-    },
+      inputs[t.input] = r;
+    }
+    return inputs;
+  };
+  return {
+    gross,
+    bias,
+    split: () => ({ pos, neg }),
+    absAdjoint: (k) => adjoint(k, k),
+    signedAdjoint: (k) => adjoint(k, k.map((v) => -v)),
+    adjoint,
   };
 }
 

@@ -33,7 +33,7 @@ export function excitationOf(
 ): Excitation | null {
   // The forward PANE is class- and rule-agnostic: E+ and E- always include the bias, so z = E+ - E-.
   if (chainOpKind(node) !== 'affine') return null;
-  return excitationFromView(affineView(g, node, values));
+  return excitationFromView(affineView(g, node, values), outputValue(values, node).data);
 }
 
 function nodeStep(
@@ -194,7 +194,7 @@ export function explain(g: IrGraph, values: ReadonlyMap<string, Tensor>, options
     let view: AffineView | undefined;
     if (chainOpKind(node) === 'affine') {
       view = affineView(g, node, values);
-      excitation.set(node.outputs[0], excitationFromView(view));
+      excitation.set(node.outputs[0], excitationFromView(view, outputValue(values, node).data));
     }
     const step = nodeStep(g, node, values, out, opts, view);
     sinks.set(node.name, { T: step.sinkT, R: step.sinkR });

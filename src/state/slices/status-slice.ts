@@ -1,13 +1,7 @@
 import type { SliceCreator } from './slice';
 
 export type Phase =
-  | 'starting'
-  | 'loading-model'
-  | 'loading-image'
-  | 'forward'
-  | 'explaining'
-  | 'rendering'
-  | 'ready';
+  'starting' | 'loading-model' | 'loading-image' | 'forward' | 'explaining' | 'rendering' | 'ready';
 
 export interface AppError {
   id: number;

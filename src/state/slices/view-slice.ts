@@ -69,7 +69,9 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
 });
 
 /** Index of the selected layer in the model's list (0 when none or unknown). */
-export function currentLayerIndex(s: Pick<ViewSlice, 'layer'> & { model: { layers: { tensor: string }[] } | null }) {
+export function currentLayerIndex(
+  s: Pick<ViewSlice, 'layer'> & { model: { layers: { tensor: string }[] } | null },
+) {
   if (!s.model || s.layer === null) return 0;
   const i = s.model.layers.findIndex((l) => l.tensor === s.layer);
   return i < 0 ? 0 : i;

@@ -3,10 +3,25 @@ import { useApp, useAppState } from '../context';
 
 const BUTTONS: { kind: MapKind; testId: string; label: string; title: string }[] = [
   { kind: 'net', testId: 'chain-net', label: 'Net', title: 'S = Σc R: evidence for minus evidence against' },
-  { kind: 'positive', testId: 'chain-positive', label: 'P', title: 'Positive chain S_P: evidence for the class' },
+  {
+    kind: 'positive',
+    testId: 'chain-positive',
+    label: 'P',
+    title: 'Positive chain S_P: evidence for the class',
+  },
   { kind: 'negative', testId: 'chain-negative', label: 'N', title: 'Negative chain S_N: evidence against' },
-  { kind: 'excitation-positive', testId: 'view-excitation-positive', label: 'E+', title: 'Forward positive excitation' },
-  { kind: 'excitation-negative', testId: 'view-excitation-negative', label: 'E−', title: 'Forward negative excitation' },
+  {
+    kind: 'excitation-positive',
+    testId: 'view-excitation-positive',
+    label: 'E+',
+    title: 'Forward positive excitation',
+  },
+  {
+    kind: 'excitation-negative',
+    testId: 'view-excitation-negative',
+    label: 'E−',
+    title: 'Forward negative excitation',
+  },
 ];
 
 /** Which map the main pane shows: the chains (net, P, N) or the forward excitations (E+, E-). */

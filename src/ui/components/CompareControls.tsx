@@ -11,7 +11,8 @@ export function CompareControls() {
   const layers = useAppState((s) => s.model?.layers ?? []);
   const kind = useAppState((s) => s.kind);
   const rule = useAppState((s) => s.rule);
-  const update = (patch: Partial<NonNullable<typeof compare>>) => compare && store.getState().setCompare({ ...compare, ...patch });
+  const update = (patch: Partial<NonNullable<typeof compare>>) =>
+    compare && store.getState().setCompare({ ...compare, ...patch });
   return (
     <fieldset className="compare-controls">
       <legend>
@@ -23,7 +24,11 @@ export function CompareControls() {
             onChange={(e) =>
               store
                 .getState()
-                .setCompare(e.target.checked ? { kind: kind === 'negative' ? 'positive' : 'negative', rule, layer: null } : null)
+                .setCompare(
+                  e.target.checked
+                    ? { kind: kind === 'negative' ? 'positive' : 'negative', rule, layer: null }
+                    : null,
+                )
             }
           />
           Compare side by side
@@ -33,7 +38,11 @@ export function CompareControls() {
         <>
           <label>
             View
-            <select data-testid="compare-view" value={compare.kind} onChange={(e) => update({ kind: e.target.value as MapKind })}>
+            <select
+              data-testid="compare-view"
+              value={compare.kind}
+              onChange={(e) => update({ kind: e.target.value as MapKind })}
+            >
               {MAP_KINDS.map((k) => (
                 <option key={k} value={k}>
                   {viewTitle(k)}
@@ -43,7 +52,11 @@ export function CompareControls() {
           </label>
           <label>
             Rule
-            <select data-testid="compare-rule" value={compare.rule} onChange={(e) => update({ rule: e.target.value as Rule })}>
+            <select
+              data-testid="compare-rule"
+              value={compare.rule}
+              onChange={(e) => update({ rule: e.target.value as Rule })}
+            >
               {RULES.map((r) => (
                 <option key={r} value={r}>
                   {r}

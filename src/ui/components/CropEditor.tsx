@@ -29,7 +29,11 @@ export function CropEditor() {
   const spec = inputDims ? preprocessSpec(preprocess, inputDims) : null;
   const crop =
     image && spec
-      ? clampCrop(draft ?? storedCrop ?? defaultCrop(image.width, image.height, spec), image.width, image.height)
+      ? clampCrop(
+          draft ?? storedCrop ?? defaultCrop(image.width, image.height, spec),
+          image.width,
+          image.height,
+        )
       : null;
 
   useEffect(() => {
@@ -47,7 +51,10 @@ export function CropEditor() {
   const commit = (c: CropRect | null) => store.getState().setCrop(image.id, c);
   const local = (e: PointerEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
-    return { x: ((e.clientX - r.left) * e.currentTarget.width) / r.width, y: ((e.clientY - r.top) * e.currentTarget.height) / r.height };
+    return {
+      x: ((e.clientX - r.left) * e.currentTarget.width) / r.width,
+      y: ((e.clientY - r.top) * e.currentTarget.height) / r.height,
+    };
   };
 
   const onPointerDown = (e: PointerEvent<HTMLCanvasElement>) => {
@@ -57,7 +64,13 @@ export function CropEditor() {
     if (mode === 'outside') {
       // A click outside centres the crop there, then drags it.
       const s = placement.current.scale;
-      start = moveCrop(crop, (p.x - placement.current.dx) / s - crop.x - crop.width / 2, (p.y - placement.current.dy) / s - crop.y - crop.height / 2, image.width, image.height);
+      start = moveCrop(
+        crop,
+        (p.x - placement.current.dx) / s - crop.x - crop.width / 2,
+        (p.y - placement.current.dy) / s - crop.y - crop.height / 2,
+        image.width,
+        image.height,
+      );
       mode = 'move';
       setDraft(start);
     }
@@ -74,7 +87,14 @@ export function CropEditor() {
     setDraft(
       d.mode === 'move'
         ? moveCrop(d.start, dx, dy, image.width, image.height)
-        : resizeCrop(d.start, d.start.width + Math.max(dx, dy * aspect), aspect, image.width, image.height, 'topleft'),
+        : resizeCrop(
+            d.start,
+            d.start.width + Math.max(dx, dy * aspect),
+            aspect,
+            image.width,
+            image.height,
+            'topleft',
+          ),
     );
   };
   const onPointerUp = () => {
@@ -92,8 +112,10 @@ export function CropEditor() {
     };
     let next: CropRect | null | undefined;
     if (moves[e.key]) next = moveCrop(crop, moves[e.key][0], moves[e.key][1], image.width, image.height);
-    else if (e.key === '+' || e.key === '=') next = resizeCrop(crop, crop.width / 1.1, aspect, image.width, image.height, 'center');
-    else if (e.key === '-') next = resizeCrop(crop, crop.width * 1.1, aspect, image.width, image.height, 'center');
+    else if (e.key === '+' || e.key === '=')
+      next = resizeCrop(crop, crop.width / 1.1, aspect, image.width, image.height, 'center');
+    else if (e.key === '-')
+      next = resizeCrop(crop, crop.width * 1.1, aspect, image.width, image.height, 'center');
     else if (e.key === '0') next = null;
     else return;
     e.preventDefault();
@@ -120,7 +142,8 @@ export function CropEditor() {
           {image.note ? ` (${image.note})` : ''}
         </span>
         <span>
-          crop {Math.round(crop.width)} x {Math.round(crop.height)} at {Math.round(crop.x)}, {Math.round(crop.y)}
+          crop {Math.round(crop.width)} x {Math.round(crop.height)} at {Math.round(crop.x)},{' '}
+          {Math.round(crop.y)}
           {storedCrop && (
             <button type="button" className="link-button" onClick={() => commit(null)}>
               reset

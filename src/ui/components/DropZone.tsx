@@ -18,7 +18,8 @@ export function DropZone({ children }: { children: ReactNode }) {
         e.dataTransfer.dropEffect = 'copy';
       }}
       onDragLeave={(e) => {
-        if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node)) setDragging(false);
+        if (e.currentTarget === e.target || !e.currentTarget.contains(e.relatedTarget as Node))
+          setDragging(false);
       }}
       onDrop={(e) => {
         e.preventDefault();

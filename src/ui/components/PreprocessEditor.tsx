@@ -31,18 +31,36 @@ function PreprocessForm({ settings, inputDims }: { settings: PreprocessSettings;
     const m = nums(mean);
     const s = nums(std);
     const r = Number(resize);
-    if (![...m, ...s].every(Number.isFinite) || s.some((v) => v <= 0)) return setProblem('mean and std must be numbers, std > 0');
-    if (!Number.isInteger(r) || r < side || r > 8192) return setProblem(`resize must be a whole number from ${side} to 8192`);
+    if (![...m, ...s].every(Number.isFinite) || s.some((v) => v <= 0))
+      return setProblem('mean and std must be numbers, std > 0');
+    if (!Number.isInteger(r) || r < side || r > 8192)
+      return setProblem(`resize must be a whole number from ${side} to 8192`);
     setProblem(null);
-    store.getState().setPreprocess({ mean: m, std: s, channelOrder: order, scale: scale === '255' ? 1 : 1 / 255, resize: r });
+    store
+      .getState()
+      .setPreprocess({
+        mean: m,
+        std: s,
+        channelOrder: order,
+        scale: scale === '255' ? 1 : 1 / 255,
+        resize: r,
+      });
   };
 
   return (
     <form className="preprocess" onSubmit={submit}>
       <label>
         Resize shorter side to
-        <input type="number" min={side} max={8192} value={resize} onChange={(e) => setResize(e.target.value)} />
-        <span className="hint">then centre-crop {inputDims[3]} x {inputDims[2]}</span>
+        <input
+          type="number"
+          min={side}
+          max={8192}
+          value={resize}
+          onChange={(e) => setResize(e.target.value)}
+        />
+        <span className="hint">
+          then centre-crop {inputDims[3]} x {inputDims[2]}
+        </span>
       </label>
       <TripleInput label="Mean" value={mean} onChange={setMean} />
       <TripleInput label="Std" value={std} onChange={setStd} />
@@ -75,7 +93,15 @@ function PreprocessForm({ settings, inputDims }: { settings: PreprocessSettings;
   );
 }
 
-function TripleInput({ label, value, onChange }: { label: string; value: Triple; onChange: (v: Triple) => void }) {
+function TripleInput({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: Triple;
+  onChange: (v: Triple) => void;
+}) {
   return (
     <fieldset className="triple">
       <legend>{label} (R, G, B)</legend>

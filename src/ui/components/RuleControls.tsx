@@ -2,7 +2,11 @@ import type { Head, Rule } from '../../core/pane/options';
 import { ALPHA_RANGE, BETA_RANGE, HEADS, RULES } from '../../state/share-codec';
 import { useApp, useAppState } from '../context';
 
-const RULE_NAMES: Record<Rule, string> = { sf: 'signed flux (sf)', alphabeta: 'α-β', ebp: 'excitation backprop (ebp)' };
+const RULE_NAMES: Record<Rule, string> = {
+  sf: 'signed flux (sf)',
+  alphabeta: 'α-β',
+  ebp: 'excitation backprop (ebp)',
+};
 const HEAD_NAMES: Record<Head, string> = {
   logit: 'logit',
   contrast_mean: 'contrast vs mean',
@@ -34,8 +38,18 @@ export function RuleControls() {
       </label>
       {rule === 'alphabeta' && (
         <div className="row">
-          <NumberField label="α" value={alpha} {...ALPHA_RANGE} onCommit={(a) => store.getState().setAlphaBeta(a, beta)} />
-          <NumberField label="β" value={beta} {...BETA_RANGE} onCommit={(b) => store.getState().setAlphaBeta(alpha, b)} />
+          <NumberField
+            label="α"
+            value={alpha}
+            {...ALPHA_RANGE}
+            onCommit={(a) => store.getState().setAlphaBeta(a, beta)}
+          />
+          <NumberField
+            label="β"
+            value={beta}
+            {...BETA_RANGE}
+            onCommit={(b) => store.getState().setAlphaBeta(alpha, b)}
+          />
         </div>
       )}
       <label>
@@ -56,7 +70,13 @@ export function RuleControls() {
   );
 }
 
-function NumberField(props: { label: string; value: number; min: number; max: number; onCommit: (v: number) => void }) {
+function NumberField(props: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  onCommit: (v: number) => void;
+}) {
   return (
     <label className="number-field">
       {props.label}

@@ -29,7 +29,9 @@ export function ShareExport() {
       } catch {
         copied = false; // no clipboard permission: the field below still has the link
       }
-      setNote([copied ? 'Link copied.' : 'Copy the link from the field.', shared.note].filter(Boolean).join(' '));
+      setNote(
+        [copied ? 'Link copied.' : 'Copy the link from the field.', shared.note].filter(Boolean).join(' '),
+      );
     } finally {
       setBusy(false);
     }
@@ -38,7 +40,12 @@ export function ShareExport() {
   return (
     <div className="share-export">
       <div className="row">
-        <button type="button" data-testid="copy-link" disabled={busy || !ready} onClick={() => void copyLink()}>
+        <button
+          type="button"
+          data-testid="copy-link"
+          disabled={busy || !ready}
+          onClick={() => void copyLink()}
+        >
           Copy link
         </button>
         <button type="button" data-testid="export-png" disabled={!ready} onClick={() => exportPng(app)}>
@@ -47,12 +54,23 @@ export function ShareExport() {
         <button type="button" data-testid="export-npy" disabled={!ready} onClick={() => void exportNpy(app)}>
           .npy
         </button>
-        <button type="button" data-testid="export-json" disabled={!ready} onClick={() => exportJson(app, link)}>
+        <button
+          type="button"
+          data-testid="export-json"
+          disabled={!ready}
+          onClick={() => exportJson(app, link)}
+        >
           JSON
         </button>
       </div>
       {link && (
-        <input className="share-url" data-testid="share-url" readOnly value={link} onFocus={(e) => e.target.select()} />
+        <input
+          className="share-url"
+          data-testid="share-url"
+          readOnly
+          value={link}
+          onFocus={(e) => e.target.select()}
+        />
       )}
       {note && <p className="hint">{note}</p>}
     </div>

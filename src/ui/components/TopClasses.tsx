@@ -20,7 +20,11 @@ export function TopClasses() {
           >
             <span className="class-name">{shortLabel(labels[c.index] ?? `class ${c.index}`)}</span>
             <span className="class-prob">{(c.prob * 100).toFixed(1)}%</span>
-            <span className="prob-bar" style={{ width: `${Math.max(1, c.prob * 100)}%` }} aria-hidden="true" />
+            <span
+              className="prob-bar"
+              style={{ width: `${Math.max(1, c.prob * 100)}%` }}
+              aria-hidden="true"
+            />
           </button>
         </li>
       ))}

@@ -36,7 +36,12 @@ export function resizeCrop(
 
 /** The crop in canvas pixels. */
 export function cropOnCanvas(c: CropRect, p: Placement) {
-  return { x: p.dx + c.x * p.scale, y: p.dy + c.y * p.scale, width: c.width * p.scale, height: c.height * p.scale };
+  return {
+    x: p.dx + c.x * p.scale,
+    y: p.dy + c.y * p.scale,
+    width: c.width * p.scale,
+    height: c.height * p.scale,
+  };
 }
 
 export type CropHit = 'resize' | 'move' | 'outside';
@@ -50,7 +55,13 @@ export function hitTest(c: CropRect, p: Placement, px: number, py: number): Crop
   return 'outside';
 }
 
-export function drawCropOverlay(canvas: HTMLCanvasElement, c: CropRect, p: Placement, imgW: number, imgH: number) {
+export function drawCropOverlay(
+  canvas: HTMLCanvasElement,
+  c: CropRect,
+  p: Placement,
+  imgW: number,
+  imgH: number,
+) {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const r = cropOnCanvas(c, p);

@@ -49,7 +49,10 @@ export function composeExport(p: ExportPicture): HTMLCanvasElement {
   const ticks = p.signed ? [-p.scale, 0, p.scale] : [0, p.scale / 2, p.scale];
   ticks.forEach((v, i) => {
     const label = formatScale(v);
-    const x = MARGIN + (i * w) / 2 - (i === 0 ? 0 : i === 2 ? ctx.measureText(label).width : ctx.measureText(label).width / 2);
+    const x =
+      MARGIN +
+      (i * w) / 2 -
+      (i === 0 ? 0 : i === 2 ? ctx.measureText(label).width : ctx.measureText(label).width / 2);
     ctx.fillText(label, x, barY + BAR_HEIGHT + 3);
   });
   p.caption.forEach((line, i) => ctx.fillText(line, MARGIN, barY + BAR_HEIGHT + 3 + LINE * (i + 1)));
