@@ -7,39 +7,19 @@ import type { IrGraph, IrNode } from './ir';
 import { intArgInputs } from './canonical';
 import { SUBGRAPH_ATTR } from './parse';
 import { isFloatType } from './proto';
+import { CHAIN_OP_KINDS } from '../pane/ops';
 
-/** Ops with a double-chain rule (some only with constant operands, see `unsupportedReason`). */
-export const CHAIN_OPS: ReadonlySet<string> = new Set([
-  'Conv',
-  'Gemm',
-  'MatMul',
-  'BatchNormalization',
-  'Mul',
-  'Div',
-  'Add',
-  'Sub',
-  'Sum',
-  'Relu',
-  'Clip',
-  'LeakyRelu',
-  'MaxPool',
-  'GlobalMaxPool',
-  'AveragePool',
-  'GlobalAveragePool',
-  'Concat',
-  'Split',
-  'Flatten',
-  'Reshape',
-  'Squeeze',
-  'Unsqueeze',
-  'Transpose',
-  'Dropout',
-  'Identity',
-  'Pad',
-]);
+const KINDS = Object.entries(CHAIN_OP_KINDS);
+
+/** Ops with a double-chain rule (some only with constant operands, see `unsupportedReason`): pane/ops' table. */
+export const CHAIN_OPS: ReadonlySet<string> = new Set(
+  KINDS.filter(([, k]) => k !== 'terminal').map(([op]) => op),
+);
 
 /** Output activations the chain does not traverse: the head is defined on their input (spec 4.4). */
-export const TERMINAL_OPS: ReadonlySet<string> = new Set(['Softmax', 'LogSoftmax', 'Sigmoid']);
+export const TERMINAL_OPS: ReadonlySet<string> = new Set(
+  KINDS.filter(([, k]) => k === 'terminal').map(([op]) => op),
+);
 
 export interface UnsupportedNode {
   opType: string;

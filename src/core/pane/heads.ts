@@ -90,6 +90,7 @@ export function headFlux(logits: Float64Array, u: Float64Array, m: number): Flux
   if (!(total > 0)) return { T, R };
   for (let k = 0; k < K; k++) {
     const c = degenerate ? u[k] : u[k] * logits[k];
+    if (c === 0) continue;
     // m * (c / total) rather than (c * m) / total: a single non-zero term gets exactly m.
     T[k] = m * (Math.abs(c) / total);
     R[k] = m * (c / total);

@@ -15,7 +15,7 @@ export interface ChainLayer {
   dims: number[];
 }
 
-/** Mass-carrying tensors in topological order: walked back from the logits along the inputs that receive mass. */
+/** Mass-carrying tensors in topological order, found walking back from the logits along mass inputs. */
 export function layerList(g: IrGraph): ChainLayer[] {
   const { logits } = findLogits(g);
   const carrying = new Set([logits]);

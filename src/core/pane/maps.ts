@@ -25,7 +25,10 @@ export function channelSum(x: Float64Array, dims: readonly number[]): Float64Arr
 }
 
 /** Net, positive and negative chain maps of a layer (spec 4.5): S = sum_c R, S_P = sum_c P, S_N = sum_c N. */
-export function layerMaps(flux: Flux, dims: readonly number[]): { S: Float64Array; SP: Float64Array; SN: Float64Array } {
+export function layerMaps(
+  flux: Flux,
+  dims: readonly number[],
+): { S: Float64Array; SP: Float64Array; SN: Float64Array } {
   const P = flux.T.map((t, i) => (t + flux.R[i]) / 2);
   const N = flux.T.map((t, i) => (t - flux.R[i]) / 2);
   return { S: channelSum(flux.R, dims), SP: channelSum(P, dims), SN: channelSum(N, dims) };
@@ -60,7 +63,13 @@ function halfPixelTaps(src: number, dst: number): { i0: Int32Array; i1: Int32Arr
  * PyTorch's align_corners=False and ONNX Resize 'half_pixel'): source = (dst + 0.5) * h / H - 0.5, clamped
  * to the map.
  */
-export function upsampleBilinear(map: Float64Array, h: number, w: number, H: number, W: number): Float64Array {
+export function upsampleBilinear(
+  map: Float64Array,
+  h: number,
+  w: number,
+  H: number,
+  W: number,
+): Float64Array {
   if (map.length !== h * w) throw new Error(`upsampleBilinear: ${map.length} values for ${h} x ${w}`);
   const ys = halfPixelTaps(h, H);
   const xs = halfPixelTaps(w, W);

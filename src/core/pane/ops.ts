@@ -46,6 +46,11 @@ export const CHAIN_OP_KINDS = {
 
 export type ChainOp = keyof typeof CHAIN_OP_KINDS;
 
+/** The ops of some kinds, e.g. OpsOfKind<'affine'>: a dispatch table typed with it must cover them all. */
+export type OpsOfKind<K extends ChainOpKind> = {
+  [O in ChainOp]: (typeof CHAIN_OP_KINDS)[O] extends K ? O : never;
+}[ChainOp];
+
 export function isChainOp(node: Pick<IrNode, 'opType' | 'domain'>): boolean {
   return node.domain === '' && Object.hasOwn(CHAIN_OP_KINDS, node.opType);
 }
@@ -95,7 +100,7 @@ export function fluxInputs(g: IrGraph, node: IrNode): number[] {
   return idx;
 }
 
-/** Outputs that carry mass: every output of Split, only the first otherwise (MaxPool indices, Dropout mask). */
+/** Outputs that carry mass: every output of Split, else the first (not MaxPool indices, Dropout mask). */
 export function fluxOutputs(node: IrNode): readonly string[] {
   return node.opType === 'Split' ? node.outputs : node.outputs.slice(0, 1);
 }

@@ -2,16 +2,16 @@
  * The generic rule of an affine node (PANE-SPEC 4.2) on top of an AffineView, for the rules 'sf' and
  * 'alphabeta' ('ebp' arrives here as alphabeta 1, 0 with biases ignored, via effectiveOptions).
  *
- * Both rules say how much mass one unit of |c_ij| carries to input i, separately for positive and negative
- * contributions (the per-output coefficients kPos_j, kNeg_j), once for T and once for R:
+ * Both rules say how much mass one unit of |c_ij| carries to input i, per output j, separately for
+ * positive and negative contributions and separately for T and R:
  *
- *   sf:  T: kPos = kNeg = T/G                   R: kPos = sigma R/G, kNeg = -sigma R/G
+ *   sf:  T: T/G for both signs                 R: sigma R/G for c > 0, -sigma R/G for c < 0
  *   ab:  agreeing (sigma c > 0): T: alpha T/A,  R: alpha R/A
  *        opposing (sigma c < 0): T: beta T/O,   R: -beta R/O
  *
- * which is the (T, R) form of the spec (T_X = |X| Lin*(T/G; |W|), R_X = X Lin*(sigma R/G; W), and the
- * phi/psi form of AB). The constant part b_j and eps take their share like a contribution and go to the
- * node's sink.
+ * For sf this is one absolute and one signed adjoint, T_X = |X| Lin*(T/G; |W|) and
+ * R_X = X Lin*(sigma R/G; W); for ab it is the phi/psi form of the spec (view.adjoint). The constant part
+ * b_j and eps take their share like a contribution and go to the node's sink.
  */
 import type { PaneOptions } from '../pane/options';
 import type { Excitation, Flux } from '../pane/types';
@@ -91,7 +91,12 @@ function signedFlux(view: AffineView, z: Float64Array, out: Flux, opts: PaneOpti
   return zipFlux(view.absAdjoint(kT), view.signedAdjoint(kR), sinkT, sinkR);
 }
 
-function zipFlux(T: (Float64Array | null)[], R: (Float64Array | null)[], sinkT: number, sinkR: number): NodeFlux {
+function zipFlux(
+  T: (Float64Array | null)[],
+  R: (Float64Array | null)[],
+  sinkT: number,
+  sinkR: number,
+): NodeFlux {
   return { inputs: T.map((t, i) => (t ? { T: t, R: R[i]! } : null)), sinkT, sinkR };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Every affine node seen through its contributions c_ij (PANE-SPEC 2): the sign-split sums of the forward
- * PANE (spec 3) and the sign-split adjoint that all rules of spec 4.2 reduce to. One view per op family:
+ * Every affine node seen through its contributions c_ij (PANE-SPEC 2): the per-output sums the forward
+ * PANE needs (spec 3) and the adjoints all rules of spec 4.2 reduce to. One view per op family:
  *
  * - bilinear: a data operand times a constant operand (Conv, Gemm, MatMul; AveragePool and
  *   GlobalAveragePool as a depthwise all-ones convolution scaled by 1/n_j);
@@ -10,13 +10,14 @@
 import { convGeometry, poolGeometry, spatialOutputDims, type Window2d } from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { broadcastDims, matmulDims } from '../onnx/shapeRules';
-import { isData } from '../pane/ops';
+import { chainOpKind, isChainOp, isData, type OpsOfKind } from '../pane/ops';
 import { numel, type Tensor } from '../tensor';
 import { broadcastIndex, expandTo } from './broadcast';
 import {
   avgPoolDivisors,
   conv2dAccumulate,
   conv2dAdjointAccumulate,
+  globalWindow,
   matmulAccumulate,
   matmulAdjointAAccumulate,
   matmulAdjointBAccumulate,
@@ -32,11 +33,15 @@ export interface AffineView {
   split(): { pos: Float64Array; neg: Float64Array };
   /** The constant part b_j of every output element (bias, constant operands), or null when there is none. */
   readonly bias: Float64Array | null;
-  /** Adjoints per node input (null for inputs that are not data operands): sum_j |c_ij| k_j ... */
+  /*
+   * Adjoints: the mass every node input receives for per-output coefficients k (one array per node
+   * input; null for inputs that are not data operands).
+   */
+  /** sum_j |c_ij| k_j */
   absAdjoint(k: Float64Array): (Float64Array | null)[];
-  /** ... sum_j c_ij k_j ... */
+  /** sum_j c_ij k_j */
   signedAdjoint(k: Float64Array): (Float64Array | null)[];
-  /** ... and sum_j (c+_ij kPos_j + c-_ij kNeg_j): a positive contribution carries kPos per unit of |c|. */
+  /** sum_j (c+_ij kPos_j + c-_ij kNeg_j): per unit of |c|, c > 0 carries kPos and c < 0 carries kNeg. */
   adjoint(kPos: Float64Array, kNeg: Float64Array): (Float64Array | null)[];
 }
 
@@ -201,7 +206,7 @@ function convView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>)
   });
 }
 
-/** AveragePool / GlobalAveragePool: c_ij = x_i / n_j over the window (spec 4.3; n_j cancels unless eps > 0). */
+/** AveragePool / GlobalAveragePool: c_ij = x_i / n_j over the window (spec 4.3; n_j cancels when eps = 0). */
 function poolView(node: IrNode, x: Tensor, geo: Window2d, divisors: Float64Array): AffineView {
   const k = sumPoolKernel(geo, x.dims);
   const outDims = spatialOutputDims(x.dims, x.dims[1], geo);
@@ -228,13 +233,6 @@ function averagePoolView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, T
   return poolView(node, x, geo, avgPoolDivisors(geo, x.dims, geo.countIncludePad));
 }
 
-/** The window of a global pool: the whole plane, one output position. */
-export function globalWindow(xDims: readonly number[]): Window2d {
-  const H = xDims.length === 3 ? 1 : xDims[2];
-  const W = xDims.length === 3 ? xDims[2] : xDims[3];
-  return { kernel: [H, W], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], outH: 1, outW: 1 };
-}
-
 function globalAveragePoolView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {
   requireData(g, node, 0);
   const x = inputValue(values, node, 0);
@@ -247,7 +245,9 @@ function dataOperand(g: IrGraph, node: IrNode): 0 | 1 {
   const a = isData(g, node.inputs[0]);
   const b = isData(g, node.inputs[1]);
   if (a === b) {
-    throw new Error(`${describe(node)}: needs exactly one data operand (a product of two data tensors is not affine)`);
+    throw new Error(
+      `${describe(node)}: needs exactly one data operand (a product of two data tensors is not affine)`,
+    );
   }
   return a ? 0 : 1;
 }
@@ -302,7 +302,9 @@ function matmulView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor
   const B = inputValue(values, node, 1);
   const K = A.dims[A.dims.length - 1];
   if (B.dims.length > 2 || (d === 1 && A.dims.length > 2)) {
-    throw new Error(`${describe(node)}: batched MatMul [${A.dims}] x [${B.dims}] is not supported by the chain`);
+    throw new Error(
+      `${describe(node)}: batched MatMul [${A.dims}] x [${B.dims}] is not supported by the chain`,
+    );
   }
   const N = B.dims.length === 1 ? 1 : B.dims[1];
   const s: MatmulShape = { M: numel(A.dims) / K, K, N, transA: false, transB: false };
@@ -358,7 +360,11 @@ function elementwiseView(node: IrNode, terms: Term[], bias: Float64Array | null,
     bias,
     split: () => ({ pos, neg }),
     absAdjoint: (k) => adjoint(k, k),
-    signedAdjoint: (k) => adjoint(k, k.map((v) => -v)),
+    signedAdjoint: (k) =>
+      adjoint(
+        k,
+        k.map((v) => -v),
+      ),
     adjoint,
   };
 }
@@ -396,7 +402,8 @@ function sumView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>):
 /** Mul by a constant (either side) and Div of data by a constant. */
 function scaleView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {
   const d = dataOperand(g, node);
-  if (node.opType === 'Div' && d !== 0) throw new Error(`${describe(node)}: a constant divided by data is not affine`);
+  if (node.opType === 'Div' && d !== 0)
+    throw new Error(`${describe(node)}: a constant divided by data is not affine`);
   const x = inputValue(values, node, d);
   const k = inputValue(values, node, 1 - d);
   const outDims = broadcastDims(x.dims, k.dims);
@@ -408,7 +415,7 @@ function scaleView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>
   return elementwiseView(node, [t], null, s.length);
 }
 
-/** Unfolded BatchNormalization: y = s x + t with s = gamma / sqrt(var + eps), t = beta - mean s (spec 4.3). */
+/** Unfolded BatchNormalization: y = s x + t, s = gamma / sqrt(var + eps), t = beta - mean s (spec 4.3). */
 function batchNormView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {
   requireData(g, node, 0);
   const x = inputValue(values, node, 0);
@@ -424,7 +431,7 @@ function batchNormView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Ten
 
 type ViewFn = (g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>) => AffineView;
 
-export const AFFINE_VIEWS: Readonly<Record<string, ViewFn>> = {
+export const AFFINE_VIEWS: Readonly<Record<OpsOfKind<'affine'>, ViewFn>> = {
   Conv: convView,
   Gemm: gemmView,
   MatMul: matmulView,
@@ -439,7 +446,7 @@ export const AFFINE_VIEWS: Readonly<Record<string, ViewFn>> = {
 };
 
 export function affineView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {
-  const view = AFFINE_VIEWS[node.opType];
-  if (!view) throw new Error(`${describe(node)} is not an affine op`);
-  return view(g, node, values);
+  if (!isChainOp(node) || chainOpKind(node) !== 'affine')
+    throw new Error(`${describe(node)} is not an affine op`);
+  return AFFINE_VIEWS[node.opType as OpsOfKind<'affine'>](g, node, values);
 }

@@ -4,7 +4,7 @@
  */
 import { numel, stridesOf } from '../tensor';
 
-/** For every output element, the flat index of the input element it reads; null when no broadcast is needed. */
+/** For every output element, the flat index of the input element it reads; null without broadcasting. */
 export function broadcastIndex(inDims: readonly number[], outDims: readonly number[]): Int32Array | null {
   const n = numel(outDims);
   if (numel(inDims) === n && inDims.length <= outDims.length) {
@@ -34,7 +34,11 @@ export function broadcastIndex(inDims: readonly number[], outDims: readonly numb
 }
 
 /** The values of `data` (shaped inDims) broadcast to outDims; `data` itself when no broadcast is needed. */
-export function expandTo(data: Float64Array, inDims: readonly number[], outDims: readonly number[]): Float64Array {
+export function expandTo(
+  data: Float64Array,
+  inDims: readonly number[],
+  outDims: readonly number[],
+): Float64Array {
   const index = broadcastIndex(inDims, outDims);
   if (!index) return data;
   const out = new Float64Array(index.length);

@@ -9,7 +9,7 @@
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { argmax, findLogits, headFlux, headVector, sigmoidBinaryHead } from '../pane/heads';
 import { effectiveOptions, type PaneOptions } from '../pane/options';
-import { CHAIN_OP_KINDS, chainOpKind, dataValues, fluxOutputs, type ChainOp } from '../pane/ops';
+import { chainOpKind, dataValues, fluxOutputs, type OpsOfKind } from '../pane/ops';
 import type { Excitation, Flux, PaneResult } from '../pane/types';
 import { numel, type Tensor } from '../tensor';
 import { affineFlux, excitationFromView, ruleGross, type NodeFlux } from './affine-rule';
@@ -18,11 +18,6 @@ import { describe, lookup, outputValue, valueOf } from './node-values';
 import { ROUTES } from './routing';
 
 export type { Excitation, Flux, PaneResult } from '../pane/types';
-
-/** Every op the reference chain traverses (terminal Softmax-like ops are not traversed: spec 4.4). */
-export const REFERENCE_CHAIN_OPS: readonly ChainOp[] = (Object.keys(CHAIN_OP_KINDS) as ChainOp[]).filter(
-  (op) => CHAIN_OP_KINDS[op] !== 'terminal',
-);
 
 /** Forward PANE of an affine node's output (spec 3); null for ops that are not affine. */
 export function excitationOf(
@@ -46,12 +41,14 @@ function nodeStep(
 ): NodeFlux {
   const kind = chainOpKind(node);
   if (kind === 'terminal') {
-    throw new Error(`${describe(node)}: ${node.opType} is only supported as the final node (the head sits on its input)`);
+    throw new Error(
+      `${describe(node)}: ${node.opType} is only supported as the final node (the head sits on its input)`,
+    );
   }
   if (kind === 'affine') {
     return affineFlux(view ?? affineView(g, node, values), outputValue(values, node).data, out, opts);
   }
-  return ROUTES[node.opType](g, node, values, out, opts);
+  return ROUTES[node.opType as OpsOfKind<'pass' | 'route'>](g, node, values, out, opts);
 }
 
 /**
@@ -75,7 +72,11 @@ function producerOf(g: IrGraph, name: string): IrNode | undefined {
 }
 
 /** The flux on a node's mass-carrying outputs, concatenated (zeros where an output received none). */
-function outputFlux(node: IrNode, values: ReadonlyMap<string, Tensor>, flux: ReadonlyMap<string, Flux>): Flux | null {
+function outputFlux(
+  node: IrNode,
+  values: ReadonlyMap<string, Tensor>,
+  flux: ReadonlyMap<string, Flux>,
+): Flux | null {
   const names = fluxOutputs(node);
   if (!names.some((n) => flux.has(n))) return null;
   if (names.length === 1) return flux.get(names[0])!;
@@ -137,7 +138,9 @@ function excitationMass(
     const step = nodeStep(g, node, values, out, opts);
     const carrying = step.inputs.flatMap((f, k) => (f && f.T.some((v) => v !== 0) ? [k] : []));
     if (carrying.length !== 1) {
-      throw new Error(`start mass 'excitation': the logit does not trace back to one affine node (${describe(node)})`);
+      throw new Error(
+        `start mass 'excitation': the logit does not trace back to one affine node (${describe(node)})`,
+      );
     }
     name = node.inputs[carrying[0]];
     probe.set(name, step.inputs[carrying[0]]!);
@@ -167,7 +170,11 @@ function startMass(
 }
 
 /** Explain one image (batch 1): the double chain from the head down to the graph input. */
-export function explain(g: IrGraph, values: ReadonlyMap<string, Tensor>, options: Partial<PaneOptions> = {}): PaneResult {
+export function explain(
+  g: IrGraph,
+  values: ReadonlyMap<string, Tensor>,
+  options: Partial<PaneOptions> = {},
+): PaneResult {
   const opts = effectiveOptions(options);
   const { logits, terminal } = findLogits(g);
   for (const input of g.inputs) {
@@ -177,12 +184,17 @@ export function explain(g: IrGraph, values: ReadonlyMap<string, Tensor>, options
     }
   }
   const l = lookup(values, logits, 'explain').data;
+  // One logit under a Sigmoid is a binary model: the target is a class in {0, 1} (spec 4.4).
   const binary = terminal?.opType === 'Sigmoid' && l.length === 1;
-  const head = binary
-    ? sigmoidBinaryHead(l[0], opts.target)
-    : { target: opts.target ?? argmax(l), u: new Float64Array() };
-  const u = binary ? head.u : headVector(l, head.target, opts.head);
-  const m = startMass(g, values, logits, l, binary ? 0 : head.target, u, opts);
+  let target: number;
+  let u: Float64Array;
+  if (binary) {
+    ({ target, u } = sigmoidBinaryHead(l[0], opts.target));
+  } else {
+    target = opts.target ?? argmax(l);
+    u = headVector(l, target, opts.head);
+  }
+  const m = startMass(g, values, logits, l, binary ? 0 : target, u, opts);
 
   const flux = new Map<string, Flux>([[logits, headFlux(l, u, m)]]);
   const sinks = new Map<string, { T: number; R: number }>();
@@ -202,7 +214,7 @@ export function explain(g: IrGraph, values: ReadonlyMap<string, Tensor>, options
       if (f) accumulate(flux, node.inputs[k], f);
     });
   }
-  return { target: head.target, logits, u, mass: m, flux, sinks, excitation };
+  return { target, logits, u, mass: m, flux, sinks, excitation };
 }
 
 /** Element `n` of a batched value along axis 0. */
@@ -227,7 +239,8 @@ export function explainBatch(
   const results: PaneResult[] = [];
   for (let n = 0; n < batch; n++) {
     const own = new Map<string, Tensor>();
-    for (const [name, t] of values) own.set(name, data.has(name) && t.dims[0] === batch ? sliceBatch(t, n) : t);
+    for (const [name, t] of values)
+      own.set(name, data.has(name) && t.dims[0] === batch ? sliceBatch(t, n) : t);
     results.push(explain(g, own, { ...options, target: targets[n] ?? options.target }));
   }
   return results;

@@ -1,10 +1,10 @@
 // PANE-SPEC 5.6: convolution correctness against a dense (Toeplitz) matrix on many random shapes, for the
 // forward map and its adjoint; the matrix products and pooling sums likewise against explicit loops.
 import { describe, expect, it } from 'vitest';
-import { convGeometry, poolGeometry, type ConvGeometry } from '../onnx/geometry';
+import { convGeometry, poolGeometry } from '../onnx/geometry';
 import type { AttrValue, IrNode } from '../onnx/ir';
 import { mulberry32 } from '../random';
-import { numel, type Tensor } from '../tensor';
+import { numel } from '../tensor';
 import {
   avgPoolDivisors,
   conv2d,
@@ -16,40 +16,10 @@ import {
   sumPoolAdjoint,
   type MatmulShape,
 } from './linear';
-import { maxRelDiff, randomTensor } from './testkit';
+import { convMatrix, maxRelDiff, randomTensor } from './testkit';
 
 function irNode(opType: string, attrs: Record<string, AttrValue>): IrNode {
   return { name: `${opType}_test`, opType, domain: '', inputs: [], outputs: [], attrs };
-}
-
-/** Dense matrix of a convolution of one image, built straight from the ONNX definition. */
-function convMatrix(xDims: readonly number[], w: Tensor, geo: ConvGeometry): Float64Array[] {
-  const oneD = xDims.length === 3;
-  const [C, H, W] = oneD ? [xDims[1], 1, xDims[2]] : [xDims[1], xDims[2], xDims[3]];
-  const M = w.dims[0];
-  const [kH, kW] = geo.kernel;
-  const cg = C / geo.group;
-  const rows: Float64Array[] = [];
-  for (let m = 0; m < M; m++) {
-    const g = Math.floor(m / (M / geo.group));
-    for (let oh = 0; oh < geo.outH; oh++) {
-      for (let ow = 0; ow < geo.outW; ow++) {
-        const row = new Float64Array(C * H * W);
-        for (let ci = 0; ci < cg; ci++) {
-          for (let kh = 0; kh < kH; kh++) {
-            for (let kw = 0; kw < kW; kw++) {
-              const ih = oh * geo.strides[0] - geo.pads[0] + kh * geo.dilations[0];
-              const iw = ow * geo.strides[1] - geo.pads[1] + kw * geo.dilations[1];
-              if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-              row[((g * cg + ci) * H + ih) * W + iw] += w.data[((m * cg + ci) * kH + kh) * kW + kw];
-            }
-          }
-        }
-        rows.push(row);
-      }
-    }
-  }
-  return rows;
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -143,8 +113,16 @@ describe('conv2d and conv2dAdjoint (spec 5.6)', () => {
   });
 
   it('keep the output shape of the spatial op', () => {
-    const geo = convGeometry(irNode('Conv', { strides: [2, 2], pads: [1, 0, 0, 1] }), [1, 2, 7, 6], [3, 2, 3, 2]);
-    const y = conv2d(randomTensor(mulberry32(1), [1, 2, 7, 6]), randomTensor(mulberry32(2), [3, 2, 3, 2]), geo);
+    const geo = convGeometry(
+      irNode('Conv', { strides: [2, 2], pads: [1, 0, 0, 1] }),
+      [1, 2, 7, 6],
+      [3, 2, 3, 2],
+    );
+    const y = conv2d(
+      randomTensor(mulberry32(1), [1, 2, 7, 6]),
+      randomTensor(mulberry32(2), [3, 2, 3, 2]),
+      geo,
+    );
     expect(y.dims).toEqual([1, 3, geo.outH, geo.outW]);
   });
 });

@@ -25,7 +25,8 @@ interface ConvShape {
 
 function convShape(xDims: readonly number[], wDims: readonly number[], geo: ConvGeometry): ConvShape {
   const oneD = xDims.length === 3;
-  if (!oneD && xDims.length !== 4) throw new Error(`conv: input must be 3-D or 4-D, got [${xDims.join(',')}]`);
+  if (!oneD && xDims.length !== 4)
+    throw new Error(`conv: input must be 3-D or 4-D, got [${xDims.join(',')}]`);
   if (wDims.length !== xDims.length) {
     throw new Error(`conv: weight [${wDims.join(',')}] does not match input [${xDims.join(',')}]`);
   }
@@ -275,7 +276,9 @@ export function conv2d(x: Tensor, w: Tensor, geo: ConvGeometry): Tensor {
 export function conv2dAdjoint(gy: Tensor, w: Tensor, geo: ConvGeometry, xDims: readonly number[]): Tensor {
   const expected = spatialOutputDims(xDims, w.dims[0], geo);
   if (gy.dims.length !== expected.length || gy.dims.some((d, i) => d !== expected[i])) {
-    throw new Error(`conv2dAdjoint: gy [${gy.dims.join(',')}] is not the output shape [${expected.join(',')}]`);
+    throw new Error(
+      `conv2dAdjoint: gy [${gy.dims.join(',')}] is not the output shape [${expected.join(',')}]`,
+    );
   }
   const gx = new Float64Array(numel(xDims));
   conv2dAdjointAccumulate(gy.data, w.data, w.dims, geo, xDims, gx);
@@ -295,7 +298,12 @@ export function sumPoolKernel(geo: Window2d, xDims: readonly number[]): { w: Ten
 }
 
 /** y += window sums of x (elements inside the input only). */
-export function sumPoolAccumulate(x: Float64Array, xDims: readonly number[], geo: Window2d, y: Float64Array): void {
+export function sumPoolAccumulate(
+  x: Float64Array,
+  xDims: readonly number[],
+  geo: Window2d,
+  y: Float64Array,
+): void {
   const k = sumPoolKernel(geo, xDims);
   conv2dAccumulate(x, xDims, k.w.data, k.w.dims, k.geo, y);
 }
@@ -324,12 +332,23 @@ export function sumPoolAdjoint(gy: Tensor, geo: Window2d, xDims: readonly number
   return { dims: [...xDims], data: gx };
 }
 
+/** The window of a global pool: the whole plane, one output position. */
+export function globalWindow(xDims: readonly number[]): Window2d {
+  const H = xDims.length === 3 ? 1 : xDims[2];
+  const W = xDims.length === 3 ? xDims[2] : xDims[3];
+  return { kernel: [H, W], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], outH: 1, outW: 1 };
+}
+
 /**
  * AveragePool divisor of every output position (outH * outW values, row-major). Without
  * count_include_pad it counts the window taps inside the input; with it, the taps inside the padded input
  * (so a ceil_mode window that hangs past the end padding still excludes the overhang, as PyTorch does).
  */
-export function avgPoolDivisors(geo: Window2d, xDims: readonly number[], countIncludePad: boolean): Float64Array {
+export function avgPoolDivisors(
+  geo: Window2d,
+  xDims: readonly number[],
+  countIncludePad: boolean,
+): Float64Array {
   const oneD = xDims.length === 3;
   const H = oneD ? 1 : xDims[2];
   const W = oneD ? xDims[2] : xDims[3];
@@ -389,7 +408,12 @@ export function matmulAccumulate(a: Float64Array, b: Float64Array, s: MatmulShap
 }
 
 /** gA += gy op(B)^T, laid out like A (the adjoint of matmul with respect to A). */
-export function matmulAdjointAAccumulate(gy: Float64Array, b: Float64Array, s: MatmulShape, ga: Float64Array): void {
+export function matmulAdjointAAccumulate(
+  gy: Float64Array,
+  b: Float64Array,
+  s: MatmulShape,
+  ga: Float64Array,
+): void {
   checkMatmul(ga, b, s, gy);
   const { M, K, N, transA, transB } = s;
   const bk = transB ? 1 : N;
@@ -406,7 +430,12 @@ export function matmulAdjointAAccumulate(gy: Float64Array, b: Float64Array, s: M
 }
 
 /** gB += op(A)^T gy, laid out like B (the adjoint of matmul with respect to B). */
-export function matmulAdjointBAccumulate(gy: Float64Array, a: Float64Array, s: MatmulShape, gb: Float64Array): void {
+export function matmulAdjointBAccumulate(
+  gy: Float64Array,
+  a: Float64Array,
+  s: MatmulShape,
+  gb: Float64Array,
+): void {
   checkMatmul(a, gb, s, gy);
   const { M, K, N, transA, transB } = s;
   const bk = transB ? 1 : N;

@@ -128,12 +128,15 @@ export interface DenseLayer {
 }
 
 /** Pre-activations z and post-activations a of every layer (a[0] = x). */
-export function denseForward(layers: DenseLayer[], x: Float64Array): { z: Float64Array[]; a: Float64Array[] } {
+export function denseForward(
+  layers: DenseLayer[],
+  x: Float64Array,
+): { z: Float64Array[]; a: Float64Array[] } {
   const a = [x];
   const z: Float64Array[] = [];
   for (const l of layers) {
     const prev = a[a.length - 1];
-    const zl = l.W.map((row, j) => row.reduce((s, w, i) => s + w * prev[i], l.b[j]));
+    const zl = Float64Array.from(l.W, (row, j) => row.reduce((s, w, i) => s + w * prev[i], l.b[j]));
     z.push(zl);
     a.push(l.relu ? zl.map((v) => Math.max(v, 0)) : zl);
   }

@@ -8,14 +8,20 @@ import { poolGeometry, type Window2d } from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { normAxis, transposePerm } from '../onnx/shapeRules';
 import type { PaneOptions } from '../pane/options';
-import { isData } from '../pane/ops';
+import { isData, type OpsOfKind } from '../pane/ops';
 import type { Flux } from '../pane/types';
 import { numel, stridesOf, type Tensor } from '../tensor';
 import type { NodeFlux } from './affine-rule';
-import { globalWindow } from './affine-views';
+import { globalWindow } from './linear';
 import { describe, inputValue, outputValue } from './node-values';
 
-type RouteFn = (g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>, out: Flux, opts: PaneOptions) => NodeFlux;
+type RouteFn = (
+  g: IrGraph,
+  node: IrNode,
+  values: ReadonlyMap<string, Tensor>,
+  out: Flux,
+  opts: PaneOptions,
+) => NodeFlux;
 
 function zeroFlux(n: number): Flux {
   return { T: new Float64Array(n), R: new Float64Array(n) };
@@ -65,7 +71,10 @@ const clip: RouteFn = (g, node, values, out, opts) => {
 const transpose: RouteFn = (_g, node, values, out) => {
   const x = inputValue(values, node, 0);
   const rank = x.dims.length;
-  const perm = transposePerm(rank, Array.isArray(node.attrs.perm) ? (node.attrs.perm as number[]) : undefined);
+  const perm = transposePerm(
+    rank,
+    Array.isArray(node.attrs.perm) ? (node.attrs.perm as number[]) : undefined,
+  );
   const yDims = perm.map((p) => x.dims[p]);
   const xStrides = stridesOf(x.dims);
   const step = perm.map((p) => xStrides[p]);
@@ -131,7 +140,8 @@ const split: RouteFn = (_g, node, values, out) => {
     }
     offset += row;
   });
-  if (read !== out.T.length) throw new Error(`${describe(node)}: ${out.T.length} flux values for ${read} outputs`);
+  if (read !== out.T.length)
+    throw new Error(`${describe(node)}: ${out.T.length} flux values for ${read} outputs`);
   return firstInputOnly(node, flux);
 };
 
@@ -250,7 +260,7 @@ const globalMaxPool: RouteFn = (_g, node, values, out) => {
   return maxRoute(node, x, globalWindow(x.dims), out);
 };
 
-export const ROUTES: Readonly<Record<string, RouteFn>> = {
+export const ROUTES: Readonly<Record<OpsOfKind<'pass' | 'route'>, RouteFn>> = {
   Relu: copy,
   LeakyRelu: copy,
   Clip: clip,
