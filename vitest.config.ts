@@ -26,6 +26,8 @@ export default defineConfig({
         },
       },
       {
+        // Pre-bundled up front: discovering them mid-run makes Vite reload the page and fail the test.
+        optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnx-proto'] },
         test: {
           name: 'browser',
           include: ['src/**/*.browser.test.ts'],

@@ -7,18 +7,23 @@
 //   R_i += |x_i| * sum_j (phi+ wa + phi- wb),   T_i += |x_i| * sum_j (psi+ wa + psi- wb)
 // which is the phi/psi form of the spec with X+ and X- never both non-zero. Accumulated into the input's
 // flux (T, R) so that several consumers of one tensor add up (fan-out).
+//
+// Each thread handles four input channels of one group at one position, so every coefficient is loaded
+// once for four of them; the weights are laid out at upload as vec4s over those channels:
+// weight[((m * blocksG + block) * kH + kh) * kW + kw] = W[m, c0 .. c0 + 3, kh, kw] (zero past the group).
 
 struct Params {
   n: u32,
-  batch: u32,
   cin: u32,
   h: u32,
   w: u32,
   cout: u32,
   outH: u32,
   outW: u32,
+  // Input channels per group, output channels per group, and blocks of four input channels per group.
   cinG: u32,
   coutG: u32,
+  blocksG: u32,
   kH: u32,
   kW: u32,
   strideH: u32,
@@ -31,7 +36,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> coef: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> flux: array<vec2<f32>>;
 
@@ -39,24 +44,35 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + nwg.x * WG * (gid.y + nwg.y * gid.z);
+  let t = gid.x + nwg.x * WG * (gid.y + nwg.y * gid.z);
   let p = params;
-  if (i >= p.n) {
+  if (t >= p.n) {
     return;
   }
-  let xi = x[i];
-  if (xi == 0.0) {
+  let plane = p.h * p.w;
+  let iw = i32(t % p.w);
+  let ih = i32((t / p.w) % p.h);
+  let groups = p.cout / p.coutG;
+  let blocks = p.blocksG * groups;
+  let block = (t / plane) % blocks;
+  let b = t / (plane * blocks);
+  let g = block / p.blocksG;
+  let local = block % p.blocksG;
+  let c0 = g * p.cinG + local * 4u;
+  let lanes = min(4u, p.cinG - local * 4u);
+  let at = (b * p.cin + c0) * plane + u32(ih) * p.w + u32(iw);
+  var xv = vec4<f32>(0.0);
+  for (var l = 0u; l < lanes; l++) {
+    xv[l] = x[at + l * plane];
+  }
+  if (all(xv == vec4<f32>(0.0))) {
     return; // zero contributions: nothing flows (the zero invariant)
   }
-  let iw = i32(i % p.w);
-  let ih = i32((i / p.w) % p.h);
-  let c = (i / (p.w * p.h)) % p.cin;
-  let b = i / (p.w * p.h * p.cin);
-  let g = c / p.cinG;
-  let cl = c - g * p.cinG;
-  let positive = xi > 0.0;
-  var t = 0.0;
-  var r = 0.0;
+  let positive = xv > vec4<f32>(0.0);
+  let out = p.outH * p.outW;
+  let kArea = p.kH * p.kW;
+  var tt = vec4<f32>(0.0);
+  var r = vec4<f32>(0.0);
   for (var kh = 0u; kh < p.kH; kh++) {
     // oh * stride = ih + padTop - kh * dil must be a non-negative multiple of the stride below outH.
     let sh = ih + i32(p.padTop) - i32(kh * p.dilH);
@@ -76,17 +92,26 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       if (ow >= p.outW) {
         continue;
       }
+      var ci = (b * p.cout + g * p.coutG) * out + oh * p.outW + ow;
+      var wi = ((g * p.coutG * p.blocksG + local) * p.kH + kh) * p.kW + kw;
       for (var ml = 0u; ml < p.coutG; ml++) {
-        let m = g * p.coutG + ml;
-        let wv = weight[((m * p.cinG + cl) * p.kH + kh) * p.kW + kw];
-        let wa = select(max(-wv, 0.0), max(wv, 0.0), positive);
-        let wb = select(max(wv, 0.0), max(-wv, 0.0), positive);
-        let k = coef[((b * p.cout + m) * p.outH + oh) * p.outW + ow];
+        let k = coef[ci];
+        let wv = weight[wi];
+        let wp = max(wv, vec4<f32>(0.0));
+        let wn = max(-wv, vec4<f32>(0.0));
+        let wa = select(wn, wp, positive);
+        let wb = select(wp, wn, positive);
         r += k.x * wa + k.y * wb;
-        t += k.z * wa + k.w * wb;
+        tt += k.z * wa + k.w * wb;
+        ci += out;
+        wi += p.blocksG * kArea;
       }
     }
   }
-  let ax = abs(xi);
-  flux[i] += vec2<f32>(ax * t, ax * r);
+  let ax = abs(xv);
+  for (var l = 0u; l < lanes; l++) {
+    if (xv[l] != 0.0) {
+      flux[at + l * plane] += vec2<f32>(ax[l] * tt[l], ax[l] * r[l]);
+    }
+  }
 }

@@ -3,19 +3,23 @@
 // plus the bias b_j and the output z_j = sum_i c_ij + b_j computed directly (its sign is the polarity).
 // Written as vec4(E+, E-, b, z): the bias is kept apart so the chain can absorb or ignore it per explain.
 // Zero padding contributes nothing, so out-of-range taps are skipped.
+//
+// Each thread computes four output channels of one group at one position: every input value is loaded
+// once for four products, with the weights laid out at upload as vec4s over those channels:
+// weight[((block * cinG + c) * kH + kh) * kW + kw] = W[m0 .. m0 + 3, c, kh, kw] (zero past the group).
 
 struct Params {
   n: u32,
-  batch: u32,
   cin: u32,
   h: u32,
   w: u32,
   cout: u32,
   outH: u32,
   outW: u32,
-  // Input channels per group and output channels per group.
+  // Input channels per group, output channels per group, and blocks of four output channels per group.
   cinG: u32,
   coutG: u32,
+  blocksG: u32,
   kH: u32,
   kW: u32,
   strideH: u32,
@@ -28,7 +32,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
+@group(0) @binding(2) var<storage, read> weight: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> exc: array<vec4<f32>>;
 
@@ -36,39 +40,50 @@ override WG: u32 = 64u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let j = gid.x + nwg.x * WG * (gid.y + nwg.y * gid.z);
+  let t = gid.x + nwg.x * WG * (gid.y + nwg.y * gid.z);
   let p = params;
-  if (j >= p.n) {
+  if (t >= p.n) {
     return;
   }
-  let ow = j % p.outW;
-  let oh = (j / p.outW) % p.outH;
-  let m = (j / (p.outW * p.outH)) % p.cout;
-  let b = j / (p.outW * p.outH * p.cout);
-  let c0 = (m / p.coutG) * p.cinG;
-  var ep = 0.0;
-  var en = 0.0;
-  var z = 0.0;
-  for (var c = 0u; c < p.cinG; c++) {
-    let plane = ((b * p.cin + c0 + c) * p.h) * p.w;
-    let wBase = (m * p.cinG + c) * p.kH * p.kW;
-    for (var kh = 0u; kh < p.kH; kh++) {
-      let ih = i32(oh * p.strideH + kh * p.dilH) - i32(p.padTop);
-      if (ih < 0 || ih >= i32(p.h)) {
+  let ow = t % p.outW;
+  let oh = (t / p.outW) % p.outH;
+  let blocks = p.blocksG * (p.cout / p.coutG);
+  let block = (t / (p.outW * p.outH)) % blocks;
+  let b = t / (p.outW * p.outH * blocks);
+  let g = block / p.blocksG;
+  let m0 = g * p.coutG + (block % p.blocksG) * 4u;
+  let plane = p.h * p.w;
+  let xGroup = (b * p.cin + g * p.cinG) * plane;
+  let kArea = p.kH * p.kW;
+  var ep = vec4<f32>(0.0);
+  var en = vec4<f32>(0.0);
+  var z = vec4<f32>(0.0);
+  for (var kh = 0u; kh < p.kH; kh++) {
+    let ih = i32(oh * p.strideH + kh * p.dilH) - i32(p.padTop);
+    if (ih < 0 || ih >= i32(p.h)) {
+      continue;
+    }
+    for (var kw = 0u; kw < p.kW; kw++) {
+      let iw = i32(ow * p.strideW + kw * p.dilW) - i32(p.padLeft);
+      if (iw < 0 || iw >= i32(p.w)) {
         continue;
       }
-      for (var kw = 0u; kw < p.kW; kw++) {
-        let iw = i32(ow * p.strideW + kw * p.dilW) - i32(p.padLeft);
-        if (iw < 0 || iw >= i32(p.w)) {
-          continue;
-        }
-        let contrib = weight[wBase + kh * p.kW + kw] * x[plane + u32(ih) * p.w + u32(iw)];
-        ep += max(contrib, 0.0);
-        en += max(-contrib, 0.0);
+      var xi = xGroup + u32(ih) * p.w + u32(iw);
+      var wi = block * p.cinG * kArea + kh * p.kW + kw;
+      for (var c = 0u; c < p.cinG; c++) {
+        let contrib = weight[wi] * x[xi];
+        ep += max(contrib, vec4<f32>(0.0));
+        en += max(-contrib, vec4<f32>(0.0));
         z += contrib;
+        xi += plane;
+        wi += kArea;
       }
     }
   }
-  let bj = bias[m];
-  exc[j] = vec4<f32>(ep, en, bj, z + bj);
+  let lanes = min(4u, p.coutG - (m0 - g * p.coutG));
+  let out = p.outH * p.outW;
+  for (var l = 0u; l < lanes; l++) {
+    let bj = bias[m0 + l];
+    exc[(b * p.cout + m0 + l) * out + oh * p.outW + ow] = vec4<f32>(ep[l], en[l], bj, z[l] + bj);
+  }
 }

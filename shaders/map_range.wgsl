@@ -1,100 +1,135 @@
-// Display scale of one map (PANE-SPEC 4.5), one workgroup: max |v| over the map and, when a percentile is
-// requested (e.g. 99.5), the value of |v| at that percentile, located by a two-level histogram (1024 bins
-// over [0, max], then 1024 sub-bins of the bin holding the rank), which resolves it to max / 2^20.
-// Writes range = (scale, max |v|, min, max); scale is the percentile value, or max |v| without one.
+// Display scale of one view of a layer (PANE-SPEC 4.5; the CPU engine's magnitudeScale), one workgroup,
+// over the layer's own map (before upsampling): max |v|, or with a percentile p the value of |v| at p with
+// linear interpolation between order statistics (numpy's default), found exactly by a radix select on
+// the float bits (non-negative floats order like their bit patterns): four passes of 8 bits locate the
+// order statistic of rank floor(pos), one more pass its successor.
+// Writes range[4 * slot ..] = (scale, max |v|, 0, 0).
 
 struct Params {
   n: u32,
+  // 0 net, 1 positive, 2 negative, 3 positive excitation, 4 negative excitation (as upsample.wgsl).
+  view: u32,
+  slot: u32,
   // 0 = no clipping.
   percentile: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> values: array<f32>;
+@group(0) @binding(1) var<storage, read> maps: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> range: array<f32>;
 
 override WG: u32 = 64u;
 
-const BINS: u32 = 1024u;
-
-var<workgroup> partial: array<vec3<f32>, WG>;
-var<workgroup> hist: array<atomic<u32>, BINS>;
+var<workgroup> partialMax: array<f32, WG>;
+var<workgroup> partialMin: array<u32, WG>;
+var<workgroup> partialCount: array<u32, WG>;
+var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> found: vec2<u32>;
 
-fn findBin(rank: u32) -> vec2<u32> {
-  // (bin holding the rank, number of values below that bin)
-  var below = 0u;
-  for (var b = 0u; b < BINS; b++) {
-    let c = atomicLoad(&hist[b]);
-    if (below + c > rank) {
-      return vec2<u32>(b, below);
-    }
-    below += c;
+fn magnitude(i: u32) -> f32 {
+  let m = maps[i];
+  switch params.view {
+    case 0u: { return abs(m.y); }
+    case 1u: { return abs(0.5 * (m.x + m.y)); }
+    case 2u: { return abs(0.5 * (m.x - m.y)); }
+    case 3u: { return abs(m.z); }
+    default: { return abs(m.w); }
   }
-  return vec2<u32>(BINS - 1u, below);
 }
 
-fn clearHist(lid: u32) {
-  for (var b = lid; b < BINS; b += WG) {
-    atomicStore(&hist[b], 0u);
+// The bits of the value of rank `rank` (0-based, ascending) among all |v|.
+fn rankValue(lid: u32, rank: u32) -> u32 {
+  var prefix = 0u;
+  var remaining = rank;
+  for (var round = 0u; round < 4u; round++) {
+    let shift = 24u - 8u * round;
+    // Bits above this round's byte must equal the prefix found so far.
+    let high = select(0u, 0xffffffffu << (shift + 8u), shift < 24u);
+    for (var b = lid; b < 256u; b += WG) {
+      atomicStore(&hist[b], 0u);
+    }
+    workgroupBarrier();
+    for (var i = lid; i < params.n; i += WG) {
+      let bits = bitcast<u32>(magnitude(i));
+      if ((bits & high) == prefix) {
+        atomicAdd(&hist[(bits >> shift) & 255u], 1u);
+      }
+    }
+    workgroupBarrier();
+    if (lid == 0u) {
+      var below = 0u;
+      var bin = 255u;
+      for (var b = 0u; b < 256u; b++) {
+        let c = atomicLoad(&hist[b]);
+        if (below + c > remaining) {
+          bin = b;
+          break;
+        }
+        below += c;
+      }
+      found = vec2<u32>(prefix | (bin << shift), remaining - below);
+    }
+    workgroupBarrier();
+    prefix = found.x;
+    remaining = found.y;
+    workgroupBarrier();
   }
-  workgroupBarrier();
+  return prefix;
 }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   let n = params.n;
-  var acc = vec3<f32>(0.0, 3.4e38, -3.4e38);
+  var mx = 0.0;
   for (var i = lid; i < n; i += WG) {
-    let v = values[i];
-    acc = vec3<f32>(max(acc.x, abs(v)), min(acc.y, v), max(acc.z, v));
+    mx = max(mx, magnitude(i));
   }
-  partial[lid] = acc;
+  partialMax[lid] = mx;
   workgroupBarrier();
   for (var s = WG / 2u; s > 0u; s = s / 2u) {
     if (lid < s) {
-      let o = partial[lid + s];
-      let a = partial[lid];
-      partial[lid] = vec3<f32>(max(a.x, o.x), min(a.y, o.y), max(a.z, o.z));
+      partialMax[lid] = max(partialMax[lid], partialMax[lid + s]);
     }
     workgroupBarrier();
   }
-  let r = partial[0];
-  let maxAbs = r.x;
+  let maxAbs = partialMax[0];
   var scale = maxAbs;
-  if (params.percentile > 0.0 && params.percentile < 100.0 && maxAbs > 0.0 && n > 0u) {
-    let rank = u32(floor(params.percentile / 100.0 * f32(n - 1u)));
-    let width = maxAbs / f32(BINS);
-    clearHist(lid);
+  if (params.percentile > 0.0 && n > 0u) {
+    let pos = min(params.percentile, 100.0) / 100.0 * f32(n - 1u);
+    let lo = min(u32(floor(pos)), n - 1u);
+    let loBits = rankValue(lid, lo);
+    // The successor of rank lo: itself when it is tied, else the smallest value above it.
+    var above = 0xffffffffu;
+    var atMost = 0u;
     for (var i = lid; i < n; i += WG) {
-      atomicAdd(&hist[min(u32(abs(values[i]) / width), BINS - 1u)], 1u);
-    }
-    workgroupBarrier();
-    if (lid == 0u) {
-      found = findBin(rank);
-    }
-    workgroupBarrier();
-    let coarse = found;
-    let lo = f32(coarse.x) * width;
-    let fine = width / f32(BINS);
-    clearHist(lid);
-    for (var i = lid; i < n; i += WG) {
-      let a = abs(values[i]);
-      if (min(u32(a / width), BINS - 1u) == coarse.x) {
-        atomicAdd(&hist[min(u32(max(a - lo, 0.0) / fine), BINS - 1u)], 1u);
+      let bits = bitcast<u32>(magnitude(i));
+      if (bits <= loBits) {
+        atMost++;
+      } else {
+        above = min(above, bits);
       }
     }
+    partialMin[lid] = above;
+    partialCount[lid] = atMost;
     workgroupBarrier();
-    if (lid == 0u) {
-      found = findBin(rank - coarse.y);
+    for (var s = WG / 2u; s > 0u; s = s / 2u) {
+      if (lid < s) {
+        partialMin[lid] = min(partialMin[lid], partialMin[lid + s]);
+        partialCount[lid] += partialCount[lid + s];
+      }
+      workgroupBarrier();
     }
-    workgroupBarrier();
-    scale = lo + (f32(found.x) + 0.5) * fine;
+    let vLo = bitcast<f32>(loBits);
+    var vHi = vLo;
+    if (partialCount[0] <= lo + 1u && lo + 1u < n) {
+      vHi = bitcast<f32>(partialMin[0]);
+    }
+    scale = vLo + (vHi - vLo) * (pos - f32(lo));
   }
   if (lid == 0u) {
-    range[0] = scale;
-    range[1] = maxAbs;
-    range[2] = select(0.0, r.y, n > 0u);
-    range[3] = select(0.0, r.z, n > 0u);
+    range[4u * params.slot] = scale;
+    range[4u * params.slot + 1u] = maxAbs;
+    range[4u * params.slot + 2u] = 0.0;
+    range[4u * params.slot + 3u] = 0.0;
   }
 }

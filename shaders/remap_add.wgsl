@@ -3,10 +3,12 @@
 // output), Split and Slice (each output is a slice of the input), Pad (the input is a crop of the output).
 // All of them move flux along an injective index map: thread e walks an index space of up to 8 axes and
 // adds src[srcBase + e . srcStrides] into dst[dstBase + e . dstStrides]. Injective maps never let two
-// threads write one element, and adding (not storing) accumulates fan-out.
+// threads write one element, and adding (not storing) accumulates fan-out. Only the last `rank` axes are
+// walked (a plain copy has one), since the index arithmetic dominates these kernels.
 
 struct Params {
   n: u32,
+  rank: u32,
   srcBase: i32,
   dstBase: i32,
   dims: array<vec4<u32>, 2>,
@@ -29,7 +31,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var rem = e;
   var s = params.srcBase;
   var d = params.dstBase;
-  for (var a = 7i; a >= 0; a--) {
+  for (var a = 7i; a >= 8i - i32(params.rank); a--) {
     let size = params.dims[a / 4][a % 4];
     let c = i32(rem % size);
     rem = rem / size;

@@ -1,7 +1,7 @@
 /**
  * Reuses GPU buffers across explanations and models. Sizes are rounded up to size classes (at most 1/8
- * over the request) so a buffer released by one layer or model serves a similar one later; kernels bind
- * explicit sizes, so the slack is never read.
+ * or 256 bytes over the request) so a buffer released by one layer or model serves a similar one later;
+ * kernels bind explicit sizes, so the slack is never read.
  */
 export function sizeClass(bytes: number): number {
   const min = 256;
@@ -13,18 +13,18 @@ export function sizeClass(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private readonly live = new Set<GPUBuffer>();
-  private allocatedBytes = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
   acquire(bytes: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
     const size = sizeClass(bytes);
     if (size > this.device.limits.maxBufferSize) {
-      throw new Error(`${label}: ${bytes} bytes exceed the device's maxBufferSize ${this.device.limits.maxBufferSize}`);
+      throw new Error(
+        `${label}: ${bytes} bytes exceed the device's maxBufferSize ${this.device.limits.maxBufferSize}`,
+      );
     }
     const reuse = this.free.get(`${usage}:${size}`)?.pop();
     const buffer = reuse ?? this.device.createBuffer({ label, size, usage });
-    if (!reuse) this.allocatedBytes += size;
     this.live.add(buffer);
     return buffer;
   }
@@ -37,16 +37,10 @@ export class BufferPool {
     this.free.set(key, list);
   }
 
-  /** Bytes held by the pool (in use or free). */
-  get bytes(): number {
-    return this.allocatedBytes;
-  }
-
   destroy(): void {
     for (const b of this.live) b.destroy();
     for (const list of this.free.values()) for (const b of list) b.destroy();
     this.live.clear();
     this.free.clear();
-    this.allocatedBytes = 0;
   }
 }

@@ -11,8 +11,6 @@ export interface AcquireOptions {
   /** 'compatibility' selects e.g. the OpenGL ES adapter in Chromium (faster than SwiftShader on CPUs). */
   featureLevel?: 'core' | 'compatibility';
   powerPreference?: GPUPowerPreference;
-  /** Called once when the device is lost for any reason other than our own dispose(). */
-  onLost?: (reason: string) => void;
   /** Where navigator.gpu is not the one to use (Node's `webgpu` package). */
   gpu?: GPU;
 }
@@ -25,6 +23,13 @@ export interface AdapterDescription {
   isFallbackAdapter: boolean;
 }
 
+const ESSENTIAL_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupsPerDimension',
+];
+
 /** Limits we raise to the adapter's maximum: all numeric limits the adapter reports. */
 function adapterLimits(adapter: GPUAdapter): Record<string, number> {
   const limits: Record<string, number> = {};
@@ -35,7 +40,7 @@ function adapterLimits(adapter: GPUAdapter): Record<string, number> {
   return limits;
 }
 
-export function describe(adapter: GPUAdapter): AdapterDescription {
+export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = adapter.info;
   return {
     vendor: info.vendor,
@@ -50,22 +55,21 @@ export class GpuContext {
   readonly pipelines: PipelineManager;
   readonly pool: BufferPool;
   readonly readbacks: Readbacks;
-  /** Resolves with the loss reason when the device is lost (not when we destroy it). */
+  /** Resolves with the reason when the device is lost; never when dispose() destroyed it on purpose. */
   readonly lost: Promise<string>;
   private disposed = false;
 
   private constructor(
     readonly device: GPUDevice,
     readonly adapter: AdapterDescription,
-    onLost?: (reason: string) => void,
   ) {
     this.pipelines = new PipelineManager(device);
     this.pool = new BufferPool(device);
     this.readbacks = new Readbacks(device);
-    this.lost = device.lost.then((info) => {
-      const reason = `${info.reason ?? 'unknown'}: ${info.message}`;
-      if (!this.disposed) onLost?.(reason);
-      return reason;
+    this.lost = new Promise((resolve) => {
+      void device.lost.then((info) => {
+        if (!this.disposed) resolve(`${info.reason ?? 'unknown'}: ${info.message}`);
+      });
     });
   }
 
@@ -78,17 +82,24 @@ export class GpuContext {
     } as GPURequestAdapterOptions);
     if (!adapter) throw new Error('WebGPU is available but no adapter was found');
     const optional: GPUFeatureName[] = ['timestamp-query'];
-    const device = await adapter.requestDevice({
-      label: 'panescope',
-      requiredLimits: adapterLimits(adapter),
-      requiredFeatures: optional.filter((f) => adapter.features.has(f)),
-    });
-    return new GpuContext(device, describe(adapter), opts.onLost);
-  }
-
-  /** Wraps a device created elsewhere (tests that share one device). */
-  static wrap(device: GPUDevice, adapter: AdapterDescription, onLost?: (reason: string) => void): GpuContext {
-    return new GpuContext(device, adapter, onLost);
+    const requiredFeatures = optional.filter((f) => adapter.features.has(f));
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({
+        label: 'panescope',
+        requiredLimits: adapterLimits(adapter),
+        requiredFeatures,
+      });
+    } catch {
+      // A browser may list limits it does not accept back (renamed or deprecated ones): ask only for those
+      // that decide which models fit.
+      const all = adapterLimits(adapter);
+      const requiredLimits = Object.fromEntries(
+        ESSENTIAL_LIMITS.filter((k) => k in all).map((k) => [k, all[k]]),
+      );
+      device = await adapter.requestDevice({ label: 'panescope', requiredLimits, requiredFeatures });
+    }
+    return new GpuContext(device, describeAdapter(adapter));
   }
 
   /** The one place that submits work to the queue. */
@@ -104,7 +115,9 @@ export class GpuContext {
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
       mappedAtCreation: true,
     });
-    new Uint8Array(buffer.getMappedRange(0, data.byteLength)).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    new Uint8Array(buffer.getMappedRange(0, data.byteLength)).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
     buffer.unmap();
     return buffer;
   }

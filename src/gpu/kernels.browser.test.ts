@@ -5,7 +5,8 @@
 import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../core/random';
 import type { PaneOptions } from '../core/pane/options';
-import { AFFINE_CASES, ROUTING_CASES, type NodeCase, type Rng } from './testing/cases';
+import { SHADERS } from './shaders';
+import { AFFINE_CASES, GATE_CASES, ROUTING_CASES, type NodeCase, type Rng } from './testing/cases';
 import { testGpu, withErrorScopes } from './testing/harness';
 import { runNodeCases, TOLERANCE } from './testing/node-runner';
 
@@ -24,7 +25,12 @@ function cases(make: (rng: Rng, i: number) => NodeCase, seed: number): NodeCase[
   return Array.from({ length: CASES_PER_OP }, (_, i) => make(rng, i));
 }
 
-async function expectMatches(name: string, all: NodeCase[], variants: Partial<PaneOptions>[], maxBindingBytes?: number) {
+async function expectMatches(
+  name: string,
+  all: NodeCase[],
+  variants: Partial<PaneOptions>[],
+  maxBindingBytes?: number,
+) {
   const gpu = await testGpu();
   const report = await withErrorScopes(gpu.device, () => runNodeCases(gpu, all, variants, maxBindingBytes));
   console.log(
@@ -33,6 +39,8 @@ async function expectMatches(name: string, all: NodeCase[], variants: Partial<Pa
   );
   expect(report.failures.slice(0, 5)).toEqual([]);
   expect(report.worst).toBeLessThanOrEqual(TOLERANCE);
+  // Hundreds of kernels, one pipeline per shader: the manager caches them.
+  expect(gpu.pipelines.compiled).toBeLessThanOrEqual(Object.keys(SHADERS).length);
 }
 
 describe('affine kernels: excitation split and double chain', () => {
@@ -43,18 +51,29 @@ describe('affine kernels: excitation split and double chain', () => {
   }
   test('Gemm and MatMul with weights split over several bindings', () => {
     const rng = mulberry32(7);
-    const all = [...Array.from({ length: 12 }, (_, i) => AFFINE_CASES.Gemm(rng, i)), ...Array.from({ length: 12 }, (_, i) => AFFINE_CASES.MatMul(rng, i))];
+    const all = [
+      ...Array.from({ length: 12 }, (_, i) => AFFINE_CASES.Gemm(rng, i)),
+      ...Array.from({ length: 12 }, (_, i) => AFFINE_CASES.MatMul(rng, i)),
+    ];
     // A 128-byte binding holds 32 weights (K <= 24 here): most products need several chunks.
     return expectMatches('Gemm/MatMul chunked', all, RULES.slice(0, 2), 128);
   });
 });
 
-describe('routing and pass-through kernels', () => {
-  test('MaxPool and GlobalMaxPool (ties, -inf padding, ceil_mode, dilations)', () =>
-    expectMatches('MaxPool', cases(ROUTING_CASES.MaxPool, 200), [{}]));
-  test('pass-through ops', () => {
-    const rng = mulberry32(300);
-    const all = Array.from({ length: 60 }, (_, i) => ROUTING_CASES.PassThrough(rng, i));
-    return expectMatches('pass-through', all, [{ clipSaturated: 'pass' }, { clipSaturated: 'absorb' }]);
-  });
+describe('routing and pass-through kernels (ties, -inf padding, ceil_mode, slices, crops)', () => {
+  let seed = 200;
+  for (const [name, make] of Object.entries(ROUTING_CASES)) {
+    const s = seed++;
+    test(name, () =>
+      expectMatches(name, cases(make, s), [{ clipSaturated: 'pass' }, { clipSaturated: 'absorb' }]),
+    );
+  }
+});
+
+describe('gate kernels (y = g * x with the gate a coefficient; mass sinks where y = 0)', () => {
+  let seed = 300;
+  for (const [name, make] of Object.entries(GATE_CASES)) {
+    const s = seed++;
+    test(name, () => expectMatches(name, cases(make, s), RULES));
+  }
 });

@@ -7,7 +7,7 @@
 import type { IrGraph, IrNode } from '../core/onnx/ir';
 import type { ChainLayer } from '../core/pane/layers';
 import { mapSize } from '../core/pane/maps';
-import { chainOpKind } from '../core/pane/ops';
+import { chainOpKind, isChainOp } from '../core/pane/ops';
 import type { GpuContext } from './context';
 import type { BufferSlice, Kernel } from './kernel';
 import type { ModelBuffers } from './model-buffers';
@@ -31,11 +31,14 @@ export interface LayerStatValues {
   corrPN: number;
 }
 
-/** Ops whose output has the forward PANE of their input's producer (an activation right after it). */
+/**
+ * Ops whose output shows the forward PANE of their input's producer (Conv -> Relu shows the Conv's E+ and
+ * E-), the same rule as the CPU engine's views.
+ */
 const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Identity', 'Dropout']);
 
 /** The tensor whose excitation a layer shows: its own when affine, its input's behind an activation. */
-export function excitationSource(g: IrGraph, tensor: string): string | undefined {
+function excitationSource(g: IrGraph, tensor: string): string | undefined {
   const producer = (name: string): IrNode | undefined => g.nodes.find((n) => n.outputs[0] === name);
   let node = producer(tensor);
   let name = tensor;
@@ -43,7 +46,7 @@ export function excitationSource(g: IrGraph, tensor: string): string | undefined
     name = node.inputs[0];
     node = producer(name);
   }
-  return node && chainOpKind(node) === 'affine' ? name : undefined;
+  return node && isChainOp(node) && chainOpKind(node) === 'affine' ? name : undefined;
 }
 
 export class LayerMaps {
@@ -65,8 +68,16 @@ export class LayerMaps {
       bytes += Math.ceil((h * w * VEC4_BYTES) / align) * align;
       return { layer, h, w, offset };
     });
-    this.mapsBuffer = gpu.pool.acquire(Math.max(bytes, 16), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'layer maps');
-    this.stats = gpu.pool.acquire(Math.max(1, layers.length) * VEC4_BYTES, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'layer stats');
+    this.mapsBuffer = gpu.pool.acquire(
+      Math.max(bytes, 16),
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      'layer maps',
+    );
+    this.stats = gpu.pool.acquire(
+      Math.max(1, layers.length) * VEC4_BYTES,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+      'layer stats',
+    );
     const none = buffers.constant('zeros:4', () => new Float32Array(4));
     this.kernels = [];
     this.slots = layout.map(({ layer, h, w, offset }, slot) => {
@@ -81,7 +92,11 @@ export class LayerMaps {
           label: `channel_maps ${layer.tensor}`,
           shader: SHADERS.channelMaps,
           threads: n,
-          buffers: { flux: buffers.flux(layer.tensor), exc: hasExcitation ? buffers.excitation(source!) : none, maps },
+          buffers: {
+            flux: buffers.flux(layer.tensor),
+            exc: hasExcitation ? buffers.excitation(source!) : none,
+            maps,
+          },
           uniforms: { params: { n, channels, hasExc: hasExcitation ? 1 : 0 } },
         },
         {

@@ -31,7 +31,8 @@ export class ModelBuffers implements PlanContext {
     maxBindingBytes?: number,
   ) {
     const limits = gpu.device.limits;
-    this.maxBindingBytes = maxBindingBytes ?? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+    this.maxBindingBytes =
+      maxBindingBytes ?? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
     const ruleBuffer = gpu.device.createBuffer({
       label: 'rule',
       size: RULE_LAYOUT.size,
@@ -47,7 +48,12 @@ export class ModelBuffers implements PlanContext {
     return d;
   }
 
-  private fromPool(map: Map<string, BufferSlice>, name: string, bytesPerElement: number, what: string): BufferSlice {
+  private fromPool(
+    map: Map<string, BufferSlice>,
+    name: string,
+    bytesPerElement: number,
+    what: string,
+  ): BufferSlice {
     let s = map.get(name);
     if (!s) {
       const n = numelOf(this.dims(name));
@@ -104,17 +110,6 @@ export class ModelBuffers implements PlanContext {
   /** Flux buffers, to clear before every explanation. */
   fluxSlices(): BufferSlice[] {
     return [...this.fluxes.values()];
-  }
-
-  hasExcitation(name: string): boolean {
-    return this.excitations.has(name);
-  }
-
-  /** Bytes of constants uploaded for this model. */
-  constantBytes(): number {
-    let n = 0;
-    for (const s of this.constants.values()) n += s.size;
-    return n;
   }
 
   destroy(): void {

@@ -51,7 +51,11 @@ describe('whole-graph chain on the GPU', () => {
       const plan = ModelPlan.build(gpu, g);
       try {
         for (const name of plan.valueNames) {
-          gpu.device.queue.writeBuffer(plan.buffers.value(name).buffer, 0, Float32Array.from(values.get(name)!.data));
+          gpu.device.queue.writeBuffer(
+            plan.buffers.value(name).buffer,
+            0,
+            Float32Array.from(values.get(name)!.data),
+          );
         }
         let worst = 0;
         for (const variant of VARIANTS) {
@@ -64,11 +68,33 @@ describe('whole-graph chain on the GPU', () => {
           plan.recordExcitation(encoder);
           plan.recordExplain(encoder);
           const reads = plan.layers.map((l) =>
-            gpu.readbacks.stage(encoder, plan.buffers.flux(l.tensor).buffer, 0, numel(l.dims) * FLUX_BYTES, 'test flux'),
+            gpu.readbacks.stage(
+              encoder,
+              plan.buffers.flux(l.tensor).buffer,
+              0,
+              numel(l.dims) * FLUX_BYTES,
+              'test flux',
+            ),
           );
-          const stats = gpu.readbacks.stage(encoder, plan.maps.stats, 0, plan.layers.length * 16, 'test stats');
+          const stats = gpu.readbacks.stage(
+            encoder,
+            plan.maps.stats,
+            0,
+            plan.layers.length * 16,
+            'test stats',
+          );
           gpu.submit(encoder.finish());
           const layerStats = plan.maps.parseStats(await stats.read());
+          const sumT0 = ref.flux.get(g.inputs[0].name)!.T.reduce((a, v) => a + v, 0);
+          const sinks = [...ref.sinks.values()].reduce((a, v) => a + v.T, 0);
+          const total = plan.fluxPlusSinks(
+            layerStats.map((l) => l.sumT),
+            opts,
+          );
+          expect(
+            Math.abs(total - (sumT0 + sinks)),
+            `sum T(input) + sinks, ${JSON.stringify(variant)}`,
+          ).toBeLessThan(1e-4 * (sumT0 + sinks));
           for (const [i, layer] of plan.layers.entries()) {
             const f = unpackFlux(await reads[i].read(), numel(layer.dims));
             const r = ref.flux.get(layer.tensor)!;
@@ -79,18 +105,24 @@ describe('whole-graph chain on the GPU', () => {
               const { err, scale } = compare(a, b);
               const ratio = scale > 0 ? err / scale : err;
               worst = Math.max(worst, ratio);
-              expect(ratio, `${JSON.stringify(variant)} ${what}(${layer.tensor})`).toBeLessThanOrEqual(TOLERANCE);
+              expect(ratio, `${JSON.stringify(variant)} ${what}(${layer.tensor})`).toBeLessThanOrEqual(
+                TOLERANCE,
+              );
             }
             const m = layerMaps(r, layer.dims);
             const sumT = r.T.reduce((s, v) => s + v, 0);
             const sumR = r.R.reduce((s, v) => s + v, 0);
             const st = layerStats[i];
-            expect(Math.abs(st.sumT - sumT)).toBeLessThanOrEqual(1e-4 * Math.max(1e-12, Math.abs(sumT)) + 1e-12);
+            expect(Math.abs(st.sumT - sumT)).toBeLessThanOrEqual(
+              1e-4 * Math.max(1e-12, Math.abs(sumT)) + 1e-12,
+            );
             expect(Math.abs(st.sumR - sumR)).toBeLessThanOrEqual(1e-4 * Math.max(1e-12, sumT));
             if (m.SP.length > 1) expect(Math.abs(st.corrPN - pearson(m.SP, m.SN))).toBeLessThan(1e-3);
           }
         }
-        console.log(`[gpu] small CNN, ${plan.layers.length} layers x ${VARIANTS.length} variants: max err / max|ref| = ${worst.toExponential(2)}`);
+        console.log(
+          `[gpu] small CNN, ${plan.layers.length} layers x ${VARIANTS.length} variants: max err / max|ref| = ${worst.toExponential(2)}`,
+        );
       } finally {
         plan.destroy();
       }

@@ -38,7 +38,17 @@ export interface HeadSetup {
 }
 
 /** Ops between an affine producer and the logits that keep every element where it is. */
-const ELEMENT_PRESERVING = new Set(['Relu', 'LeakyRelu', 'Clip', 'Identity', 'Dropout', 'Flatten', 'Reshape', 'Squeeze', 'Unsqueeze']);
+const ELEMENT_PRESERVING = new Set([
+  'Relu',
+  'LeakyRelu',
+  'Clip',
+  'Identity',
+  'Dropout',
+  'Flatten',
+  'Reshape',
+  'Squeeze',
+  'Unsqueeze',
+]);
 
 export class ModelPlan {
   readonly layers: ChainLayer[];
@@ -71,7 +81,11 @@ export class ModelPlan {
       chain.push(...k.chain);
     }
     buffers.value(this.logits);
-    this.u = gpu.pool.acquire(numelOf(buffers.dims(this.logits)) * F32, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'head u');
+    this.u = gpu.pool.acquire(
+      numelOf(buffers.dims(this.logits)) * F32,
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      'head u',
+    );
     this.maps = new LayerMaps(gpu, buffers, this.layers);
     this.excitePass = new KernelPass(gpu.pipelines, 'excitation', excite);
     this.chainPass = new KernelPass(gpu.pipelines, 'double chain', chain);
@@ -110,7 +124,9 @@ export class ModelPlan {
       if (!ELEMENT_PRESERVING.has(node.opType)) break;
       name = node.inputs[0];
     }
-    throw new Error(`start mass 'excitation': the logits '${this.logits}' do not come from an affine node through element-preserving ops`);
+    throw new Error(
+      `start mass 'excitation': the logits '${this.logits}' do not come from an affine node through element-preserving ops`,
+    );
   }
 
   recordExcitation(encoder: GPUCommandEncoder): void {
@@ -123,7 +139,9 @@ export class ModelPlan {
     queue.writeBuffer(this.rule, 0, packRule(options));
     queue.writeBuffer(this.u, 0, head.u);
     const excitation = head.mass === 'excitation';
-    const exc = excitation ? this.buffers.excitation(this.massSource()) : this.buffers.constant('zeros:4', () => new Float32Array(4));
+    const exc = excitation
+      ? this.buffers.excitation(this.massSource())
+      : this.buffers.constant('zeros:4', () => new Float32Array(4));
     this.head?.destroy();
     this.head = this.gpu.pipelines.prepare({
       label: 'head',
@@ -162,9 +180,21 @@ export class ModelPlan {
     this.mapsPass.record(encoder);
   }
 
-  /** Kernels per pass (for the bench and tests). */
-  get kernelCounts(): { excitation: number; chain: number; maps: number } {
-    return { excitation: this.excitePass.size, chain: this.chainPass.size, maps: this.mapsPass.size };
+  /**
+   * sum T at the input plus every node's sink, from the per-layer sums of T (in `layers` order). Each node
+   * satisfies sum T_in + sink = f * sum T_out (f = alpha + beta for an affine node under alphabeta, else
+   * 1) and every tensor's flux is what its consumers sent it, so the total telescopes to
+   * sum T(logits) + sum over affine outputs of (f - 1) * sum T.
+   */
+  fluxPlusSinks(sumT: readonly number[], options: PaneOptions): number {
+    const growth = options.rule === 'sf' ? 0 : options.alpha + options.beta - 1;
+    let total = 0;
+    this.layers.forEach((l, i) => {
+      if (l.tensor === this.logits) total += sumT[i];
+      const producer = this.g.nodes.find((n) => n.name === l.node);
+      if (growth !== 0 && producer && chainOpKind(producer) === 'affine') total += growth * sumT[i];
+    });
+    return total;
   }
 
   destroy(): void {

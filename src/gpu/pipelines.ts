@@ -9,7 +9,7 @@ import type { Shader } from './shader';
 import { packStruct } from './wgsl-reflect';
 
 /** Threads per workgroup of every compute kernel (the `WG` override). 64 is safe on every adapter. */
-export const WORKGROUP_SIZE = 64;
+const WORKGROUP_SIZE = 64;
 
 export interface PreparedKernel {
   readonly label: string;
@@ -71,7 +71,11 @@ export class PipelineManager {
 
   prepare(kernel: Kernel): PreparedKernel {
     const { shader, label } = kernel;
-    const grid = dispatchGrid(kernel.threads, this.workgroupSize, this.device.limits.maxComputeWorkgroupsPerDimension);
+    const grid = dispatchGrid(
+      kernel.threads,
+      this.workgroupSize,
+      this.device.limits.maxComputeWorkgroupsPerDimension,
+    );
     const owned: GPUBuffer[] = [];
     const entries: GPUBindGroupEntry[] = shader.bindings.map((b) => {
       const values = kernel.uniforms?.[b.name];
@@ -90,14 +94,20 @@ export class PipelineManager {
       }
       const slice = kernel.buffers[b.name];
       if (!slice) throw new Error(`${label}: shader ${shader.name} needs a buffer for '${b.name}'`);
-      return { binding: b.binding, resource: { buffer: slice.buffer, offset: slice.offset ?? 0, size: slice.size } };
+      return {
+        binding: b.binding,
+        resource: { buffer: slice.buffer, offset: slice.offset ?? 0, size: slice.size },
+      };
     });
     for (const name of [...Object.keys(kernel.buffers), ...Object.keys(kernel.uniforms ?? {})]) {
-      if (!shader.bindings.some((b) => b.name === name)) throw new Error(`${label}: shader ${shader.name} has no '${name}'`);
+      if (!shader.bindings.some((b) => b.name === name))
+        throw new Error(`${label}: shader ${shader.name} has no '${name}'`);
     }
     const pipeline = this.pipeline(shader);
     const bindGroup =
-      grid[0] === 0 ? undefined : this.device.createBindGroup({ label, layout: this.layoutOf(shader), entries });
+      grid[0] === 0
+        ? undefined
+        : this.device.createBindGroup({ label, layout: this.layoutOf(shader), entries });
     return {
       label,
       grid,

@@ -18,7 +18,8 @@ export function defineShader(name: string, code: string): Shader {
   const structs = structLayouts(code);
   const uniformLayouts = new Map<string, StructLayout>();
   for (const b of bindings) {
-    if (b.group !== 0) throw new Error(`shader ${name}: '${b.name}' is in group ${b.group}; kernels use group 0`);
+    if (b.group !== 0)
+      throw new Error(`shader ${name}: '${b.name}' is in group ${b.group}; kernels use group 0`);
     if (b.kind !== 'uniform') continue;
     const layout = structs.get(b.type);
     if (!layout) throw new Error(`shader ${name}: uniform '${b.name}' has unsupported type '${b.type}'`);

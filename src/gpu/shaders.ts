@@ -1,16 +1,18 @@
 /**
- * Every compute shader of the engine, parsed once. The WGSL lives in shaders/*.wgsl (imported as text by
+ * Every shader of the engine, parsed once. The WGSL lives in shaders/*.wgsl (imported as text by
  * Vite's ?raw); this module only names them.
  */
 import avgpoolAdjoint from '../../shaders/avgpool_adjoint.wgsl?raw';
 import avgpoolExcite from '../../shaders/avgpool_excite.wgsl?raw';
 import chainCoef from '../../shaders/chain_coef.wgsl?raw';
+import colormap from '../../shaders/colormap.wgsl?raw';
 import clipGate from '../../shaders/clip_gate.wgsl?raw';
 import channelMaps from '../../shaders/channel_maps.wgsl?raw';
 import convAdjoint from '../../shaders/conv_adjoint.wgsl?raw';
 import convExcite from '../../shaders/conv_excite.wgsl?raw';
 import eltwiseAdjoint from '../../shaders/eltwise_adjoint.wgsl?raw';
 import eltwiseExcite from '../../shaders/eltwise_excite.wgsl?raw';
+import gateAdjoint from '../../shaders/gate_adjoint.wgsl?raw';
 import gemmAdjoint from '../../shaders/gemm_adjoint.wgsl?raw';
 import gemmExcite from '../../shaders/gemm_excite.wgsl?raw';
 import head from '../../shaders/head.wgsl?raw';
@@ -26,12 +28,15 @@ export const SHADERS = {
   avgpoolAdjoint: defineShader('avgpool_adjoint', avgpoolAdjoint),
   avgpoolExcite: defineShader('avgpool_excite', avgpoolExcite),
   chainCoef: defineShader('chain_coef', chainCoef),
+  /** The render shader of canvas-renderer.ts (vertex `vs`, fragment `fs`); all others are compute `main`. */
+  colormap: defineShader('colormap', colormap),
   clipGate: defineShader('clip_gate', clipGate),
   channelMaps: defineShader('channel_maps', channelMaps),
   convAdjoint: defineShader('conv_adjoint', convAdjoint),
   convExcite: defineShader('conv_excite', convExcite),
   eltwiseAdjoint: defineShader('eltwise_adjoint', eltwiseAdjoint),
   eltwiseExcite: defineShader('eltwise_excite', eltwiseExcite),
+  gateAdjoint: defineShader('gate_adjoint', gateAdjoint),
   gemmAdjoint: defineShader('gemm_adjoint', gemmAdjoint),
   gemmExcite: defineShader('gemm_excite', gemmExcite),
   head: defineShader('head', head),

@@ -39,7 +39,14 @@ describe('WGSL reflection', () => {
 
   test('packing writes every field at its offset and rejects missing or unknown ones', () => {
     const p = structLayouts(SOURCE).get('Params')!;
-    const bytes = packStruct(p, { n: 7, scale: 0.5, shift: [1, 2], dims: [1, 2, 3, 4, 5], offset: -3, tail: [9, 8, 7] });
+    const bytes = packStruct(p, {
+      n: 7,
+      scale: 0.5,
+      shift: [1, 2],
+      dims: [1, 2, 3, 4, 5],
+      offset: -3,
+      tail: [9, 8, 7],
+    });
     const v = new DataView(bytes);
     expect(v.getUint32(0, true)).toBe(7);
     expect(v.getFloat32(4, true)).toBe(0.5);
@@ -51,8 +58,8 @@ describe('WGSL reflection', () => {
     expect(() =>
       packStruct(p, { n: 1, scale: 0, shift: [0, 0], dims: [], offset: 0, tail: [0, 0, 0], extra: 1 }),
     ).toThrow(/no field 'extra'/);
-    expect(() => packStruct(p, { n: -1, scale: 0, shift: [0, 0], dims: [], offset: 0, tail: [0, 0, 0] })).toThrow(
-      /not a u32/,
-    );
+    expect(() =>
+      packStruct(p, { n: -1, scale: 0, shift: [0, 0], dims: [], offset: 0, tail: [0, 0, 0] }),
+    ).toThrow(/not a u32/);
   });
 });

@@ -150,7 +150,8 @@ export function structLayouts(source: string): Map<string, StructLayout> {
 export function bindingDecls(source: string): BindingDecl[] {
   const src = stripComments(source);
   const out: BindingDecl[] = [];
-  const re = /@group\((\d+)\)\s*@binding\((\d+)\)\s*var\s*<\s*(\w+)\s*(?:,\s*(\w+)\s*)?>\s*(\w+)\s*:\s*([^;]+);/g;
+  const re =
+    /@group\((\d+)\)\s*@binding\((\d+)\)\s*var\s*<\s*(\w+)\s*(?:,\s*(\w+)\s*)?>\s*(\w+)\s*:\s*([^;]+);/g;
   for (const m of src.matchAll(re)) {
     const [, group, binding, space, access, name, type] = m;
     let kind: ResourceKind;
@@ -165,7 +166,10 @@ export function bindingDecls(source: string): BindingDecl[] {
 export type UniformValue = number | boolean | readonly number[];
 
 /** Bytes of one uniform struct filled from named values; missing fields are an error (no silent zeros). */
-export function packStruct(layout: StructLayout, values: Readonly<Record<string, UniformValue>>): ArrayBuffer {
+export function packStruct(
+  layout: StructLayout,
+  values: Readonly<Record<string, UniformValue>>,
+): ArrayBuffer {
   const bytes = new ArrayBuffer(layout.size);
   const view = new DataView(bytes);
   for (const f of layout.fields) {
@@ -176,18 +180,22 @@ export function packStruct(layout: StructLayout, values: Readonly<Record<string,
       throw new Error(`uniform ${layout.name}.${f.name}: ${list.length} values for ${f.count} slots`);
     }
     for (let i = 0; i < list.length; i++) {
-      const at = f.stride ? f.offset + Math.floor(i / f.width) * f.stride + 4 * (i % f.width) : f.offset + 4 * i;
+      const at = f.stride
+        ? f.offset + Math.floor(i / f.width) * f.stride + 4 * (i % f.width)
+        : f.offset + 4 * i;
       const x = list[i];
       if (f.kind === 'f32') view.setFloat32(at, x, true);
       else if (f.kind === 'i32') view.setInt32(at, x, true);
       else {
-        if (x < 0 || !Number.isInteger(x)) throw new Error(`uniform ${layout.name}.${f.name}: ${x} is not a u32`);
+        if (x < 0 || !Number.isInteger(x))
+          throw new Error(`uniform ${layout.name}.${f.name}: ${x} is not a u32`);
         view.setUint32(at, x, true);
       }
     }
   }
   for (const name of Object.keys(values)) {
-    if (!layout.fields.some((f) => f.name === name)) throw new Error(`uniform ${layout.name} has no field '${name}'`);
+    if (!layout.fields.some((f) => f.name === name))
+      throw new Error(`uniform ${layout.name} has no field '${name}'`);
   }
   return bytes;
 }

@@ -16,10 +16,6 @@ export class KernelPass {
     this.prepared = kernels.map((k) => pipelines.prepare(k));
   }
 
-  get size(): number {
-    return this.prepared.length;
-  }
-
   record(encoder: GPUCommandEncoder): void {
     if (this.prepared.length === 0) return;
     const pass = encoder.beginComputePass({ label: this.label });

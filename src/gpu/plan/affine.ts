@@ -8,9 +8,9 @@
  *                              over the binding limit are split into column chunks)
  *   Add, Sub, Sum, Mul, Div,   eltwise_excite / eltwise_adjoint (broadcasting; constants are bias,
  *   BatchNormalization         or the scale of Mul/Div/BN)
- *   AveragePool, GlobalAvgPool avgpool_excite / avgpool_adjoint
+ *   AveragePool, GlobalAvgPool avgpool_excite / avgpool_adjoint (ReduceMean over H, W is the latter)
  */
-import { convGeometry, poolGeometry, spatialOutputDims, type Window2d } from '../../core/onnx/geometry';
+import { convGeometry, isSpatialMean, poolGeometry, type Window2d } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { broadcastDims } from '../../core/onnx/shapeRules';
 import { isData } from '../../core/pane/ops';
@@ -33,7 +33,8 @@ function constantTensor(ctx: PlanContext, node: IrNode, k: number): Tensor | und
 
 function requireData(ctx: PlanContext, node: IrNode, k: number): string {
   const name = node.inputs[k] ?? '';
-  if (!isData(ctx.g, name)) throw new Error(`${describe(node)}: input ${k} must be data (depend on the graph input)`);
+  if (!isData(ctx.g, name))
+    throw new Error(`${describe(node)}: input ${k} must be data (depend on the graph input)`);
   return name;
 }
 
@@ -47,7 +48,12 @@ function zeros(ctx: PlanContext, n: number): BufferSlice {
 }
 
 /** chain_coef on the node's output: the rule's per-output coefficients into the shared scratch. */
-function coefKernel(ctx: PlanContext, node: IrNode, out: string, n: number): { kernel: Kernel; coef: BufferSlice } {
+function coefKernel(
+  ctx: PlanContext,
+  node: IrNode,
+  out: string,
+  n: number,
+): { kernel: Kernel; coef: BufferSlice } {
   const coef = ctx.scratch(n);
   return {
     coef,
@@ -82,6 +88,49 @@ function windowUniforms(geo: Window2d) {
   };
 }
 
+/**
+ * Conv weights as the blocked kernels read them: vec4s over four output channels of a group (excitation)
+ * or four input channels of a group (adjoint), zero past the group's end.
+ */
+export function convWeightLayouts(
+  w: Tensor,
+  group: number,
+): { excite: () => Float32Array; adjoint: () => Float32Array } {
+  const [M, cinG] = w.dims;
+  const k = numelOf(w.dims.slice(2));
+  const coutG = M / group;
+  const outBlocks = Math.ceil(coutG / 4);
+  const inBlocks = Math.ceil(cinG / 4);
+  const at = (m: number, c: number, tap: number) => w.data[(m * cinG + c) * k + tap];
+  return {
+    excite: () => {
+      const out = new Float32Array(group * outBlocks * cinG * k * 4);
+      for (let g = 0; g < group; g++)
+        for (let bl = 0; bl < outBlocks; bl++)
+          for (let c = 0; c < cinG; c++)
+            for (let tap = 0; tap < k; tap++)
+              for (let l = 0; l < 4 && bl * 4 + l < coutG; l++) {
+                out[(((g * outBlocks + bl) * cinG + c) * k + tap) * 4 + l] = at(
+                  g * coutG + bl * 4 + l,
+                  c,
+                  tap,
+                );
+              }
+      return out;
+    },
+    adjoint: () => {
+      const out = new Float32Array(M * inBlocks * k * 4);
+      for (let m = 0; m < M; m++)
+        for (let bl = 0; bl < inBlocks; bl++)
+          for (let tap = 0; tap < k; tap++)
+            for (let l = 0; l < 4 && bl * 4 + l < cinG; l++) {
+              out[((m * inBlocks + bl) * k + tap) * 4 + l] = at(m, bl * 4 + l, tap);
+            }
+      return out;
+    },
+  };
+}
+
 function conv(ctx: PlanContext, node: IrNode): NodeKernels {
   const xName = requireData(ctx, node, 0);
   const out = node.outputs[0];
@@ -91,36 +140,34 @@ function conv(ctx: PlanContext, node: IrNode): NodeKernels {
   const geo = convGeometry(node, xDims, w.dims);
   const [N, C, H, W] = nchw(xDims);
   const M = w.dims[0];
-  if (w.data.length * 4 > ctx.maxBindingBytes) {
-    throw new Error(`${describe(node)}: a ${w.data.length * 4}-byte weight exceeds the device's binding limit`);
+  const cinG = C / geo.group;
+  const coutG = M / geo.group;
+  const outBlocks = Math.ceil(coutG / 4);
+  const inBlocks = Math.ceil(cinG / 4);
+  const layouts = convWeightLayouts(w, geo.group);
+  const blocked = Math.max(outBlocks * geo.group * cinG, M * inBlocks) * numelOf(w.dims.slice(2)) * 16;
+  if (blocked > ctx.maxBindingBytes) {
+    throw new Error(`${describe(node)}: a ${blocked}-byte weight exceeds the device's binding limit`);
   }
-  const nOut = numelOf(spatialOutputDims(xDims, M, geo));
-  const shape = {
-    batch: N,
-    cin: C,
-    h: H,
-    w: W,
-    cout: M,
-    cinG: C / geo.group,
-    coutG: M / geo.group,
-    ...windowUniforms(geo),
-  };
-  const weight = constantBuffer(ctx, node.inputs[1], w);
+  const shape = { cin: C, h: H, w: W, cout: M, cinG, coutG, ...windowUniforms(geo) };
   const x = ctx.value(xName);
+  const nOut = N * M * geo.outH * geo.outW;
   const { kernel: coefK, coef } = coefKernel(ctx, node, out, nOut);
+  const exciteThreads = N * geo.group * outBlocks * geo.outH * geo.outW;
+  const adjointThreads = N * geo.group * inBlocks * H * W;
   return {
     excite: [
       {
         label: `conv_excite ${node.name}`,
         shader: SHADERS.convExcite,
-        threads: nOut,
+        threads: exciteThreads,
         buffers: {
           x,
-          weight,
+          weight: ctx.constant(`conv-excite:${node.inputs[1]}:${geo.group}`, layouts.excite),
           bias: b ? constantBuffer(ctx, node.inputs[2], b) : zeros(ctx, M),
           exc: ctx.excitation(out),
         },
-        uniforms: { params: { n: nOut, ...shape } },
+        uniforms: { params: { n: exciteThreads, blocksG: outBlocks, ...shape } },
       },
     ],
     chain: [
@@ -128,9 +175,14 @@ function conv(ctx: PlanContext, node: IrNode): NodeKernels {
       {
         label: `conv_adjoint ${node.name}`,
         shader: SHADERS.convAdjoint,
-        threads: numelOf(xDims),
-        buffers: { x, weight, coef, flux: ctx.flux(xName) },
-        uniforms: { params: { n: numelOf(xDims), ...shape } },
+        threads: adjointThreads,
+        buffers: {
+          x,
+          weight: ctx.constant(`conv-adjoint:${node.inputs[1]}:${geo.group}`, layouts.adjoint),
+          coef,
+          flux: ctx.flux(xName),
+        },
+        uniforms: { params: { n: adjointThreads, blocksG: inBlocks, ...shape } },
       },
     ],
   };
@@ -173,7 +225,9 @@ function gemmProduct(ctx: PlanContext, node: IrNode): MatrixProduct {
     const s = broadcastStrides8(c.dims, [M, N]);
     biasStride = [s[6], s[7]];
   }
-  const bias = c ? ctx.constant(`gemm-bias:${node.name}`, () => f32(c.data.map((v) => beta * v))) : zeros(ctx, 1);
+  const bias = c
+    ? ctx.constant(`gemm-bias:${node.name}`, () => f32(c.data.map((v) => beta * v)))
+    : zeros(ctx, 1);
   const key = `gemm:${node.name}`;
   if (d === 0) {
     const B = constantTensor(ctx, node, 1)!;
@@ -208,7 +262,9 @@ function matmulProduct(ctx: PlanContext, node: IrNode): MatrixProduct {
   const [aDims, bDims] = [ctx.dims(node.inputs[0]), ctx.dims(node.inputs[1])];
   const K = aDims[aDims.length - 1];
   if (bDims.length > 2 || (d === 1 && aDims.length > 2)) {
-    throw new Error(`${describe(node)}: batched MatMul [${aDims}] x [${bDims}] is not supported by the chain`);
+    throw new Error(
+      `${describe(node)}: batched MatMul [${aDims}] x [${bDims}] is not supported by the chain`,
+    );
   }
   const N = bDims.length === 1 ? 1 : bDims[1];
   const M = numelOf(aDims) / K;
@@ -242,7 +298,10 @@ function matmulProduct(ctx: PlanContext, node: IrNode): MatrixProduct {
 function dataOperand(ctx: PlanContext, node: IrNode): 0 | 1 {
   const a = isData(ctx.g, node.inputs[0]);
   const b = isData(ctx.g, node.inputs[1]);
-  if (a === b) throw new Error(`${describe(node)}: needs exactly one data operand (a product of two data tensors is not affine)`);
+  if (a === b)
+    throw new Error(
+      `${describe(node)}: needs exactly one data operand (a product of two data tensors is not affine)`,
+    );
   return a ? 0 : 1;
 }
 
@@ -250,7 +309,8 @@ function dataOperand(ctx: PlanContext, node: IrNode): 0 | 1 {
 export function chunkColumns(cols: number, K: number, maxBindingBytes: number): number {
   const perColumn = K * 4;
   const fit = Math.floor(maxBindingBytes / perColumn);
-  if (fit < 1) throw new Error(`one weight row of ${perColumn} bytes exceeds the binding limit ${maxBindingBytes}`);
+  if (fit < 1)
+    throw new Error(`one weight row of ${perColumn} bytes exceeds the binding limit ${maxBindingBytes}`);
   return Math.min(cols, fit);
 }
 
@@ -316,14 +376,21 @@ function perChannel(v: Float64Array, rank: number): Tensor {
 }
 
 /** Data terms and the constant part of Add/Sub/Sum, Mul/Div by a constant, and unfolded BN. */
-function elementwiseTerms(ctx: PlanContext, node: IrNode): { terms: EltTerm[]; bias?: { key: string; tensor: Tensor } } {
+function elementwiseTerms(
+  ctx: PlanContext,
+  node: IrNode,
+): { terms: EltTerm[]; bias?: { key: string; tensor: Tensor } } {
   const op = node.opType;
   if (op === 'Add' || op === 'Sub' || op === 'Sum') {
     const terms: EltTerm[] = [];
     const constants: { t: Tensor; sign: number }[] = [];
     node.inputs.forEach((name, k) => {
       const sign = op === 'Sub' && k === 1 ? -1 : 1;
-      if (isData(ctx.g, name)) terms.push({ input: name, scale: sign > 0 ? { key: 'one', tensor: ONE } : { key: 'minus-one', tensor: MINUS_ONE } });
+      if (isData(ctx.g, name))
+        terms.push({
+          input: name,
+          scale: sign > 0 ? { key: 'one', tensor: ONE } : { key: 'minus-one', tensor: MINUS_ONE },
+        });
       else constants.push({ t: constantTensor(ctx, node, k)!, sign });
     });
     if (constants.length === 0) return { terms };
@@ -334,7 +401,8 @@ function elementwiseTerms(ctx: PlanContext, node: IrNode): { terms: EltTerm[]; b
   }
   if (op === 'Mul' || op === 'Div') {
     const d = dataOperand(ctx, node);
-    if (op === 'Div' && d !== 0) throw new Error(`${describe(node)}: a constant divided by data is not affine`);
+    if (op === 'Div' && d !== 0)
+      throw new Error(`${describe(node)}: a constant divided by data is not affine`);
     const k = constantTensor(ctx, node, 1 - d)!;
     const scale = op === 'Div' ? { dims: k.dims, data: k.data.map((v) => 1 / v) } : k;
     return { terms: [{ input: node.inputs[d], scale: { key: `scale:${node.name}`, tensor: scale } }] };
@@ -414,7 +482,12 @@ function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
   const xName = requireData(ctx, node, 0);
   const out = node.outputs[0];
   const xDims = ctx.dims(xName);
-  const geo = node.opType === 'GlobalAveragePool' ? globalWindow(xDims) : poolGeometry(node, xDims);
+  if (node.opType === 'ReduceMean' && !isSpatialMean(node, xDims)) {
+    throw new Error(
+      `${describe(node)}: only the mean over the spatial axes of [N, C, H, W] (global average pooling) has a rule`,
+    );
+  }
+  const geo = node.opType === 'AveragePool' ? poolGeometry(node, xDims) : globalWindow(xDims);
   const [N, C, H, W] = nchw(xDims);
   const nOut = N * C * geo.outH * geo.outW;
   const shape = {
@@ -464,4 +537,7 @@ export const AFFINE_PLANNERS: Readonly<Record<string, Planner>> = {
   Div: elementwise,
   AveragePool: averagePool,
   GlobalAveragePool: averagePool,
+  // Over the spatial axes (the only form with a rule) it is GlobalAveragePool; dropped singleton axes
+  // do not move any element.
+  ReduceMean: averagePool,
 };

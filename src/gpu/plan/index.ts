@@ -1,20 +1,27 @@
 /**
  * One IR node -> its kernel records, dispatched on op_type through the chain's op table (core/pane/ops),
- * so an op is either planned here or rejected with the same message as everywhere else.
+ * so an op is either planned here or rejected with a message that names it.
  */
 import type { IrNode } from '../../core/onnx/ir';
 import { chainOpKind } from '../../core/pane/ops';
 import { AFFINE_PLANNERS } from './affine';
 import type { NodeKernels, PlanContext } from './context';
-import { ROUTING_PLANNERS } from './routing';
+import { planGate, ROUTING_PLANNERS } from './routing';
 
 export type { NodeKernels, PlanContext } from './context';
 
 export function planNode(ctx: PlanContext, node: IrNode, reached: (name: string) => boolean): NodeKernels {
   const kind = chainOpKind(node);
-  if (kind === 'affine') return AFFINE_PLANNERS[node.opType](ctx, node);
   if (kind === 'terminal') {
-    throw new Error(`${node.opType} '${node.name}' is only supported as the final node (the head sits on its input)`);
+    throw new Error(
+      `${node.opType} '${node.name}' is only supported as the final node (the head sits on its input)`,
+    );
   }
-  return ROUTING_PLANNERS[node.opType](ctx, node, reached);
+  if (kind === 'gate') return planGate(ctx, node);
+  if (kind === 'affine' && Object.hasOwn(AFFINE_PLANNERS, node.opType))
+    return AFFINE_PLANNERS[node.opType](ctx, node);
+  if (kind !== 'affine' && Object.hasOwn(ROUTING_PLANNERS, node.opType)) {
+    return ROUTING_PLANNERS[node.opType](ctx, node, reached);
+  }
+  throw new Error(`the WebGPU engine has no kernels for ${node.opType} (node '${node.name}')`);
 }

@@ -8,12 +8,13 @@
  *   Concat / Split        remap_add per data input / per output, through slice offsets
  *   Pad                   remap_add over the part of the input inside the output (a crop)
  *   MaxPool, GlobalMaxPool maxpool_stats then maxpool_route
+ *   gates (HardSwish, a Mul by a gate)  gate_adjoint into the signal operand
  */
 import { intsArg, padsForRank, scalarArg } from '../../core/onnx/canonical';
 import { poolGeometry } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { normAxis, transposePerm } from '../../core/onnx/shapeRules';
-import { isData } from '../../core/pane/ops';
+import { gateSignalInput, isData } from '../../core/pane/ops';
 import type { Tensor } from '../../core/tensor';
 import type { BufferSlice, Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
@@ -31,7 +32,7 @@ function stridesOf(dims: readonly number[]): number[] {
 }
 
 /** dst[dstBase + e . dstStrides] += src[srcBase + e . srcStrides] for every e in `dims`. */
-export function remapKernel(
+function remapKernel(
   label: string,
   src: BufferSlice,
   dst: BufferSlice,
@@ -47,6 +48,7 @@ export function remapKernel(
     uniforms: {
       params: {
         n,
+        rank: dims.length,
         srcBase: map.srcBase ?? 0,
         dstBase: map.dstBase ?? 0,
         dims: align8(dims, 1),
@@ -63,7 +65,10 @@ function copy(ctx: PlanContext, node: IrNode): NodeKernels {
   const x = node.inputs[0];
   const n = numelOf(ctx.dims(x));
   return passOnly([
-    remapKernel(`copy ${node.name}`, ctx.flux(node.outputs[0]), ctx.flux(x), [n], { srcStrides: [1], dstStrides: [1] }),
+    remapKernel(`copy ${node.name}`, ctx.flux(node.outputs[0]), ctx.flux(x), [n], {
+      srcStrides: [1],
+      dstStrides: [1],
+    }),
   ]);
 }
 
@@ -94,7 +99,10 @@ function clip(ctx: PlanContext, node: IrNode): NodeKernels {
 function transpose(ctx: PlanContext, node: IrNode): NodeKernels {
   const x = node.inputs[0];
   const xDims = ctx.dims(x);
-  const perm = transposePerm(xDims.length, Array.isArray(node.attrs.perm) ? (node.attrs.perm as number[]) : undefined);
+  const perm = transposePerm(
+    xDims.length,
+    Array.isArray(node.attrs.perm) ? (node.attrs.perm as number[]) : undefined,
+  );
   const yStrides = stridesOf(perm.map((p) => xDims[p]));
   // Input axis perm[e] is output axis e.
   const srcStrides = new Array<number>(xDims.length);
@@ -163,7 +171,11 @@ function pad(ctx: PlanContext, node: IrNode): NodeKernels {
   const x = node.inputs[0];
   const xDims = ctx.dims(x);
   const rank = xDims.length;
-  const pads = padsForRank(intsArg(node, constantArgs(ctx, node), 'pads') ?? [], intsArg(node, constantArgs(ctx, node), 'axes'), rank);
+  const pads = padsForRank(
+    intsArg(node, constantArgs(ctx, node), 'pads') ?? [],
+    intsArg(node, constantArgs(ctx, node), 'axes'),
+    rank,
+  );
   const yDims = ctx.dims(node.outputs[0]);
   const xStrides = stridesOf(xDims);
   const yStrides = stridesOf(yDims);
@@ -226,6 +238,23 @@ function maxPool(ctx: PlanContext, node: IrNode): NodeKernels {
       threads: numelOf(xDims),
       buffers: { x: value, stats, fluxOut: ctx.flux(node.outputs[0]), flux: ctx.flux(x) },
       uniforms: { params: { n: numelOf(xDims), ...shape } },
+    },
+  ]);
+}
+
+/** A gate y = g * x: the signal x takes the flux of every output it fed where y != 0 (gate_adjoint.wgsl). */
+export function planGate(ctx: PlanContext, node: IrNode): NodeKernels {
+  const signal = node.inputs[gateSignalInput(node)];
+  const out = node.outputs[0];
+  const xDims = ctx.dims(signal);
+  const n = numelOf(xDims);
+  return passOnly([
+    {
+      label: `gate ${node.name}`,
+      shader: SHADERS.gateAdjoint,
+      threads: n,
+      buffers: { y: ctx.value(out), fluxOut: ctx.flux(out), flux: ctx.flux(signal) },
+      uniforms: { params: { n, outDims: align8(ctx.dims(out), 1), inDims: align8(xDims, 1) } },
     },
   ]);
 }

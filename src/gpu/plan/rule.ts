@@ -9,7 +9,7 @@ import { packStruct, type StructLayout } from '../wgsl-reflect';
 /** The `Rule` struct as chain_coef.wgsl declares it (every shader that binds `rule` declares the same). */
 export const RULE_LAYOUT: StructLayout = SHADERS.chainCoef.uniformLayouts.get('rule')!;
 
-export function ruleValues(options: Partial<PaneOptions>) {
+function ruleValues(options: Partial<PaneOptions>) {
   const o = effectiveOptions(options);
   return {
     kind: o.rule === 'sf' ? 0 : 1,

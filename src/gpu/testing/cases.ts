@@ -4,8 +4,9 @@
  * broadcasting, trans flags), small enough for SwiftShader. All numbers are float32-representable, so the
  * float64 reference and the GPU see the same inputs and differ only by float32 arithmetic.
  */
+import { GATE_ATTR } from '../../core/onnx/gates';
 import type { AttrValue, IrGraph, IrNode } from '../../core/onnx/ir';
-import { fluxOutputs, isData } from '../../core/pane/ops';
+import { fluxOutputs } from '../../core/pane/ops';
 import type { Flux } from '../../core/pane/types';
 import { runForward } from '../../core/reference/forward';
 import { makeGraph, type GraphSpec, type NodeSpec } from '../../core/reference/testkit';
@@ -200,8 +201,9 @@ function broadcastPair(rng: Rng): [number[], number[]] {
   return rng() < 0.5 ? [full, other] : [other, full];
 }
 
-export function elementwiseCase(rng: Rng, i: number): NodeCase {
-  const kind = pick(rng, ['add', 'add-const', 'sub', 'sub-const', 'sum', 'mul', 'div', 'bn'] as const);
+type EltKind = 'add' | 'add-const' | 'sub' | 'sub-const' | 'sum' | 'mul' | 'div' | 'bn';
+
+function elementwiseCase(rng: Rng, i: number, kind: EltKind): NodeCase {
   const [p, q] = broadcastPair(rng);
   const label = (s: string) => `eltwise#${i} ${kind} ${s}`;
   switch (kind) {
@@ -248,7 +250,10 @@ export function elementwiseCase(rng: Rng, i: number): NodeCase {
       });
     }
     case 'bn': {
-      const dims = rng() < 0.3 ? [int(rng, 1, 2), int(rng, 1, 5)] : [int(rng, 1, 2), int(rng, 1, 4), int(rng, 1, 4), int(rng, 1, 4)];
+      const dims =
+        rng() < 0.3
+          ? [int(rng, 1, 2), int(rng, 1, 5)]
+          : [int(rng, 1, 2), int(rng, 1, 4), int(rng, 1, 4), int(rng, 1, 4)];
       const C = dims[1];
       return build(rng, {
         label: label(`BatchNormalization [${dims}]`),
@@ -259,7 +264,12 @@ export function elementwiseCase(rng: Rng, i: number): NodeCase {
           mean: randomF32(rng, [C], -1, 1),
           var: randomF32(rng, [C], 0.1, 2),
         },
-        node: { op: 'BatchNormalization', inputs: ['x', 'gamma', 'beta', 'mean', 'var'], outputs: ['z'], attrs: { epsilon: 1e-3 } },
+        node: {
+          op: 'BatchNormalization',
+          inputs: ['x', 'gamma', 'beta', 'mean', 'var'],
+          outputs: ['z'],
+          attrs: { epsilon: 1e-3 },
+        },
       });
     }
   }
@@ -281,11 +291,11 @@ function poolAttrs(rng: Rng, oneD: boolean, H: number, W: number): Record<string
   return attrs;
 }
 
-export function averagePoolCase(rng: Rng, i: number): NodeCase {
+function averagePoolCase(rng: Rng, i: number, global: boolean): NodeCase {
   const oneD = rng() < 0.15;
   const [N, C, H, W] = [int(rng, 1, 2), int(rng, 1, 3), oneD ? 1 : int(rng, 1, 7), int(rng, 1, 8)];
   const dims = oneD ? [N, C, W] : [N, C, H, W];
-  if (rng() < 0.2) {
+  if (global) {
     return build(rng, {
       label: `avgpool#${i} GlobalAveragePool [${dims}]`,
       inputs: { x: sparse(rng, dims) },
@@ -301,25 +311,56 @@ export function averagePoolCase(rng: Rng, i: number): NodeCase {
   });
 }
 
-export const AFFINE_CASES = {
+/** ReduceMean over the spatial axes (the form with a rule), with and without keepdims. */
+function reduceMeanCase(rng: Rng, i: number): NodeCase {
+  const oneD = rng() < 0.25;
+  const dims = oneD
+    ? [int(rng, 1, 2), int(rng, 1, 4), int(rng, 1, 9)]
+    : [int(rng, 1, 2), int(rng, 1, 4), int(rng, 1, 6), int(rng, 1, 6)];
+  const axes = oneD
+    ? pick(rng, [[2], [-1]])
+    : pick(rng, [
+        [2, 3],
+        [-1, -2],
+        [3, 2],
+      ]);
+  const keepdims = rng() < 0.5 ? 1 : 0;
+  return build(rng, {
+    label: `reducemean#${i} [${dims}] axes ${axes} keepdims ${keepdims}`,
+    inputs: { x: sparse(rng, dims) },
+    node: { op: 'ReduceMean', inputs: ['x'], outputs: ['y'], attrs: { axes, keepdims } },
+  });
+}
+
+export type CaseMaker = (rng: Rng, i: number) => NodeCase;
+
+/** Case generators per affine op (Add and Sub mix data + data and data + constant operands). */
+export const AFFINE_CASES: Record<string, CaseMaker> = {
   Conv: convCase,
   Gemm: gemmCase,
   MatMul: matmulCase,
-  Elementwise: elementwiseCase,
-  AveragePool: averagePoolCase,
-} as const;
+  Add: (rng, i) => elementwiseCase(rng, i, rng() < 0.5 ? 'add' : 'add-const'),
+  Sub: (rng, i) => elementwiseCase(rng, i, rng() < 0.5 ? 'sub' : 'sub-const'),
+  Sum: (rng, i) => elementwiseCase(rng, i, 'sum'),
+  Mul: (rng, i) => elementwiseCase(rng, i, 'mul'),
+  Div: (rng, i) => elementwiseCase(rng, i, 'div'),
+  BatchNormalization: (rng, i) => elementwiseCase(rng, i, 'bn'),
+  AveragePool: (rng, i) => averagePoolCase(rng, i, false),
+  GlobalAveragePool: (rng, i) => averagePoolCase(rng, i, true),
+  ReduceMean: reduceMeanCase,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Routing and pass-through ops
 
-export function maxPoolCase(rng: Rng, i: number): NodeCase {
+function maxPoolCase(rng: Rng, i: number, global: boolean): NodeCase {
   const oneD = rng() < 0.15;
   const [N, C, H, W] = [int(rng, 1, 2), int(rng, 1, 3), oneD ? 1 : int(rng, 1, 7), int(rng, 1, 8)];
   const dims = oneD ? [N, C, W] : [N, C, H, W];
   // Coarse values: most windows hold exact ties; some cases are all negative so -inf padding is tested.
   const x = coarse(rng, dims);
   if (rng() < 0.3) for (let j = 0; j < x.data.length; j++) x.data[j] = -Math.abs(x.data[j]) - 0.5;
-  if (rng() < 0.2) {
+  if (global) {
     return build(rng, {
       label: `maxpool#${i} GlobalMaxPool [${dims}]`,
       inputs: { x },
@@ -346,22 +387,23 @@ function randomDims(rng: Rng, rankLo: number, rankHi: number): number[] {
   return Array.from({ length: int(rng, rankLo, rankHi) }, () => int(rng, 1, 4));
 }
 
-export function passCase(rng: Rng, i: number): NodeCase {
-  const op = pick(rng, [
-    'Relu',
-    'LeakyRelu',
-    'Clip',
-    'Dropout',
-    'Identity',
-    'Flatten',
-    'Reshape',
-    'Squeeze',
-    'Unsqueeze',
-    'Transpose',
-    'Concat',
-    'Split',
-    'Pad',
-  ] as const);
+const PASS_OPS = [
+  'Relu',
+  'LeakyRelu',
+  'Clip',
+  'Dropout',
+  'Identity',
+  'Flatten',
+  'Reshape',
+  'Squeeze',
+  'Unsqueeze',
+  'Transpose',
+  'Concat',
+  'Split',
+  'Pad',
+] as const;
+
+function passCase(rng: Rng, i: number, op: (typeof PASS_OPS)[number]): NodeCase {
   const dims = randomDims(rng, 1, 5);
   const x = randomF32(rng, dims);
   const label = (s: string) => `pass#${i} ${op} [${dims}] ${s}`;
@@ -375,7 +417,11 @@ export function passCase(rng: Rng, i: number): NodeCase {
     case 'LeakyRelu':
       return one({ op, inputs: ['x'], outputs: ['y'], attrs: { alpha: 0.1 } });
     case 'Clip':
-      return one({ op, inputs: ['x', 'lo', 'hi'], outputs: ['y'] }, { lo: ints([-0.5]), hi: ints([0.5]) }, '[-0.5, 0.5]');
+      return one(
+        { op, inputs: ['x', 'lo', 'hi'], outputs: ['y'] },
+        { lo: ints([-0.5]), hi: ints([0.5]) },
+        '[-0.5, 0.5]',
+      );
     case 'Flatten': {
       const axis = int(rng, 0, dims.length);
       return one({ op, inputs: ['x'], outputs: ['y'], attrs: { axis } }, undefined, `axis ${axis}`);
@@ -402,7 +448,16 @@ export function passCase(rng: Rng, i: number): NodeCase {
         label: label(`axis ${axis} with [${other}] and const [${third}]`),
         inputs: { x, y: randomF32(rng, other) },
         initializers: { c: randomF32(rng, third) },
-        node: { op, inputs: pick(rng, [['x', 'c', 'y'], ['c', 'x', 'y'], ['y', 'x']]), outputs: ['z'], attrs: { axis: axis - (rng() < 0.3 ? dims.length : 0) } },
+        node: {
+          op,
+          inputs: pick(rng, [
+            ['x', 'c', 'y'],
+            ['c', 'x', 'y'],
+            ['y', 'x'],
+          ]),
+          outputs: ['z'],
+          attrs: { axis: axis - (rng() < 0.3 ? dims.length : 0) },
+        },
       });
     }
     case 'Split': {
@@ -422,7 +477,9 @@ export function passCase(rng: Rng, i: number): NodeCase {
       const a = int(rng, 0, dims.length - 1);
       if (dims[a] > 1 && rng() < 0.4) pads[a] = -1;
       const mode = pick(rng, ['constant', 'reflect', 'edge']);
-      const reflectable = dims.every((d, k) => mode !== 'reflect' || (pads[k] < d && pads[k + dims.length] < d));
+      const reflectable = dims.every(
+        (d, k) => mode !== 'reflect' || (pads[k] < d && pads[k + dims.length] < d),
+      );
       return one(
         { op, inputs: ['x', 'p'], outputs: ['y'], attrs: { mode: reflectable ? mode : 'constant' } },
         { p: ints(pads) },
@@ -432,9 +489,61 @@ export function passCase(rng: Rng, i: number): NodeCase {
   }
 }
 
-export const ROUTING_CASES = { MaxPool: maxPoolCase, PassThrough: passCase } as const;
+/** Case generators per routing and pass-through op. */
+export const ROUTING_CASES: Record<string, CaseMaker> = {
+  MaxPool: (rng, i) => maxPoolCase(rng, i, false),
+  GlobalMaxPool: (rng, i) => maxPoolCase(rng, i, true),
+  ...Object.fromEntries(PASS_OPS.map((op) => [op, (rng: Rng, i: number) => passCase(rng, i, op)])),
+};
 
-/** Data inputs of a node (what the chain writes flux into). */
-export function dataInputs(c: NodeCase): string[] {
-  return [...new Set(c.node.inputs.filter((name) => isData(c.g, name)))];
+/** HardSwish, whose output is exactly 0 below -3 (sink) and positive or negative elsewhere. */
+function hardSwishCase(rng: Rng, i: number): NodeCase {
+  const dims = randomDims(rng, 1, 4);
+  const x = randomF32(rng, dims, -5, 5);
+  return build(rng, {
+    label: `gate#${i} HardSwish [${dims}]`,
+    inputs: { x },
+    node: { op: 'HardSwish', inputs: ['x'], outputs: ['y'] },
+  });
 }
+
+/**
+ * A Mul marked as gating (as prepareGraph marks x * Sigmoid(...)): the gate broadcast over the signal as in
+ * squeeze-and-excitation, the same shape, or the signal broadcast over the gate; zeros on both sides.
+ */
+function gatingMulCase(rng: Rng, i: number): NodeCase {
+  const [N, C, H, W] = [int(rng, 1, 2), int(rng, 1, 4), int(rng, 1, 4), int(rng, 1, 4)];
+  const [signal, gate] = pick(rng, [
+    [
+      [N, C, H, W],
+      [N, C, 1, 1],
+    ],
+    [
+      [N, C, H, W],
+      [N, C, H, W],
+    ],
+    [
+      [N, C, 1, 1],
+      [N, C, H, W],
+    ],
+  ]);
+  const g = randomF32(rng, gate, 0, 1);
+  for (let j = 0; j < g.data.length; j++) if (rng() < 0.15) g.data[j] = 0;
+  const gateFirst = rng() < 0.5;
+  return build(rng, {
+    label: `gate#${i} Mul signal [${signal}] gate [${gate}]${gateFirst ? ' (gate first)' : ''}`,
+    inputs: { x: sparse(rng, signal), g },
+    node: {
+      op: 'Mul',
+      inputs: gateFirst ? ['g', 'x'] : ['x', 'g'],
+      outputs: ['y'],
+      attrs: { [GATE_ATTR]: gateFirst ? 0 : 1 },
+    },
+  });
+}
+
+/** Case generators per gate op. */
+export const GATE_CASES: Record<string, CaseMaker> = {
+  HardSwish: hardSwishCase,
+  'gating Mul': gatingMulCase,
+};

@@ -8,7 +8,10 @@ import { makeGraph } from '../../core/reference/testkit';
 import type { Tensor } from '../../core/tensor';
 import { randomF32, type Rng } from './cases';
 
-export function smallCnn(rng: Rng, opts: { classes?: number; size?: number } = {}): { g: IrGraph; x: Tensor } {
+export function smallCnn(
+  rng: Rng,
+  opts: { classes?: number; size?: number } = {},
+): { g: IrGraph; x: Tensor } {
   const C = 6;
   const K = opts.classes ?? 7;
   const S = opts.size ?? 11;
@@ -32,15 +35,30 @@ export function smallCnn(rng: Rng, opts: { classes?: number; size?: number } = {
     nodes: [
       { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
       { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
-      { op: 'MaxPool', inputs: ['r1'], outputs: ['p1'], attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 } },
+      {
+        op: 'MaxPool',
+        inputs: ['r1'],
+        outputs: ['p1'],
+        attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 },
+      },
       { op: 'Conv', inputs: ['p1', 'wa'], outputs: ['ca'] },
       { op: 'Relu', inputs: ['ca'], outputs: ['ra'] },
-      { op: 'Conv', inputs: ['p1', 'wb', 'bb'], outputs: ['cb'], attrs: { pads: [1, 0, 1, 2], dilations: [1, 1] } },
+      {
+        op: 'Conv',
+        inputs: ['p1', 'wb', 'bb'],
+        outputs: ['cb'],
+        attrs: { pads: [1, 0, 1, 2], dilations: [1, 1] },
+      },
       { op: 'Relu', inputs: ['cb'], outputs: ['rb'] },
       { op: 'Concat', inputs: ['ra', 'rb'], outputs: ['cat'], attrs: { axis: 1 } },
       { op: 'Add', inputs: ['cat', 'p1'], outputs: ['res'] },
       { op: 'BatchNormalization', inputs: ['res', 'gamma', 'beta', 'mean', 'var'], outputs: ['bn'] },
-      { op: 'Conv', inputs: ['bn', 'wd'], outputs: ['dw'], attrs: { group: C, pads: [1, 1, 1, 1], strides: [2, 2] } },
+      {
+        op: 'Conv',
+        inputs: ['bn', 'wd'],
+        outputs: ['dw'],
+        attrs: { group: C, pads: [1, 1, 1, 1], strides: [2, 2] },
+      },
       { op: 'Relu', inputs: ['dw'], outputs: ['rd'] },
       { op: 'GlobalAveragePool', inputs: ['rd'], outputs: ['gap'] },
       { op: 'Flatten', inputs: ['gap'], outputs: ['flat'] },

@@ -19,7 +19,9 @@ let shared: Promise<GpuContext> | undefined;
 export function testGpu(): Promise<GpuContext> {
   shared ??= GpuContext.acquire().then((gpu) => {
     const a = gpu.adapter;
-    console.log(`[gpu] adapter: ${a.vendor} ${a.architecture} ${a.device} ${a.description} fallback=${a.isFallbackAdapter}`);
+    console.log(
+      `[gpu] adapter: ${a.vendor} ${a.architecture} ${a.device} ${a.description} fallback=${a.isFallbackAdapter}`,
+    );
     return gpu;
   });
   return shared;
@@ -29,16 +31,16 @@ export function testGpu(): Promise<GpuContext> {
 export async function withErrorScopes<T>(device: GPUDevice, fn: () => Promise<T>): Promise<T> {
   device.pushErrorScope('validation');
   device.pushErrorScope('out-of-memory');
-  let result: T;
-  try {
-    result = await fn();
-  } finally {
-    const oom = await device.popErrorScope();
-    const validation = await device.popErrorScope();
-    if (oom) throw new Error(`GPU out of memory: ${oom.message}`);
-    if (validation) throw new Error(`GPU validation error: ${validation.message}`);
-  }
-  return result;
+  const outcome = await fn().then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  const oom = await device.popErrorScope();
+  const validation = await device.popErrorScope();
+  if (oom) throw new Error(`GPU out of memory: ${oom.message}`);
+  if (validation) throw new Error(`GPU validation error: ${validation.message}`);
+  if ('error' in outcome) throw outcome.error;
+  return outcome.value;
 }
 
 const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -121,7 +123,9 @@ export class NodeBench implements PlanContext {
   }
 
   excitation(name: string): BufferSlice {
-    return this.cached(`exc:${name}`, () => this.make(`exc ${name}`, new Float32Array(4 * numel(this.dims(name)))));
+    return this.cached(`exc:${name}`, () =>
+      this.make(`exc ${name}`, new Float32Array(4 * numel(this.dims(name)))),
+    );
   }
 
   scratch(elements: number): BufferSlice {
@@ -155,7 +159,10 @@ export function unpackFlux(data: Float32Array, n: number): Flux {
 }
 
 /** Forward PANE from the (E+, E-, b, z) layout, with the bias included as the reference reports it. */
-export function unpackExcitation(data: Float32Array, n: number): { Epos: Float64Array; Eneg: Float64Array; G: Float64Array } {
+export function unpackExcitation(
+  data: Float32Array,
+  n: number,
+): { Epos: Float64Array; Eneg: Float64Array; G: Float64Array } {
   const Epos = new Float64Array(n);
   const Eneg = new Float64Array(n);
   const G = new Float64Array(n);

@@ -10,7 +10,8 @@ import { numel } from '../../core/tensor';
 import type { GpuContext } from '../context';
 import { planNode } from '../plan';
 import type { PendingRead } from '../readback';
-import { dataInputs, type NodeCase } from './cases';
+import type { NodeCase } from './cases';
+import { fluxInputs } from '../../core/pane/ops';
 import { compare, NodeBench, unpackExcitation, unpackFlux } from './harness';
 
 export const TOLERANCE = 1e-4;
@@ -67,8 +68,12 @@ export async function runNodeCases(
     for (let v = 0; v < variants.length; v++, at++) {
       const bench = benches[at];
       const p = pending[at];
-      if (excitationOf(c.g, c.node, c.values, effectiveOptions(p.opts))) p.exc = bench.stage(encoder, 'exc', c.node.outputs[0]);
-      p.inputs = dataInputs(c).map((name) => ({ name, read: bench.stage(encoder, 'flux', name) }));
+      if (excitationOf(c.g, c.node, c.values, effectiveOptions(p.opts)))
+        p.exc = bench.stage(encoder, 'exc', c.node.outputs[0]);
+      p.inputs = fluxInputs(c.g, c.node).map((k) => {
+        const name = c.node.inputs[k];
+        return { name, read: bench.stage(encoder, 'flux', name) };
+      });
     }
   }
   gpu.submit(encoder.finish());

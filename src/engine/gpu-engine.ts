@@ -1,0 +1,351 @@
+/**
+ * The WebGPU engine: onnxruntime-web runs the forward pass on our GPUDevice and leaves every tensor the
+ * chain needs in GPU buffers; the WGSL kernels of src/gpu take it from there. Per input the activations
+ * are copied device-side into the plan's own buffers (so every bind group is built once per model, and
+ * onnxruntime may recycle its buffers right away) and the excitation split runs; per explanation only the
+ * rule, the head and the chain are recorded again. The CPU sees the logits, the per-layer statistics,
+ * a view's scale and maps explicitly read with readMap; every one of those goes through the readback
+ * ledger (readbackStats) and nothing else is mapped.
+ */
+import { loadGraph } from '../core/onnx';
+import type { IrGraph } from '../core/onnx/ir';
+import { findLogits } from '../core/pane/heads';
+import { effectiveOptions, type PaneOptions } from '../core/pane/options';
+import { CanvasRenderer } from '../gpu/canvas-renderer';
+import { GpuContext, type AcquireOptions } from '../gpu/context';
+import { headSetup } from '../gpu/head-setup';
+import { ModelPlan } from '../gpu/model-plan';
+import { F32 } from '../gpu/plan/context';
+import type { ReadbackStats } from '../gpu/readback';
+import { displayScale, MapViews } from '../gpu/views';
+import { createRunner, type ModelRunner } from '../runtime';
+import { describeModel, predictionFrom } from './model-info';
+import { isSigned, resolveColormap } from './views';
+import type {
+  ExplainSummary,
+  LayerStats,
+  MapData,
+  ModelInfo,
+  Prediction,
+  RenderInfo,
+  SaliencyEngine,
+  ViewSpec,
+} from './types';
+
+export interface GpuEngineOptions {
+  /** Called once when the device is lost; the engine is unusable afterwards and should be re-created. */
+  onDeviceLost?: (message: string) => void;
+  featureLevel?: AcquireOptions['featureLevel'];
+  /**
+   * How render() reaches the canvas: 'canvas' draws into its WebGPU texture; 'image' draws offscreen,
+   * reads the pixels back and puts them into its 2-D context. Default: 'image' on software adapters
+   * (headless Chromium's SwiftShader cannot present WebGPU canvases: its GPU process crashes), else 'canvas'.
+   */
+  presentation?: Presentation;
+}
+
+export type Presentation = 'canvas' | 'image';
+
+interface LoadedModel {
+  g: IrGraph;
+  info: ModelInfo;
+  runner: ModelRunner;
+  /** Null when the chain cannot traverse the model (it still classifies). */
+  plan: ModelPlan | null;
+  planError: string | null;
+}
+
+/** The GPU engine, or null where there is no WebGPU adapter (the caller falls back to the CPU engine). */
+export async function createGpuEngine(opts: GpuEngineOptions = {}): Promise<GpuEngine | null> {
+  if (typeof navigator === 'undefined' || !navigator.gpu) return null;
+  let gpu: GpuContext;
+  try {
+    gpu = await GpuContext.acquire({ featureLevel: opts.featureLevel });
+  } catch {
+    return null;
+  }
+  const presentation = opts.presentation ?? (gpu.adapter.isFallbackAdapter ? 'image' : 'canvas');
+  return new GpuEngine(gpu, { presentation, onDeviceLost: opts.onDeviceLost });
+}
+
+export class GpuEngine implements SaliencyEngine {
+  readonly backend = 'webgpu' as const;
+  readonly description: string;
+  private model: LoadedModel | null = null;
+  private logits: Float64Array | null = null;
+  private explained = false;
+  private lostReason: string | null = null;
+  private readonly views: MapViews;
+  private readonly renderer: CanvasRenderer;
+
+  private readonly presents: boolean;
+  private readonly onDeviceLost?: (message: string) => void;
+
+  constructor(
+    private readonly gpu: GpuContext,
+    opts: { presentation: Presentation; onDeviceLost?: (message: string) => void },
+  ) {
+    this.presents = opts.presentation === 'canvas';
+    this.onDeviceLost = opts.onDeviceLost;
+    void gpu.lost.then((reason) => this.deviceLost(reason));
+    const a = gpu.adapter;
+    const adapter = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ');
+    const notes = [a.isFallbackAdapter ? 'software' : '', this.presents ? '' : 'maps copied to 2-D canvases'];
+    this.description = `WebGPU (${[adapter, ...notes].filter(Boolean).join(', ')})`;
+    this.views = new MapViews(gpu);
+    this.renderer = new CanvasRenderer(gpu);
+  }
+
+  /** Every readback so far, by label: the hot path's only transfers to the CPU. */
+  readbackStats(): ReadbackStats {
+    return this.gpu.readbacks.snapshot();
+  }
+
+  private deviceLost(reason: string): void {
+    this.lostReason = reason;
+    this.onDeviceLost?.(`GPU device lost (${reason})`);
+  }
+
+  private usable(): GpuContext {
+    if (this.lostReason)
+      throw new Error(`the GPU device was lost (${this.lostReason}); re-create the engine`);
+    return this.gpu;
+  }
+
+  private loaded(): LoadedModel {
+    this.usable();
+    if (!this.model) throw new Error('no model loaded');
+    return this.model;
+  }
+
+  async loadModel(bytes: Uint8Array, name: string): Promise<ModelInfo> {
+    const gpu = this.usable();
+    let g: IrGraph;
+    try {
+      g = loadGraph(bytes);
+    } catch (e) {
+      throw new Error(`${name}: ${(e as Error).message}`);
+    }
+    const info = await describeModel(g, bytes, name);
+    let plan: ModelPlan | null = null;
+    let planError: string | null = null;
+    if (info.canExplain) {
+      try {
+        plan = ModelPlan.build(gpu, g);
+      } catch (e) {
+        planError = (e as Error).message;
+      }
+    }
+    const input = info.inputName;
+    // Without a plan only the logits come back (the model still classifies).
+    const outputs = plan ? plan.valueNames.filter((n) => n !== input) : [findLogits(g).logits];
+    let runner: ModelRunner;
+    try {
+      runner = await createRunner(bytes, { backend: 'webgpu', device: gpu.device, outputs });
+    } catch (e) {
+      plan?.destroy();
+      throw e;
+    }
+    this.unload();
+    this.model = { g, info: plan ? info : { ...info, canExplain: false }, runner, plan, planError };
+    return this.model.info;
+  }
+
+  async setInput(input: Float32Array): Promise<Prediction> {
+    const { g, info, runner, plan } = this.loaded();
+    const gpu = this.gpu;
+    const expected = info.inputDims.reduce((a, b) => a * b, 1);
+    if (input.length !== expected)
+      throw new Error(`setInput: ${input.length} values for input [${info.inputDims}]`);
+    const outputs = await runner.run(input, info.inputDims);
+    try {
+      const encoder = gpu.device.createCommandEncoder({ label: 'forward' });
+      const logitsName = plan?.logits ?? findLogits(g).logits;
+      let logitsRead;
+      if (plan) {
+        for (const name of plan.valueNames) {
+          const ours = plan.buffers.value(name);
+          if (name === info.inputName) {
+            gpu.device.queue.writeBuffer(ours.buffer, 0, input);
+            continue;
+          }
+          const t = outputs.get(name);
+          if (!t?.gpuBuffer) throw new Error(`onnxruntime returned no GPU buffer for '${name}'`);
+          if (t.dims.reduce((a, b) => a * b, 1) * F32 !== ours.size) {
+            throw new Error(
+              `'${name}': onnxruntime gave [${t.dims}], the graph says [${plan.buffers.dims(name)}]`,
+            );
+          }
+          encoder.copyBufferToBuffer(t.gpuBuffer, 0, ours.buffer, 0, ours.size);
+        }
+        plan.recordExcitation(encoder);
+        const l = plan.buffers.value(logitsName);
+        logitsRead = gpu.readbacks.stage(encoder, l.buffer, 0, l.size, 'logits');
+      } else {
+        const t = outputs.get(logitsName);
+        if (!t?.gpuBuffer)
+          throw new Error(`onnxruntime returned no GPU buffer for the logits '${logitsName}'`);
+        const bytes = t.dims.reduce((a, b) => a * b, 1) * F32;
+        logitsRead = gpu.readbacks.stage(encoder, t.gpuBuffer, 0, bytes, 'logits');
+      }
+      gpu.submit(encoder.finish());
+      const logits = await logitsRead.read();
+      this.logits = Float64Array.from(logits);
+      this.explained = false;
+      return predictionFrom(logits);
+    } finally {
+      for (const t of outputs.values()) t.dispose();
+    }
+  }
+
+  async explain(options: Partial<PaneOptions>): Promise<ExplainSummary> {
+    const { info, plan, planError } = this.loaded();
+    if (!plan)
+      throw new Error(
+        `${info.name}: the double chain cannot traverse this model${planError ? `: ${planError}` : ''}`,
+      );
+    if (!this.logits) throw new Error('explain: no input');
+    const gpu = this.gpu;
+    const t0 = performance.now();
+    const opts = effectiveOptions(options);
+    const head = headSetup(this.logits, plan.terminal, opts);
+    plan.configure(opts, head);
+    const encoder = gpu.device.createCommandEncoder({ label: 'explain' });
+    plan.recordExplain(encoder);
+    const stats = gpu.readbacks.stage(
+      encoder,
+      plan.maps.stats,
+      0,
+      plan.layers.length * 4 * F32,
+      'explain-stats',
+    );
+    gpu.submit(encoder.finish());
+    const values = plan.maps.parseStats(await stats.read());
+    const t1 = performance.now();
+    this.explained = true;
+    const layers: LayerStats[] = values.map((s, i) => ({
+      tensor: plan.layers[i].tensor,
+      corrPN: s.corrPN,
+      netRatio: s.sumT > 0 ? Math.abs(s.sumR) / s.sumT : 0,
+      sumT: s.sumT,
+      sumR: s.sumR,
+    }));
+    const logitsIndex = plan.layers.findIndex((l) => l.tensor === plan.logits);
+    const mass = head.mass === 'excitation' ? values[logitsIndex].sumT : head.mass;
+    return {
+      target: head.target,
+      options: opts,
+      fluxAtInputPlusSinks: plan.fluxPlusSinks(
+        values.map((v) => v.sumT),
+        opts,
+      ),
+      mass,
+      layers,
+      timingsMs: { chain: t1 - t0 },
+    };
+  }
+
+  private slotOf(plan: ModelPlan, layer: string) {
+    const slot = plan.maps.slots.find((s) => s.layer.tensor === layer);
+    if (!slot) throw new Error(`unknown layer '${layer}'`);
+    return slot;
+  }
+
+  private explainedPlan(): { plan: ModelPlan; info: ModelInfo } {
+    const { plan, info } = this.loaded();
+    if (!plan || !this.explained) throw new Error('no explanation yet: call explain first');
+    return { plan, info };
+  }
+
+  async render(canvas: HTMLCanvasElement | OffscreenCanvas, view: ViewSpec): Promise<RenderInfo> {
+    const { plan, info } = this.explainedPlan();
+    const gpu = this.gpu;
+    const [height, width] = [info.inputDims[2], info.inputDims[3]];
+    const resampled = this.views.get({
+      slot: this.slotOf(plan, view.layer),
+      kind: view.kind,
+      width,
+      height,
+      clipPercentile: view.clipPercentile,
+      shared: view.normalization === 'shared',
+    });
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    const signed = isSigned(view.kind);
+    const colormap = resolveColormap(view);
+    const encoder = gpu.device.createCommandEncoder({ label: 'render' });
+    resampled.record(encoder);
+    const spec = { view: resampled, mapWidth: width, mapHeight: height, signed, colormap };
+    const image = this.presents ? null : this.renderer.drawToImage(encoder, width, height, spec);
+    if (this.presents) this.renderer.drawToCanvas(encoder, canvas, spec);
+    const range = gpu.readbacks.stage(encoder, resampled.range.buffer, 0, 8 * F32, 'render-scale');
+    gpu.submit(encoder.finish());
+    if (image) {
+      const ctx = canvas.getContext('2d') as
+        CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+      if (!ctx) throw new Error('cannot draw: the canvas has no 2-D context');
+      ctx.putImageData(new ImageData(await image.read(), width, height), 0, 0);
+    }
+    return { signed, scale: displayScale(await range.read(), resampled.scaleSlots), colormap };
+  }
+
+  async readMap(
+    view: Pick<ViewSpec, 'layer' | 'kind'>,
+    size?: { width: number; height: number },
+  ): Promise<MapData> {
+    const { plan, info } = this.explainedPlan();
+    const gpu = this.gpu;
+    const width = size?.width ?? info.inputDims[3];
+    const height = size?.height ?? info.inputDims[2];
+    const resampled = this.views.get({
+      slot: this.slotOf(plan, view.layer),
+      kind: view.kind,
+      width,
+      height,
+      clipPercentile: null,
+      shared: false,
+    });
+    const encoder = gpu.device.createCommandEncoder({ label: 'read map' });
+    resampled.record(encoder);
+    const read = gpu.readbacks.stage(encoder, resampled.values.buffer, 0, resampled.values.size, 'map');
+    gpu.submit(encoder.finish());
+    return { width, height, data: await read.read(), signed: isSigned(view.kind) };
+  }
+
+  /**
+   * The forward value of a tensor the chain reads, as the GPU has it (a diagnostic readback, labelled
+   * 'activation'; the hot path never calls it). Tests feed these to the float64 reference.
+   */
+  async readActivation(name: string): Promise<Float32Array> {
+    const { plan } = this.loaded();
+    if (!plan || !plan.valueNames.includes(name))
+      throw new Error(`'${name}' is not a tensor the chain reads`);
+    const s = plan.buffers.value(name);
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'read activation' });
+    const read = this.gpu.readbacks.stage(encoder, s.buffer, 0, s.size, 'activation');
+    this.gpu.submit(encoder.finish());
+    return read.read();
+  }
+
+  /** Tensors whose forward values the chain reads (see readActivation). */
+  activationNames(): string[] {
+    return this.model?.plan?.valueNames ?? [];
+  }
+
+  private unload(): void {
+    this.views.clear();
+    this.model?.plan?.destroy();
+    this.model?.runner.dispose();
+    this.model = null;
+    this.logits = null;
+    this.explained = false;
+  }
+
+  dispose(): void {
+    this.unload();
+    this.renderer.destroy();
+    this.gpu.dispose();
+  }
+}
