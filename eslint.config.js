@@ -7,15 +7,14 @@ import reactHooks from 'eslint-plugin-react-hooks';
 const layer = (files, forbidden, message) => ({
   files,
   rules: {
-    'no-restricted-imports': [
-      'error',
-      { patterns: forbidden.map((group) => ({ group: [group], message })) },
-    ],
+    'no-restricted-imports': ['error', { patterns: forbidden.map((group) => ({ group: [group], message })) }],
   },
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'public/**', 'test-results/**', 'playwright-report/**', 'out/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'public/**', 'test-results/**', 'playwright-report/**', 'out/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -41,14 +40,24 @@ export default tseslint.config(
     ['**/runtime/**', '**/engine/**', '**/state/**', '**/ui/**', 'react*', 'onnxruntime-web*'],
     'gpu sits below engine and does not import onnxruntime-web',
   ),
-  layer(['src/runtime/**'], ['**/gpu/**', '**/engine/**', '**/state/**', '**/ui/**', 'react*'], 'runtime sits below engine'),
-  layer(['src/engine/**'], ['**/state/**', '**/ui/**', 'react*', 'onnxruntime-web*'], 'engine sits below state and ui'),
+  layer(
+    ['src/runtime/**'],
+    ['**/gpu/**', '**/engine/**', '**/state/**', '**/ui/**', 'react*'],
+    'runtime sits below engine',
+  ),
+  layer(
+    ['src/engine/**'],
+    ['**/state/**', '**/ui/**', 'react*', 'onnxruntime-web*'],
+    'engine sits below state and ui',
+  ),
   layer(['src/state/**'], ['**/ui/**', 'onnxruntime-web*'], 'state sits below ui'),
   // Only src/runtime imports onnxruntime-web.
   layer(['src/ui/**', 'src/cli/**'], ['onnxruntime-web*'], 'only src/runtime imports onnxruntime-web'),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', fetch: 'readonly' },
+    },
   },
 );

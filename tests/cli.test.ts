@@ -146,9 +146,9 @@ describe('panescope explain', () => {
     expect(stderr[0]).toContain('--class 1000 is out of range: the model has 1000 classes');
   });
 
-  it('refuses a model with gating (Sigmoid x Mul) and names the node in the op-coverage report', async () => {
+  it('refuses a model with an op that has no rule (Erf) and names the node in the op-coverage report', async () => {
     const dir = tmp();
-    const model = join(dir, 'gated.onnx');
+    const model = join(dir, 'erf.onnx');
     const w = Array.from({ length: 2 * 3 * 3 * 3 }, (_, i) => Math.sin(i));
     writeFileSync(
       model,
@@ -158,8 +158,7 @@ describe('panescope explain', () => {
         initializers: { w: { dims: [2, 3, 3, 3], data: w } },
         nodes: [
           { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], name: 'stem' },
-          { op: 'Sigmoid', inputs: ['c'], outputs: ['s'], name: 'gate' },
-          { op: 'Mul', inputs: ['c', 's'], outputs: ['m'], name: 'silu_mul' },
+          { op: 'Erf', inputs: ['c'], outputs: ['m'], name: 'erf_act' },
           { op: 'GlobalAveragePool', inputs: ['m'], outputs: ['g'] },
           { op: 'Flatten', inputs: ['g'], outputs: ['y'] },
         ],
@@ -172,8 +171,8 @@ describe('panescope explain', () => {
     expect(await main(['explain', '--model', model, '--image', x, '--out', out])).toBe(1);
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toContain('cannot traverse');
-    expect(stderr[0]).toContain('Mul');
-    expect(stderr[0]).toContain('silu_mul');
+    expect(stderr[0]).toContain('Erf');
+    expect(stderr[0]).toContain('erf_act');
     expect(existsSync(join(out, 'saliency.npy'))).toBe(false);
   });
 });

@@ -4,27 +4,22 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadGraph, coverageReport, formatCoverage, describeModelProblem } from '../core/onnx';
+import { imageInput, tensorLayout } from '../core/onnx/layout';
 import { runForward } from '../core/reference/forward';
 import { explain } from '../core/reference/chain';
 import { findLogits } from '../core/pane/heads';
-import { DISPLAY_CLIP_PERCENTILE, channelSum, normalizeSigned } from '../core/pane/maps';
-import { encodeNpy, parseNpy } from '../core/npy';
-import {
-  IMAGENET_PREPROCESS,
-  defaultCrop,
-  preprocess,
-  type PreprocessSpec,
-  type RgbaImage,
-} from '../core/preprocess';
-import { defaultLabels, shortLabel } from '../core/labels';
+import { DISPLAY_CLIP_PERCENTILE, channelSum, mapSize, normalizeSigned } from '../core/pane/maps';
+import { encodeNpy } from '../core/npy';
+import type { PreprocessSpec } from '../core/preprocess';
+import { defaultLabels, parseLabels, shortLabel } from '../core/labels';
 import { blendOverlay, colormapLut } from '../core/colormap';
 import { effectiveOptions, type Head, type Rule } from '../core/pane/options';
-import type { Tensor } from '../core/tensor';
-import { decodeImage, encodePng } from './image-io';
+import { encodePng } from './image-io';
+import { modelInput, preprocessSpecFor, type InputFlags } from './explain-input';
 
-export interface ExplainArgs {
+interface ExplainCommonArgs {
   model: string;
   image: string;
   out: string;
@@ -35,13 +30,17 @@ export interface ExplainArgs {
   head: Head;
   /** Tensor names whose per-layer net maps are written, or 'all'. */
   layers: string[] | 'all';
-  preprocess: 'imagenet' | 'none';
+  /** Class names file (JSON array or one name per line); default ImageNet for 1000 classes. */
+  labels?: string;
   backend: 'cpu';
 }
 
+export type ExplainArgs = ExplainCommonArgs & InputFlags;
+
 export interface ExplainSummary {
   model: { path: string; sha256: string };
-  input: { name: string; shape: number[] };
+  input: { name: string; shape: number[]; layout: 'NCHW' | 'NHWC' };
+  preprocess: PreprocessSpec;
   class: { index: number; label: string; logit: number; prob: number };
   top5: { index: number; label: string; logit: number; prob: number }[];
   options: ReturnType<typeof effectiveOptions>;
@@ -78,91 +77,6 @@ export function tensorFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_') + '.npy';
 }
 
-/** Model input and the RGBA picture the overlay is drawn on (the crop the model sees). */
-function loadInput(args: ExplainArgs, dims: readonly number[]): { input: Tensor; picture: RgbaImage } {
-  const [, C, H, W] = dims;
-  const bytes = readFile(args.image, 'image');
-  const ext = extname(args.image).toLowerCase();
-  const spec = { ...IMAGENET_PREPROCESS, width: W, height: H, channels: C as 1 | 3 };
-  if (ext === '.npy') {
-    let t: Tensor<Float32Array | Float64Array>;
-    try {
-      t = parseNpy(bytes);
-    } catch (e) {
-      throw new Error(`${args.image}: ${(e as Error).message}`);
-    }
-    const n = t.data.length;
-    if (n !== C * H * W) {
-      throw new Error(
-        `${args.image}: shape [${t.dims.join(',')}] does not fit the model input [${dims.join(',')}]`,
-      );
-    }
-    return {
-      input: { dims: [1, C, H, W], data: Float64Array.from(t.data) },
-      picture: pictureOf(t.data, C, H, W, args),
-    };
-  }
-  const img = decodeImage(bytes, args.image);
-  const x = args.preprocess === 'imagenet' ? preprocess(img, spec) : rawInput(img, spec);
-  const crop = defaultCrop(img.width, img.height, spec);
-  const picture = preprocessPicture(img, crop, W, H);
-  return { input: { dims: [1, C, H, W], data: Float64Array.from(x) }, picture };
-}
-
-/** --preprocess none: resample the crop and keep pixel values in [0, 1], no mean/std. */
-function rawInput(img: RgbaImage, spec: PreprocessSpec) {
-  return preprocess(img, { ...spec, mean: [0, 0, 0], std: [1, 1, 1] });
-}
-
-/** The crop resampled to the model size as RGBA (what the overlay is drawn on). */
-function preprocessPicture(
-  img: RgbaImage,
-  crop: ReturnType<typeof defaultCrop>,
-  W: number,
-  H: number,
-): RgbaImage {
-  const unscaled: PreprocessSpec = {
-    ...IMAGENET_PREPROCESS,
-    width: W,
-    height: H,
-    mean: [0, 0, 0],
-    std: [1, 1, 1],
-    scale: 1,
-  };
-  const planes = preprocess(img, unscaled, crop);
-  const out = new Uint8Array(W * H * 4);
-  for (let i = 0; i < W * H; i++) {
-    for (let c = 0; c < 3; c++)
-      out[4 * i + c] = Math.round(Math.min(255, Math.max(0, planes[c * W * H + i])));
-    out[4 * i + 3] = 255;
-  }
-  return { width: W, height: H, data: out };
-}
-
-/** A picture for a .npy input: undo ImageNet normalisation, or min-max scale with --preprocess none. */
-function pictureOf(x: ArrayLike<number>, C: number, H: number, W: number, args: ExplainArgs): RgbaImage {
-  const plane = H * W;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    lo = Math.min(lo, x[i]);
-    hi = Math.max(hi, x[i]);
-  }
-  const out = new Uint8Array(plane * 4);
-  for (let i = 0; i < plane; i++) {
-    for (let c = 0; c < 3; c++) {
-      const v = x[(C === 1 ? 0 : c) * plane + i];
-      const unit =
-        args.preprocess === 'imagenet' && C === 3
-          ? v * IMAGENET_PREPROCESS.std[c] + IMAGENET_PREPROCESS.mean[c]
-          : (v - lo) / (hi - lo || 1);
-      out[4 * i + c] = Math.round(255 * Math.min(1, Math.max(0, unit)));
-    }
-    out[4 * i + 3] = 255;
-  }
-  return { width: W, height: H, data: out };
-}
-
 function npy2d(map: Float64Array, h: number, w: number): Uint8Array {
   return encodeNpy({ dims: [h, w], data: Float32Array.from(map) }, 'float32');
 }
@@ -176,7 +90,7 @@ export async function runExplain(
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   let graph;
   try {
-    graph = loadGraph(bytes);
+    graph = loadGraph(bytes, { inputSize: args.inputSize });
   } catch (e) {
     throw new Error(`${args.model}: ${(e as Error).message}`);
   }
@@ -185,12 +99,17 @@ export async function runExplain(
   const report = coverageReport(graph);
   if (!report.ok)
     throw new Error(`${args.model}: the double chain cannot traverse this model: ${formatCoverage(report)}`);
-  const inputInfo = graph.inputs[0];
-  const dims = [...graph.shapes.get(inputInfo.name)!];
-  if (dims.length !== 4) throw new Error(`${args.model}: input '${inputInfo.name}' is not an image tensor`);
+  const inputInfo = imageInput(graph);
+  const spec = preprocessSpecFor(graph, inputInfo, args);
   const tLoad = performance.now();
 
-  const { input, picture } = loadInput(args, dims);
+  const { input, picture } = modelInput(
+    args.image,
+    readFile(args.image, 'image'),
+    inputInfo,
+    spec,
+    args.preprocess,
+  );
   const values = runForward(graph, { [inputInfo.name]: input });
   const tForward = performance.now();
 
@@ -210,11 +129,11 @@ export async function runExplain(
   const result = explain(graph, values, options);
   const tChain = performance.now();
 
-  const [, , H, W] = dims;
+  const { height: H, width: W, dims, layout } = inputInfo;
   const flux = result.flux.get(inputInfo.name);
   if (!flux) throw new Error('the chain delivered no mass to the input');
-  const S = channelSum(flux.R, dims);
-  const T = channelSum(flux.T, dims);
+  const S = channelSum(flux.R, dims, layout);
+  const T = channelSum(flux.T, dims, layout);
   const SP = S.map((s, i) => (T[i] + s) / 2);
   const SN = S.map((s, i) => (T[i] - s) / 2);
 
@@ -236,15 +155,19 @@ export async function runExplain(
     const f = result.flux.get(name);
     const shape = graph.shapes.get(name);
     if (!f || !shape) throw new Error(`--layers: '${name}' is not a tensor the chain passes through`);
-    const [h, w] = shape.length === 4 ? [shape[2], shape[3]] : [1, shape.length >= 2 ? shape[1] : shape[0]];
-    const map = shape.length === 4 ? channelSum(f.R, shape) : Float64Array.from(f.R);
+    // Spatial tensors give a channel-summed map (NHWC ones too); vectors (logits, features) are written flat.
+    const spatial = shape.length >= 3;
+    const { h, w } = spatial ? mapSize(shape, tensorLayout(graph, name)) : { h: 1, w: f.R.length };
+    const map = spatial ? channelSum(f.R, shape, tensorLayout(graph, name)) : Float64Array.from(f.R);
     writeFileSync(join(args.out, 'layers', tensorFileName(name)), npy2d(map, h, w));
     layersWritten.push(name);
   }
   const tMaps = performance.now();
 
   const probs = softmax(logits);
-  const labels = defaultLabels(numClasses);
+  const labels = args.labels
+    ? parseLabels(new TextDecoder().decode(readFile(args.labels, 'labels')), numClasses)
+    : defaultLabels(numClasses);
   const scored = (index: number) => ({
     index,
     label: shortLabel(labels[index]),
@@ -261,7 +184,8 @@ export async function runExplain(
   for (const s of result.sinks.values()) sinks += s.T;
   const summary: ExplainSummary = {
     model: { path: basename(args.model), sha256 },
-    input: { name: inputInfo.name, shape: dims },
+    input: { name: inputInfo.name, shape: dims, layout },
+    preprocess: spec,
     class: scored(result.target),
     top5,
     options,

@@ -3,12 +3,16 @@
  * models) ends with exit code 1 (2 for usage errors) and one clear line on stderr.
  */
 import { parseArgs } from 'node:util';
+import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } from './evaluate';
 import { runExplain, type ExplainArgs } from './explain';
+import { parseInputFlags, type InputFlags } from './explain-input';
 
 const USAGE = `usage: panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
          [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
-         [--preprocess imagenet|none]`;
+         [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
+         [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE]
+${EVALUATE_USAGE.replace('usage: ', '       ')}`;
 
 export class UsageError extends Error {}
 
@@ -47,6 +51,12 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
       head: { type: 'string' },
       layers: { type: 'string' },
       preprocess: { type: 'string' },
+      'input-size': { type: 'string' },
+      mean: { type: 'string' },
+      std: { type: 'string' },
+      scale: { type: 'string' },
+      'channel-order': { type: 'string' },
+      labels: { type: 'string' },
       backend: { type: 'string' },
     },
   });
@@ -70,9 +80,26 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     beta: num('beta', values.beta, 1)!,
     head: oneOf('head', values.head, ['logit', 'contrast_mean', 'contrast_softmax'] as const, 'logit'),
     layers,
-    preprocess: oneOf('preprocess', values.preprocess, ['imagenet', 'none'] as const, 'imagenet'),
+    labels: values.labels,
     backend: oneOf('backend', values.backend, ['cpu'] as const, 'cpu'),
+    ...inputFlags(values),
   };
+}
+
+function inputFlags(values: Record<string, string | boolean | undefined>): InputFlags {
+  const text = (k: string) => values[k] as string | undefined;
+  try {
+    return parseInputFlags({
+      preprocess: oneOf('preprocess', text('preprocess'), ['model', 'imagenet', 'none'] as const, 'model'),
+      inputSize: text('input-size'),
+      mean: text('mean'),
+      std: text('std'),
+      scale: text('scale'),
+      channelOrder: text('channel-order'),
+    });
+  } catch (e) {
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -82,6 +109,14 @@ export async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   try {
+    if (command === 'evaluate') {
+      const args = parseEvaluateArgs(rest);
+      const report = await runEvaluate(args);
+      console.log(
+        `evaluated ${report.summary.images} image(s) in ${report.timing.totalSeconds.toFixed(1)} s -> ${args.out}`,
+      );
+      return 0;
+    }
     if (command !== 'explain') throw new UsageError(`unknown command '${command}'`);
     const args = parseExplainArgs(rest);
     const summary = await runExplain(args, (line) => console.error(line));
@@ -91,7 +126,11 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof EvaluateUsageError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       console.error(`panescope: ${message}\n${USAGE}`);
       return 2;
     }

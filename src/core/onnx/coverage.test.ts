@@ -50,31 +50,48 @@ describe('coverageReport', () => {
     });
   });
 
-  it('reports Sigmoid * Mul gating (SiLU / squeeze-excitation) by node name and op type', () => {
+  it('accepts gating products (SiLU, squeeze-excitation): the gate branch needs only a forward evaluator', () => {
     const g = load(
       base([
         { op: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['c'] },
         { op: 'Sigmoid', name: 'gate_sigmoid', inputs: ['c'], outputs: ['sg'] },
-        { op: 'Mul', name: 'gate_mul', inputs: ['c', 'sg'], outputs: ['h'] },
+        { op: 'Mul', name: 'silu', inputs: ['c', 'sg'], outputs: ['a'] },
+        { op: 'GlobalAveragePool', name: 'se_pool', inputs: ['a'], outputs: ['sp'] },
+        { op: 'Conv', name: 'se_fc', inputs: ['sp', 'w'], outputs: ['sf'] },
+        { op: 'HardSigmoid', name: 'se_gate', inputs: ['sf'], outputs: ['sh'] },
+        { op: 'Mul', name: 'se_mul', inputs: ['sh', 'a'], outputs: ['h'] },
+        ...head,
+      ]),
+    );
+    const r = coverageReport(g);
+    expect(r.unsupported).toEqual([]);
+    expect(r.opCounts).toMatchObject({ Sigmoid: 1, HardSigmoid: 1, Mul: 2, Conv: 2 });
+  });
+
+  it('reports a Sigmoid used as an activation and a product with no gate, by node name and op type', () => {
+    const g = load(
+      base([
+        { op: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['c'] },
+        { op: 'Sigmoid', name: 'act', inputs: ['c'], outputs: ['s'] },
+        { op: 'Mul', name: 'square', inputs: ['s', 's'], outputs: ['h'] },
         ...head,
       ]),
     );
     const r = coverageReport(g);
     expect(r.ok).toBe(false);
+    const sigmoidReason =
+      'Sigmoid inside the network: only supported as the final activation after the logits ' +
+      'or as a gate (x * Sigmoid(...))';
+    const mulReason =
+      'product of two data tensors, neither a gate (Sigmoid, HardSigmoid, Tanh or bounded Clip output)';
     expect(r.unsupported).toEqual([
-      {
-        opType: 'Sigmoid',
-        node: 'gate_sigmoid',
-        reason:
-          'Sigmoid inside the network (a gate): only supported as the final activation after the logits',
-      },
-      { opType: 'Mul', node: 'gate_mul', reason: 'product of two data tensors (gating)' },
+      { opType: 'Sigmoid', node: 'act', reason: sigmoidReason },
+      { opType: 'Mul', node: 'square', reason: mulReason },
     ]);
-    const text = formatCoverage(r);
-    expect(text.split('\n')).toEqual([
+    expect(formatCoverage(r).split('\n')).toEqual([
       'ok Conv x1: conv',
-      'NO Sigmoid x1 | cannot traverse: gate_sigmoid (Sigmoid inside the network (a gate): only supported as the final activation after the logits)',
-      'NO Mul x1 | cannot traverse: gate_mul (product of two data tensors (gating))',
+      `NO Sigmoid x1 | cannot traverse: act (${sigmoidReason})`,
+      `NO Mul x1 | cannot traverse: square (${mulReason})`,
       'ok GlobalAveragePool x1: gap',
       'ok Flatten x1: flat',
       'ok Gemm x1: fc',
@@ -83,9 +100,30 @@ describe('coverageReport', () => {
     const err = new CoverageError(r);
     expect(err.report).toBe(r);
     expect(err.message).toBe(
-      "the double chain cannot traverse 2 node(s): Sigmoid 'gate_sigmoid' (Sigmoid inside the network (a gate): " +
-        "only supported as the final activation after the logits); Mul 'gate_mul' (product of two data tensors (gating))",
+      `the double chain cannot traverse 2 node(s): Sigmoid 'act' (${sigmoidReason}); Mul 'square' (${mulReason})`,
     );
+  });
+
+  it('ReduceMean has a rule over the spatial axes only', () => {
+    const mean = (axes: number[]) =>
+      coverageReport(
+        load(
+          base([
+            { op: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['h0'] },
+            { op: 'ReduceMean', name: 'mean', inputs: ['h0'], outputs: ['h'], attrs: { axes, keepdims: 1 } },
+            ...head,
+          ]),
+        ),
+      ).unsupported;
+    expect(mean([2, 3])).toEqual([]);
+    expect(mean([-1, -2])).toEqual([]);
+    expect(mean([3])).toEqual([
+      {
+        opType: 'ReduceMean',
+        node: 'mean',
+        reason: 'mean over axes [3]: only the mean over the spatial axes of [N, C, H, W] has a rule',
+      },
+    ]);
   });
 
   it('flags data-dependent operands, unknown ops and subgraphs, and ignores what is off the path', () => {
@@ -149,19 +187,27 @@ describe('coverageReport', () => {
 });
 
 describe('describeModelProblem', () => {
-  const one = (inputs: ModelSpec['inputs'], outputs: ModelSpec['outputs'] = [{ name: 'y' }]) =>
+  /** A model whose first input is pooled to one score per channel (a classifier's output shape). */
+  const one = (
+    inputs: ModelSpec['inputs'],
+    outputs: ModelSpec['outputs'] = [{ name: 'y' }],
+    extra: BuildNode[] = [],
+  ) =>
     loadGraph(
       buildModel({
         inputs,
         outputs,
         nodes: [
-          ...inputs.map((v, i) => ({ op: 'Identity', inputs: [v.name], outputs: [i === 0 ? 'y' : `y${i}`] })),
-          ...outputs.slice(1).map((v) => ({ op: 'Identity', inputs: [inputs[0].name], outputs: [v.name] })),
+          { op: 'GlobalAveragePool', inputs: [inputs[0].name], outputs: ['p'] },
+          { op: 'Flatten', inputs: ['p'], outputs: ['y'] },
+          ...inputs.slice(1).map((v, i) => ({ op: 'Identity', inputs: [v.name], outputs: [`y${i + 1}`] })),
+          ...outputs.slice(1).map((v) => ({ op: 'Identity', inputs: ['y'], outputs: [v.name] })),
+          ...extra,
         ],
       }),
     );
 
-  it('accepts one float image input and one output', () => {
+  it('accepts one float image input (NCHW or NHWC) and one output of class scores', () => {
     expect(describeModelProblem(one([{ name: 'img', shape: ['N', 3, 8, 8] }]))).toBeNull();
   });
 
@@ -177,11 +223,56 @@ describe('describeModelProblem', () => {
     expect(describeModelProblem(one([{ name: 'ids', shape: [1, 3, 8, 8], elemType: 'int64' }]))).toBe(
       "input 'ids' is int64; an image classifier takes a float tensor",
     );
-    expect(describeModelProblem(one([{ name: 'v', shape: ['N', 784] }]))).toBe(
-      "input 'v' has rank 2 ([1, 784]); expected [N, C, H, W] (or [N, C, L])",
+    const flat = loadGraph(
+      buildModel({
+        inputs: [{ name: 'v', shape: ['N', 784] }],
+        outputs: [{ name: 'y' }],
+        nodes: [{ op: 'Identity', inputs: ['v'], outputs: ['y'] }],
+      }),
+    );
+    expect(describeModelProblem(flat)).toBe(
+      "input 'v' has rank 2 ([1, 784]); an image classifier takes a 4-D image [N, C, H, W] " +
+        '(or [N, H, W, C] from TensorFlow)',
     );
     expect(
       describeModelProblem(one([{ name: 'x', shape: [1, 3, 8, 8] }], [{ name: 'y' }, { name: 'z' }])),
     ).toBe('model has 2 outputs: y, z; an image classifier has exactly one');
+  });
+
+  it('refuses per-pixel outputs and recurrent or control-flow ops, listing every problem', () => {
+    const segmenter = loadGraph(
+      buildModel({
+        inputs: [{ name: 'x', shape: [1, 3, 8, 8] }],
+        outputs: [{ name: 'y' }],
+        nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }],
+      }),
+    );
+    expect(describeModelProblem(segmenter)).toBe(
+      "output 'y' is [1, 3, 8, 8], a map rather than one score per class (a detector or segmenter?)",
+    );
+    const rnn = loadGraph(
+      buildModel({
+        inputs: [{ name: 'seq', shape: [5, 1, 4] }],
+        outputs: [{ name: 'y' }, { name: 'h' }],
+        initializers: {
+          W: { dims: [1, 12, 4], data: new Array(48).fill(0.1) },
+          R: { dims: [1, 12, 3], data: new Array(36).fill(0.1) },
+        },
+        nodes: [
+          {
+            op: 'GRU',
+            name: 'gru',
+            inputs: ['seq', 'W', 'R'],
+            outputs: ['y', 'h'],
+            attrs: { hidden_size: 3 },
+          },
+        ],
+      }),
+    );
+    expect(describeModelProblem(rnn)).toBe(
+      "input 'seq' has rank 3 ([5, 1, 4]); an image classifier takes a 4-D image [N, C, H, W] " +
+        '(or [N, H, W, C] from TensorFlow); model has 2 outputs: y, h; an image classifier has exactly one; ' +
+        "model has recurrent or control-flow ops (GRU 'gru'); a CNN classifier has none",
+    );
   });
 });

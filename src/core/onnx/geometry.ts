@@ -128,3 +128,16 @@ export function poolGeometry(node: IrNode, xDims: readonly number[]): PoolGeomet
 export function spatialOutputDims(xDims: readonly number[], channels: number, g: Window2d): number[] {
   return xDims.length === 3 ? [xDims[0], channels, g.outW] : [xDims[0], channels, g.outH, g.outW];
 }
+
+/**
+ * Whether a ReduceMean (axes in canonical attribute form) averages exactly the spatial axes of an [N, C, ...]
+ * tensor: then it is GlobalAveragePool with the singleton axes kept or dropped, and has its rule (spec 4.3).
+ */
+export function isSpatialMean(node: IrNode, xDims: readonly number[]): boolean {
+  const rank = xDims.length;
+  if (node.opType !== 'ReduceMean' || rank < 3) return false;
+  const axes = ints(node, 'axes');
+  if (!axes || axes.length === 0) return false; // all axes (or none, with noop_with_empty_axes)
+  const set = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
+  return set.size === rank - 2 && [...set].every((a) => a >= 2 && a < rank);
+}

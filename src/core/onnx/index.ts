@@ -17,7 +17,26 @@ export {
   type CoverageReport,
   type UnsupportedNode,
 } from './coverage';
-export { buildModel, exposeTensors, type BuildAttr, type BuildNode, type ModelSpec } from './build';
+export {
+  buildModel,
+  exposeTensors,
+  type BuildAttr,
+  type BuildNode,
+  type BuildValue,
+  type ModelSpec,
+} from './build';
+export { GATE_ATTR } from './gates';
+export { DEFAULT_IMAGE_SIZE, type InputShapeOptions } from './inputShape';
+export {
+  fromModelLayout,
+  imageInput,
+  inputLayout,
+  tensorLayout,
+  toModelLayout,
+  type ImageInput,
+  type ImageLayout,
+} from './layout';
+export { HINT_KEYS, preprocessHints } from './preprocessHints';
 
 /** ONNX bytes -> prepared graph (parseOnnx + prepareGraph). */
 export function loadGraph(bytes: Uint8Array, opts?: PrepareOptions): IrGraph {

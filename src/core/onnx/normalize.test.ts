@@ -429,13 +429,35 @@ describe('shape inference', () => {
     expect(g.inputs[0].shape).toEqual(['batch', 3, 17, 17]);
   });
 
-  it('names a symbolic spatial dimension unless an input shape is given', () => {
-    expect(() => load(net)).toThrow(/input 'img' has a symbolic dimension 'H' at axis 2/);
+  it('takes a symbolic spatial size from the caller, the metadata hint, or 224', () => {
+    expect(load(net).shapes.get('img')).toEqual([1, 3, 224, 224]);
+    const hinted = load({ ...net, metadata: { 'panescope.input_size': '32,48' } });
+    expect(hinted.shapes.get('img')).toEqual([1, 3, 32, 48]);
+    expect(hinted.shapes.get('c')).toEqual([1, 4, 16, 24]);
+    expect(load(net, { inputSize: { height: 8, width: 10 } }).shapes.get('c')).toEqual([1, 4, 4, 5]);
     const g = load(net, { inputShape: [2, 3, 8, 10] });
     expect(g.shapes.get('c')).toEqual([2, 4, 4, 5]);
     expect(g.shapes.get('m')).toEqual([2, 4, 2, 2]);
     expect(g.shapes.get('prob')).toEqual([2, 10]);
     expect(() => load(net, { inputShape: [1, 1, 8, 8] })).toThrow(/does not fit input 'img'/);
+    const fixed = { ...net, inputs: [{ name: 'img', shape: [1, 3, 9, 9] }] };
+    expect(() => load(fixed, { inputSize: { height: 8, width: 8 } })).toThrow(/does not fit input 'img'/);
+  });
+
+  it('says which size it assumed when a symbolic size makes shape inference fail', () => {
+    const flattening: ModelSpec = {
+      inputs: [{ name: 'img', shape: ['N', 1, 'H', 'W'] }],
+      outputs: [{ name: 'y' }],
+      initializers: { fc: { dims: [10, 16], data: seeded(160, 7) } },
+      nodes: [
+        { op: 'Flatten', inputs: ['img'], outputs: ['f'] },
+        { op: 'Gemm', inputs: ['f', 'fc'], outputs: ['y'], attrs: { transB: 1 } },
+      ],
+    };
+    expect(() => load(flattening)).toThrow(
+      /inner dimensions 50176 and 16 differ \(input 'img' \[N,1,H,W\] has a symbolic spatial size, taken as 224 x 224;/,
+    );
+    expect(load(flattening, { inputSize: { height: 4, width: 4 } }).shapes.get('y')).toEqual([1, 10]);
   });
 
   it('sorts nodes written out of order', () => {

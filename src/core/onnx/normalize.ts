@@ -1,25 +1,38 @@
 /**
  * Raw parsed graph -> the graph every other module consumes: arguments in one canonical form, constants
- * folded, BatchNormalization folded into the preceding Conv/Gemm, sorted, concrete shapes everywhere.
+ * folded, MatMul + constant Add fused into a Gemm with bias, BatchNormalization folded into the preceding
+ * Conv/Gemm, gating products marked, sorted, concrete shapes everywhere.
  */
 import { foldBatchNorm } from './bnFold';
 import { foldConstants } from './fold';
+import { markGates } from './gates';
+import { assumedSizeNote, resolveInputShapes, type InputShapeOptions } from './inputShape';
 import type { IrGraph } from './ir';
-import { inferShapes, resolveInputShapes } from './shapes';
+import { fuseMatMulBias } from './matmulBias';
+import { inferShapes } from './shapes';
 import { pruneGraph, topoSort } from './topology';
 
 export { foldBatchNorm } from './bnFold';
 
-export interface PrepareOptions {
-  /** Concrete shape of the (first) data input; default: the declared shape with a symbolic batch of 1. */
-  inputShape?: readonly number[];
+export interface PrepareOptions extends InputShapeOptions {
   /** Fold BN into Conv/Gemm (default true; false keeps BN as an element-wise affine node). */
   foldBatchNorm?: boolean;
 }
 
-export function prepareGraph(raw: IrGraph, opts: PrepareOptions = {}): IrGraph {
+function prepare(raw: IrGraph, opts: PrepareOptions): IrGraph {
   const sorted = topoSort(raw);
-  let g = foldConstants(sorted, resolveInputShapes(sorted, opts.inputShape));
+  let g = fuseMatMulBias(foldConstants(sorted, resolveInputShapes(sorted, opts)));
   if (opts.foldBatchNorm !== false) g = foldBatchNorm(g);
-  return inferShapes(pruneGraph(topoSort(g)), opts);
+  return markGates(inferShapes(pruneGraph(topoSort(g)), opts));
+}
+
+export function prepareGraph(raw: IrGraph, opts: PrepareOptions = {}): IrGraph {
+  try {
+    return prepare(raw, opts);
+  } catch (e) {
+    // A size guessed for a symbolic input is the likeliest cause of a shape error: say what was assumed.
+    const note = assumedSizeNote(raw, opts);
+    if (note && e instanceof Error) throw new Error(`${e.message} (${note})`, { cause: e });
+    throw e;
+  }
 }

@@ -9,6 +9,7 @@
 import type { Tensor } from '../tensor';
 import { intsArg, intArgInputs, padsForRank } from './canonical';
 import { convGeometry, poolGeometry, spatialOutputDims } from './geometry';
+import { resolveInputShapes, type InputShapeOptions } from './inputShape';
 import type { IrGraph, IrNode } from './ir';
 import {
   broadcastDims,
@@ -166,45 +167,9 @@ export function inferNodeShapes(
   }
 }
 
-/**
- * Concrete shapes of the graph inputs: a symbolic batch (axis 0) becomes 1, or the caller's `inputShape`
- * (applied to the first data input) replaces the declared shape. Any other symbolic dimension is an error
- * that names it, since spatial sizes cannot be guessed.
- */
-export function resolveInputShapes(g: IrGraph, inputShape?: readonly number[]): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  g.inputs.forEach((v, index) => {
-    if (index === 0 && inputShape) {
-      const fits =
-        v.shape.length === 0 ||
-        (v.shape.length === inputShape.length &&
-          v.shape.every((d, i) => typeof d === 'string' || d === inputShape[i]));
-      if (!fits) {
-        throw new Error(
-          `input shape [${inputShape}] does not fit input '${v.name}' declared as [${v.shape}]`,
-        );
-      }
-      out.set(v.name, [...inputShape]);
-      return;
-    }
-    out.set(
-      v.name,
-      v.shape.map((d, i) => {
-        if (typeof d === 'number') return d;
-        if (i === 0) return 1;
-        throw new Error(
-          `input '${v.name}' has a symbolic dimension '${d}' at axis ${i} of [${v.shape}]; ` +
-            `give a concrete input shape (inputShape) to prepare the graph`,
-        );
-      }),
-    );
-  });
-  return out;
-}
-
 /** The graph with `shapes` holding every value whose shape can be known (see the module comment). */
-export function inferShapes(g: IrGraph, opts: { inputShape?: readonly number[] } = {}): IrGraph {
-  const shapes = new Map<string, readonly number[]>(resolveInputShapes(g, opts.inputShape));
+export function inferShapes(g: IrGraph, opts: InputShapeOptions = {}): IrGraph {
+  const shapes = new Map<string, readonly number[]>(resolveInputShapes(g, opts));
   for (const [name, t] of g.initializers) shapes.set(name, t.dims);
   for (const node of g.nodes) {
     const out = inferNodeShapes(

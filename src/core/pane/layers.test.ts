@@ -13,7 +13,13 @@ describe('layerList', () => {
     const rng = mulberry32(9);
     const g = makeGraph(smallCnnSpec(rng, { bias: true, softmax: true }));
     const layers = layerList(g);
-    expect(layers[0]).toEqual({ tensor: 'x', node: '', opType: 'Input', dims: [1, 3, 16, 16] });
+    expect(layers[0]).toEqual({
+      tensor: 'x',
+      node: '',
+      opType: 'Input',
+      dims: [1, 3, 16, 16],
+      layout: 'NCHW',
+    });
     expect(layers[layers.length - 1]).toMatchObject({ tensor: 'logits', opType: 'Gemm', dims: [1, 5] });
     expect(layers.map((l) => l.tensor)).not.toContain('probs');
     const values = runForward(g, { x: randomTensor(rng, [1, 3, 16, 16]) });

@@ -3,6 +3,7 @@
  * final saliency map) to the logits.
  */
 import type { IrGraph } from '../onnx/ir';
+import { tensorLayout, type ImageLayout } from '../onnx/layout';
 import { findLogits } from './heads';
 import { fluxInputs, fluxOutputs } from './ops';
 
@@ -13,6 +14,8 @@ export interface ChainLayer {
   node: string;
   opType: string;
   dims: number[];
+  /** NHWC for a TensorFlow image input (and element-wise results of it): maps sum the last axis. */
+  layout: ImageLayout;
 }
 
 /** Mass-carrying tensors in topological order, found walking back from the logits along mass inputs. */
@@ -31,10 +34,23 @@ export function layerList(g: IrGraph): ChainLayer[] {
   };
   const layers: ChainLayer[] = g.inputs
     .filter((v) => carrying.has(v.name))
-    .map((v) => ({ tensor: v.name, node: '', opType: 'Input', dims: dimsOf(v.name) }));
+    .map((v) => ({
+      tensor: v.name,
+      node: '',
+      opType: 'Input',
+      dims: dimsOf(v.name),
+      layout: tensorLayout(g, v.name),
+    }));
   for (const node of g.nodes) {
     for (const o of fluxOutputs(node)) {
-      if (carrying.has(o)) layers.push({ tensor: o, node: node.name, opType: node.opType, dims: dimsOf(o) });
+      if (!carrying.has(o)) continue;
+      layers.push({
+        tensor: o,
+        node: node.name,
+        opType: node.opType,
+        dims: dimsOf(o),
+        layout: tensorLayout(g, o),
+      });
     }
   }
   return layers;

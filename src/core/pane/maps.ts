@@ -2,23 +2,43 @@
  * From per-element chains and excitations to 2-D maps (PANE-SPEC 3 "per-layer PANE maps", 4.5): channel
  * sums, bilinear upsampling for display, display normalisation. Maps are flat row-major Float64Arrays.
  */
+import type { ImageLayout } from '../onnx/layout';
 import { numel } from '../tensor';
 import type { Excitation, Flux } from './types';
 
-/** Spatial size of a tensor's map: [N, C, H, W] -> H x W; [N, C, L] -> 1 x L; anything else 1 x 1. */
-export function mapSize(dims: readonly number[]): { h: number; w: number } {
-  if (dims.length === 4) return { h: dims[2], w: dims[3] };
-  if (dims.length === 3) return { h: 1, w: dims[2] };
+/**
+ * Spatial size of a tensor's map: [N, C, H, W] -> H x W (NHWC: [N, H, W, C] -> H x W; rank 5+: the last two
+ * axes); [N, C, L] -> 1 x L; anything else 1 x 1. The layout of a tensor of a graph is onnx/layout's tensorLayout (NHWC only for
+ * TensorFlow image inputs and what is computed element-wise from them).
+ */
+export function mapSize(dims: readonly number[], layout: ImageLayout = 'NCHW'): { h: number; w: number } {
+  const r = dims.length;
+  if (r === 4 && layout === 'NHWC') return { h: dims[1], w: dims[2] };
+  // Rank 5+ (a channel shuffle's [N, groups, C/groups, H, W]): the last two axes are still H and W.
+  if (r >= 4) return { h: dims[r - 2], w: dims[r - 1] };
+  if (r === 3) return { h: 1, w: dims[2] };
   return { h: 1, w: 1 };
 }
 
-/** Sum over the channel axis (axis 1) of a batch-1 tensor: one value per spatial position. */
-export function channelSum(x: Float64Array, dims: readonly number[]): Float64Array {
+/**
+ * Sum over the channel axes of a batch-1 tensor, one value per position of mapSize: axis 1 (every axis
+ * between the batch and H, W for rank 5+), or the last axis of NHWC.
+ */
+export function channelSum(
+  x: Float64Array,
+  dims: readonly number[],
+  layout: ImageLayout = 'NCHW',
+): Float64Array {
   if (dims.length >= 2 && dims[0] !== 1) throw new Error(`channelSum: batch ${dims[0]}; maps are per image`);
-  const plane = dims.length >= 2 ? numel(dims.slice(2)) : 1;
-  if (x.length % plane !== 0 || x.length !== numel(dims)) {
-    throw new Error(`channelSum: ${x.length} values for [${dims.join(',')}]`);
+  if (x.length !== numel(dims)) throw new Error(`channelSum: ${x.length} values for [${dims.join(',')}]`);
+  if (layout === 'NHWC' && dims.length === 4) {
+    const C = dims[3];
+    const out = new Float64Array(x.length / C);
+    for (let p = 0; p < out.length; p++) for (let c = 0; c < C; c++) out[p] += x[p * C + c];
+    return out;
   }
+  const { h, w } = mapSize(dims);
+  const plane = dims.length >= 3 ? h * w : 1;
   const out = new Float64Array(plane);
   for (let i = 0; i < x.length; i++) out[i % plane] += x[i];
   return out;
@@ -28,15 +48,24 @@ export function channelSum(x: Float64Array, dims: readonly number[]): Float64Arr
 export function layerMaps(
   flux: Flux,
   dims: readonly number[],
+  layout: ImageLayout = 'NCHW',
 ): { S: Float64Array; SP: Float64Array; SN: Float64Array } {
   const P = flux.T.map((t, i) => (t + flux.R[i]) / 2);
   const N = flux.T.map((t, i) => (t - flux.R[i]) / 2);
-  return { S: channelSum(flux.R, dims), SP: channelSum(P, dims), SN: channelSum(N, dims) };
+  return {
+    S: channelSum(flux.R, dims, layout),
+    SP: channelSum(P, dims, layout),
+    SN: channelSum(N, dims, layout),
+  };
 }
 
 /** Class-agnostic forward PANE maps of an affine layer (spec 3): PE = sum_c E+, NE = sum_c E-. */
-export function forwardMaps(e: Excitation, dims: readonly number[]): { PE: Float64Array; NE: Float64Array } {
-  return { PE: channelSum(e.Epos, dims), NE: channelSum(e.Eneg, dims) };
+export function forwardMaps(
+  e: Excitation,
+  dims: readonly number[],
+  layout: ImageLayout = 'NCHW',
+): { PE: Float64Array; NE: Float64Array } {
+  return { PE: channelSum(e.Epos, dims, layout), NE: channelSum(e.Eneg, dims, layout) };
 }
 
 /** Excitation purity kappa = |z| / G in [0, 1] per element (spec 3); 0 where G = 0. */

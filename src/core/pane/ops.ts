@@ -2,15 +2,20 @@
  * Which ONNX ops the double chain traverses and how mass enters and leaves them (PANE-SPEC 4.3). Every
  * engine dispatches on this table, so an op is either covered everywhere or reported as unsupported.
  */
+import { GATE_ATTR } from '../onnx/gates';
 import type { IrGraph, IrNode } from '../onnx/ir';
 
 /**
  * affine:   the generic contribution rule of spec 4.2 (it has a forward PANE, spec 3);
  * pass:     values are moved, copied, sliced or cropped: (T, R) follow them (Pad and saturated Clip sink);
  * route:    max pooling sends a window's mass to its argmax;
+ * gate:     y = g * x with a data-dependent gate g taken as a fixed coefficient (docs/bring-your-own-model.md
+ *           "Gating products"; no rule in the spec): (T, R) pass to the signal x where y != 0 and sink where
+ *           y = 0; the gate branch receives nothing. HardSwish always; a Mul of two data tensors when
+ *           prepareGraph marked one operand as the gate (GATE_ATTR, see onnx/gates.ts);
  * terminal: Softmax-like output ops; never traversed, the head sits on their input (spec 4.4).
  */
-export type ChainOpKind = 'affine' | 'pass' | 'route' | 'terminal';
+export type ChainOpKind = 'affine' | 'pass' | 'route' | 'gate' | 'terminal';
 
 export const CHAIN_OP_KINDS = {
   Conv: 'affine',
@@ -24,6 +29,8 @@ export const CHAIN_OP_KINDS = {
   Div: 'affine',
   AveragePool: 'affine',
   GlobalAveragePool: 'affine',
+  // Only over the spatial axes, where it is GlobalAveragePool (PyTorch's x.mean([2, 3])).
+  ReduceMean: 'affine',
   Relu: 'pass',
   LeakyRelu: 'pass',
   Clip: 'pass',
@@ -39,6 +46,7 @@ export const CHAIN_OP_KINDS = {
   Pad: 'pass',
   MaxPool: 'route',
   GlobalMaxPool: 'route',
+  HardSwish: 'gate',
   Softmax: 'terminal',
   LogSoftmax: 'terminal',
   Sigmoid: 'terminal',
@@ -55,12 +63,25 @@ export function isChainOp(node: Pick<IrNode, 'opType' | 'domain'>): boolean {
   return node.domain === '' && Object.hasOwn(CHAIN_OP_KINDS, node.opType);
 }
 
+/** A Mul that prepareGraph identified as gating its signal operand (onnx/gates.ts). */
+function isGatingMul(node: Pick<IrNode, 'opType' | 'attrs'>): boolean {
+  return node.opType === 'Mul' && typeof node.attrs[GATE_ATTR] === 'number';
+}
+
 export function chainOpKind(node: IrNode): ChainOpKind {
   if (!isChainOp(node)) {
     const op = node.domain ? `${node.domain}.${node.opType}` : node.opType;
     throw new Error(`the double chain cannot traverse op ${op} (node '${node.name}')`);
   }
+  if (isGatingMul(node)) return 'gate';
   return CHAIN_OP_KINDS[node.opType as ChainOp];
+}
+
+/** Index in node.inputs of the signal a gate node passes mass to: the operand that is not the gate. */
+export function gateSignalInput(node: IrNode): number {
+  if (node.opType === 'HardSwish') return 0;
+  if (isGatingMul(node)) return 1 - (node.attrs[GATE_ATTR] as number);
+  throw new Error(`${node.opType} '${node.name}' is not a gate`);
 }
 
 const dataCache = new WeakMap<IrGraph, ReadonlySet<string>>();
@@ -87,11 +108,15 @@ export function isData(g: IrGraph, name: string): boolean {
 }
 
 /**
- * Indices of node.inputs that receive mass: every data operand of an affine op or Concat, only the first
- * input of other chain ops (shape, pads, min/max and similar arguments never carry mass). For an op the
- * chain cannot traverse, every data input, so that layer lists still cover such models.
+ * Indices of node.inputs that receive mass: every data operand of an affine op or Concat, the signal of a
+ * gate, only the first input of other chain ops (shape, pads, min/max and similar arguments never carry
+ * mass). For an op the chain cannot traverse, every data input, so that layer lists still cover such models.
  */
 export function fluxInputs(g: IrGraph, node: IrNode): number[] {
+  if (isChainOp(node) && chainOpKind(node) === 'gate') {
+    const k = gateSignalInput(node);
+    return isData(g, node.inputs[k]) ? [k] : [];
+  }
   const all = !isChainOp(node) || chainOpKind(node) === 'affine' || node.opType === 'Concat';
   const idx: number[] = [];
   node.inputs.forEach((name, k) => {

@@ -7,7 +7,13 @@
  * - element-wise: each data input contributes c_j = s_j * x_idx(j) (Add/Sum/Sub with broadcasting,
  *   Mul/Div by a constant, unfolded BatchNormalization as y = s x + t per channel).
  */
-import { convGeometry, poolGeometry, spatialOutputDims, type Window2d } from '../onnx/geometry';
+import {
+  convGeometry,
+  isSpatialMean,
+  poolGeometry,
+  spatialOutputDims,
+  type Window2d,
+} from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { broadcastDims, matmulDims } from '../onnx/shapeRules';
 import { chainOpKind, isChainOp, isData, type OpsOfKind } from '../pane/ops';
@@ -240,6 +246,17 @@ function globalAveragePoolView(g: IrGraph, node: IrNode, values: ReadonlyMap<str
   return poolView(node, x, geo, new Float64Array([geo.kernel[0] * geo.kernel[1]]));
 }
 
+/** ReduceMean over the spatial axes is GlobalAveragePool; the singleton axes it may drop hold no values. */
+function spatialMeanView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {
+  const x = inputValue(values, node, 0);
+  if (!isSpatialMean(node, x.dims)) {
+    throw new Error(
+      `${describe(node)}: only the mean over the spatial axes of [N, C, H, W] (global average pooling) has a rule`,
+    );
+  }
+  return globalAveragePoolView(g, node, values);
+}
+
 /** Exactly one of inputs 0 and 1 is data: a product with a constant operand is affine, two data are not. */
 function dataOperand(g: IrGraph, node: IrNode): 0 | 1 {
   const a = isData(g, node.inputs[0]);
@@ -443,6 +460,7 @@ export const AFFINE_VIEWS: Readonly<Record<OpsOfKind<'affine'>, ViewFn>> = {
   Div: scaleView,
   AveragePool: averagePoolView,
   GlobalAveragePool: globalAveragePoolView,
+  ReduceMean: spatialMeanView,
 };
 
 export function affineView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {

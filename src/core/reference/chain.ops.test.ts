@@ -340,6 +340,23 @@ describe('5.12 average pooling', () => {
     expect(maxRelDiff(gap.T, avg.T)).toBeLessThan(1e-12);
     expect(maxRelDiff(gap.R, avg.R)).toBeLessThan(1e-12);
   });
+
+  it('ReduceMean over the spatial axes (keepdims 0 or 1) equals GlobalAveragePool; other axes are an error', () => {
+    const gap = mapsOf(headed(node('GlobalAveragePool', ['r'], ['p'])), { target: 2 });
+    for (const [axes, keepdims] of [
+      [[2, 3], 1],
+      [[-1, -2], 0],
+    ] as const) {
+      const mean = mapsOf(headed(node('ReduceMean', ['r'], ['p'], { axes: [...axes], keepdims })), {
+        target: 2,
+      });
+      expect(maxRelDiff(mean.T, gap.T)).toBeLessThan(1e-12);
+      expect(maxRelDiff(mean.R, gap.R)).toBeLessThan(1e-12);
+    }
+    expect(() => mapsOf(headed(node('ReduceMean', ['r'], ['p'], { axes: [1], keepdims: 1 })))).toThrow(
+      /ReduceMean '.*': only the mean over the spatial axes/,
+    );
+  });
 });
 
 describe('5.13 BatchNormalization folding', () => {
@@ -501,6 +518,8 @@ describe('op table', () => {
     for (const [op, kind] of Object.entries(CHAIN_OP_KINDS)) {
       if (kind === 'affine') expect(Object.hasOwn(AFFINE_VIEWS, op), op).toBe(true);
       if (kind === 'pass' || kind === 'route') expect(Object.hasOwn(ROUTES, op), op).toBe(true);
+      // 'gate' has one rule for every op (gating.ts); terminal ops are never traversed.
+      expect(['affine', 'pass', 'route', 'gate', 'terminal']).toContain(kind);
     }
     expect([...CHAIN_OPS, ...TERMINAL_OPS].sort()).toEqual(Object.keys(CHAIN_OP_KINDS).sort());
   });

@@ -14,6 +14,7 @@ import type { Excitation, Flux, PaneResult } from '../pane/types';
 import { numel, type Tensor } from '../tensor';
 import { affineFlux, excitationFromView, ruleGross, type NodeFlux } from './affine-rule';
 import { affineView, type AffineView } from './affine-views';
+import { gateFlux } from './gating';
 import { describe, lookup, outputValue, valueOf } from './node-values';
 import { ROUTES } from './routing';
 
@@ -48,6 +49,7 @@ function nodeStep(
   if (kind === 'affine') {
     return affineFlux(view ?? affineView(g, node, values), outputValue(values, node).data, out, opts);
   }
+  if (kind === 'gate') return gateFlux(g, node, values, out);
   return ROUTES[node.opType as OpsOfKind<'pass' | 'route'>](g, node, values, out, opts);
 }
 

@@ -1,0 +1,485 @@
+/**
+ * `panescope evaluate`: every method x every metric over a folder of images (PANE-SPEC 6, 7). Writes
+ * images/<id>.json as each image finishes (a rerun with the same settings reuses them, so an interrupted
+ * run loses nothing), report.json after every image, and at the end report.md and the SVG curves.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import {
+  DEFAULT_METHOD_SETTINGS,
+  isMethodId,
+  METHOD_IDS,
+  subSeed,
+  type MethodId,
+  type MethodSettings,
+} from '../core/baselines/methods';
+import type { ImageRecord } from '../core/eval/evaluate-image';
+import { markdownReport } from '../core/eval/markdown';
+import {
+  DEFAULT_METRIC_SETTINGS,
+  isMetricId,
+  METRIC_IDS,
+  type MetricId,
+  type MetricSettings,
+} from '../core/eval/settings';
+import { SUBSTRATES, type Substrate } from '../core/eval/substrate';
+import { summarise, type Summary } from '../core/eval/summary';
+import { curvesSvg } from '../core/eval/svg';
+import { loadGraph } from '../core/onnx';
+import { IMAGENET_PREPROCESS, preprocess } from '../core/preprocess';
+import { decodeImage } from './image-io';
+import { loadModel, runImageTask, type EvaluationConfig, type ImageTask } from './evaluate-job';
+import type { WorkerReply, WorkerRequest } from './evaluate-worker';
+
+export class EvaluateUsageError extends Error {}
+
+export interface EvaluateArgs {
+  model: string;
+  images: string;
+  out: string;
+  config: EvaluationConfig;
+  seed: number;
+  jobs: number;
+  /** Evaluate only the first N images (sorted by file name). */
+  limit?: number;
+}
+
+export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images DIR --out DIR
+         [--methods all|${METHOD_IDS.join(',')}]
+         [--metrics all|${METRIC_IDS.join(',')}]
+         [--step PIXELS] [--deletion-substrate|--insertion-substrate|--lerf-substrate zero|blur|black]
+         [--attack fgsm|pgd] [--epsilon E] [--pgd-step S] [--pgd-iterations N] [--attack-percents K,...]
+         [--ig-steps N] [--smoothgrad-samples N] [--smoothgrad-noise F] [--lrp-epsilon E]
+         [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N]`;
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+
+function number(flag: string, v: string | undefined, fallback: number, integer = false, min = 0): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new EvaluateUsageError(
+      `--${flag} must be ${integer ? 'an integer' : 'a number'} >= ${min} (got '${v}')`,
+    );
+  }
+  return n;
+}
+
+function numbers(flag: string, v: string | undefined, fallback: number[]): number[] {
+  return v === undefined ? fallback : v.split(',').map((x) => number(flag, x, 0, false, 0));
+}
+
+function list<T extends string>(
+  flag: string,
+  v: string | undefined,
+  all: readonly T[],
+  is: (s: string) => s is T,
+): T[] {
+  if (v === undefined || v === 'all') return [...all];
+  const items = v.split(',').map((s) => s.trim());
+  const bad = items.find((s) => !is(s));
+  if (bad !== undefined)
+    throw new EvaluateUsageError(`--${flag}: unknown '${bad}' (one of ${all.join(', ')})`);
+  return items as T[];
+}
+
+function substrate(flag: string, v: string | undefined, fallback: Substrate): Substrate {
+  if (v === undefined) return fallback;
+  if (!(SUBSTRATES as readonly string[]).includes(v)) {
+    throw new EvaluateUsageError(`--${flag} must be one of ${SUBSTRATES.join(', ')} (got '${v}')`);
+  }
+  return v as Substrate;
+}
+
+export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
+  const flags = [
+    'model',
+    'images',
+    'out',
+    'methods',
+    'metrics',
+    'step',
+    'deletion-substrate',
+    'insertion-substrate',
+    'lerf-substrate',
+    'attack',
+    'epsilon',
+    'pgd-step',
+    'pgd-iterations',
+    'attack-percents',
+    'ig-steps',
+    'smoothgrad-samples',
+    'smoothgrad-noise',
+    'lrp-epsilon',
+    'random-seeds',
+    'seed',
+    'batch',
+    'jobs',
+    'limit',
+  ] as const;
+  const { values: v, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
+  });
+  if (positionals.length > 0) throw new EvaluateUsageError(`unexpected argument '${positionals[0]}'`);
+  for (const required of ['model', 'images', 'out'] as const) {
+    if (!v[required]) throw new EvaluateUsageError(`--${required} is required`);
+  }
+  const d = DEFAULT_METRIC_SETTINGS;
+  const attack = v.attack ?? d.attack;
+  if (attack !== 'fgsm' && attack !== 'pgd')
+    throw new EvaluateUsageError(`--attack must be fgsm or pgd (got '${attack}')`);
+  const metricSettings: MetricSettings = {
+    ...d,
+    stepPixels: number('step', v.step, d.stepPixels, true, 1),
+    deletionSubstrate: substrate('deletion-substrate', v['deletion-substrate'], d.deletionSubstrate),
+    insertionSubstrate: substrate('insertion-substrate', v['insertion-substrate'], d.insertionSubstrate),
+    lerfSubstrate: substrate('lerf-substrate', v['lerf-substrate'], d.lerfSubstrate),
+    attack,
+    epsilon: number('epsilon', v.epsilon, d.epsilon),
+    pgdStep: number('pgd-step', v['pgd-step'], d.pgdStep),
+    pgdIterations: number('pgd-iterations', v['pgd-iterations'], d.pgdIterations, true),
+    attackPercents: numbers('attack-percents', v['attack-percents'], d.attackPercents),
+    batchSize: number('batch', v.batch, d.batchSize, true, 1),
+  };
+  const m = DEFAULT_METHOD_SETTINGS;
+  const methodSettings: MethodSettings = {
+    ...m,
+    igSteps: number('ig-steps', v['ig-steps'], m.igSteps, true, 1),
+    smoothGradSamples: number('smoothgrad-samples', v['smoothgrad-samples'], m.smoothGradSamples, true, 1),
+    smoothGradNoise: number('smoothgrad-noise', v['smoothgrad-noise'], m.smoothGradNoise),
+    lrpEpsilon: number('lrp-epsilon', v['lrp-epsilon'], m.lrpEpsilon),
+    randomSeeds: number('random-seeds', v['random-seeds'], m.randomSeeds, true, 1),
+  };
+  return {
+    model: v.model!,
+    images: v.images!,
+    out: v.out!,
+    config: {
+      methods: list('methods', v.methods, METHOD_IDS, isMethodId),
+      metrics: list('metrics', v.metrics, METRIC_IDS, isMetricId),
+      methodSettings,
+      metricSettings,
+      norm: { mean: [...IMAGENET_PREPROCESS.mean], std: [...IMAGENET_PREPROCESS.std] },
+    },
+    seed: number('seed', v.seed, 0, true),
+    jobs: number('jobs', v.jobs, Math.max(1, Math.min(2, cpus().length)), true, 1),
+    limit: v.limit === undefined ? undefined : number('limit', v.limit, 0, true, 1),
+  };
+}
+
+/** FNV-1a of a string: a stable per-image seed from its file name. */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+export interface Skipped {
+  file: string;
+  error: string;
+}
+
+export interface EvaluationReport {
+  complete: boolean;
+  model: { path: string; sha256: string };
+  images: { dir: string; evaluated: string[]; skipped: Skipped[] };
+  settings: {
+    methods: MethodId[];
+    metrics: MetricId[];
+    methodSettings: MethodSettings;
+    metricSettings: MetricSettings;
+    preprocess: string;
+    seed: number;
+    jobs: number;
+  };
+  summary: Summary;
+  records: ImageRecord[];
+  timing: { totalSeconds: number; perImageSeconds: number };
+}
+
+/**
+ * A progress bar on stderr: redrawn in place on a terminal (messages are printed above it), one line per
+ * message otherwise (logs stay readable when stderr is a file).
+ */
+class ProgressBar {
+  private done = 0;
+  private line = '';
+  private readonly t0 = performance.now();
+  constructor(
+    private readonly total: number,
+    private readonly tty: boolean,
+    private readonly write: (s: string) => void,
+  ) {}
+  step(label: string): void {
+    this.done++;
+    const frac = this.done / this.total;
+    const elapsed = (performance.now() - this.t0) / 1000;
+    const eta = (elapsed / frac) * (1 - frac);
+    const width = 28;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    this.line = `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${elapsed.toFixed(0)}s elapsed, ~${eta.toFixed(0)}s left  ${label}`;
+    if (this.tty) this.write(`\r${this.line.slice(0, 120).padEnd(120)}`);
+  }
+  message(text: string): void {
+    if (!this.tty) this.write(`${text}\n`);
+    else this.write(`\r${text.padEnd(120)}\n${this.line.slice(0, 120).padEnd(120)}`);
+  }
+  finish(): void {
+    if (this.tty && this.line) this.write('\n');
+  }
+}
+
+interface Pool {
+  run(task: ImageTask, onStep: (step: string) => void): Promise<ImageRecord>;
+  close(): Promise<void>;
+}
+
+async function localPool(modelBytes: Uint8Array, config: EvaluationConfig): Promise<Pool> {
+  const model = await loadModel(modelBytes, config.metricSettings.batchSize);
+  return {
+    run: (task, onStep) => runImageTask(model, task, config, onStep),
+    close: async () => model.runner.dispose(),
+  };
+}
+
+async function workerPool(modelBytes: Uint8Array, config: EvaluationConfig, size: number): Promise<Pool> {
+  const entry = new URL('./evaluate-worker-entry.mjs', import.meta.url);
+  const idle: Worker[] = [];
+  const waiting: ((w: Worker) => void)[] = [];
+  const workers = await Promise.all(
+    Array.from(
+      { length: size },
+      () =>
+        new Promise<Worker>((resolve, reject) => {
+          const w = new Worker(entry, { workerData: { modelBytes, config } });
+          w.once('error', reject);
+          w.once('message', (m: WorkerReply) =>
+            m.kind === 'ready' ? resolve(w) : reject(new Error('worker')),
+          );
+        }),
+    ),
+  );
+  idle.push(...workers);
+  const acquire = () =>
+    new Promise<Worker>((resolve) => (idle.length ? resolve(idle.pop()!) : waiting.push(resolve)));
+  const release = (w: Worker) => (waiting.length ? waiting.shift()!(w) : idle.push(w));
+  return {
+    async run(task, onStep) {
+      const w = await acquire();
+      try {
+        return await new Promise<ImageRecord>((resolve, reject) => {
+          const onMessage = (m: WorkerReply) => {
+            if (m.kind === 'progress' && m.id === task.id) onStep(m.step);
+            else if ((m.kind === 'done' || m.kind === 'failed') && m.id === task.id) {
+              w.off('message', onMessage);
+              w.off('error', reject);
+              if (m.kind === 'done') resolve(m.record as ImageRecord);
+              else reject(new Error(m.error));
+            }
+          };
+          w.on('message', onMessage);
+          w.once('error', reject);
+          w.postMessage({ kind: 'image', task } satisfies WorkerRequest, [task.x.buffer as ArrayBuffer]);
+        });
+      } finally {
+        release(w);
+      }
+    },
+    async close() {
+      for (const w of workers) w.postMessage({ kind: 'stop' } satisfies WorkerRequest);
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
+function readOrThrow(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new Error(
+      `cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+}
+
+/** The settings a finished image record depends on: a stored record is reused only when they match. */
+function settingsKey(sha256: string, args: EvaluateArgs): string {
+  const { config, seed } = args;
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        sha256,
+        seed,
+        methodSettings: config.methodSettings,
+        metricSettings: config.metricSettings,
+        metrics: config.metrics,
+      }),
+    )
+    .digest('hex');
+}
+
+interface StoredRecord {
+  key: string;
+  record: ImageRecord;
+}
+
+export async function runEvaluate(
+  args: EvaluateArgs,
+  log: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<EvaluationReport> {
+  const t0 = performance.now();
+  const modelBytes = readOrThrow(args.model, 'model');
+  const sha256 = createHash('sha256').update(modelBytes).digest('hex');
+  const g = loadGraph(modelBytes);
+  const dims = g.shapes.get(g.inputs[0].name)!;
+  if (dims.length !== 4) throw new Error(`${args.model}: the input is not an image tensor [N, C, H, W]`);
+  let files: string[];
+  try {
+    files = readdirSync(args.images)
+      .filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()))
+      .sort();
+  } catch (e) {
+    throw new Error(
+      `cannot list images in '${args.images}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  if (args.limit !== undefined) files = files.slice(0, args.limit);
+  if (!files.length) throw new Error(`no .png or .jpg images in '${args.images}'`);
+
+  const spec = { ...IMAGENET_PREPROCESS, width: dims[3], height: dims[2], channels: dims[1] as 1 | 3 };
+  const skipped: Skipped[] = [];
+  const tasks: ImageTask[] = [];
+  for (const file of files) {
+    try {
+      const img = decodeImage(readOrThrow(join(args.images, file), 'image'), file);
+      const id = basename(file, extname(file));
+      tasks.push({
+        id,
+        x: Float64Array.from(preprocess(img, spec)),
+        seed: subSeed(args.seed, hashString(id)),
+      });
+    } catch (e) {
+      skipped.push({ file, error: (e as Error).message });
+      log(`skipping ${file}: ${(e as Error).message}\n`);
+    }
+  }
+
+  const imagesDir = join(args.out, 'images');
+  mkdirSync(imagesDir, { recursive: true });
+  const key = settingsKey(sha256, args);
+  const records = new Map<string, ImageRecord>();
+  const todo: ImageTask[] = [];
+  for (const task of tasks) {
+    const path = join(imagesDir, `${task.id}.json`);
+    const stored = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoredRecord) : undefined;
+    const reusable = stored?.key === key && args.config.methods.every((m) => m in stored.record.methods);
+    if (reusable) records.set(task.id, stored.record);
+    else todo.push(task);
+  }
+  if (records.size) log(`reusing ${records.size} finished image(s) from ${imagesDir}\n`);
+
+  const { methods, metrics } = args.config;
+  const report = (complete: boolean): EvaluationReport => {
+    const done = tasks.map((t) => records.get(t.id)).filter((r) => r !== undefined);
+    const seconds = (performance.now() - t0) / 1000;
+    return {
+      complete,
+      model: { path: basename(args.model), sha256 },
+      images: { dir: args.images, evaluated: done.map((r) => r.id), skipped },
+      settings: {
+        methods,
+        metrics,
+        methodSettings: args.config.methodSettings,
+        metricSettings: args.config.metricSettings,
+        preprocess: 'imagenet (resize 256, centre crop 224, mean/std)',
+        seed: args.seed,
+        jobs: args.jobs,
+      },
+      summary: summarise(done, methods, args.config.metricSettings),
+      records: done,
+      timing: { totalSeconds: seconds, perImageSeconds: done.length ? seconds / done.length : 0 },
+    };
+  };
+  const writeReport = (r: EvaluationReport) =>
+    writeFileSync(join(args.out, 'report.json'), JSON.stringify(r) + '\n');
+
+  const stepsPerImage = methods.length + (metrics.includes('correlation') ? 1 : 0);
+  const bar = new ProgressBar(Math.max(1, todo.length * stepsPerImage), process.stderr.isTTY === true, log);
+  const failures: Skipped[] = [];
+  if (todo.length) {
+    const jobs = Math.min(args.jobs, todo.length);
+    const pool =
+      jobs > 1 ? await workerPool(modelBytes, args.config, jobs) : await localPool(modelBytes, args.config);
+    try {
+      await Promise.all(
+        todo.map((task) =>
+          pool
+            .run(task, (step) => bar.step(`${task.id}: ${step}`))
+            .then((record) => {
+              records.set(task.id, record);
+              writeFileSync(
+                join(imagesDir, `${task.id}.json`),
+                JSON.stringify({ key, record } satisfies StoredRecord) + '\n',
+              );
+              bar.message(`${task.id}: done in ${(record.ms / 1000).toFixed(1)} s`);
+              writeReport(report(false));
+            })
+            .catch((e: unknown) => {
+              const error = e instanceof Error ? e.message : String(e);
+              failures.push({ file: task.id, error });
+              bar.message(`${task.id}: failed: ${error}`);
+            }),
+        ),
+      );
+    } finally {
+      bar.finish();
+      await pool.close();
+    }
+  }
+  skipped.push(...failures);
+
+  const final = report(true);
+  writeReport(final);
+  const curves = final.summary.curves;
+  const labels = {
+    deletion: 'pixels removed (most salient first)',
+    insertion: 'pixels inserted (most salient first)',
+    lerf: 'pixels removed (least salient first)',
+  };
+  for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
+    const c = curves[kind];
+    if (!c) continue;
+    const withAuc = Object.fromEntries(
+      Object.entries(c).map(([m, v]) => [
+        m,
+        { ...v, auc: final.summary.table[m as MethodId]?.[`${kind}_auc`]?.mean },
+      ]),
+    );
+    writeFileSync(
+      join(args.out, `curves-${kind}.svg`),
+      curvesSvg(`${kind} (mean over ${final.summary.images} images)`, labels[kind], withAuc),
+    );
+  }
+  const md = [
+    `# Evaluation: ${basename(args.model)} over ${final.summary.images} images`,
+    '',
+    `Total time ${final.timing.totalSeconds.toFixed(0)} s (${args.jobs} job(s)).` +
+      (skipped.length ? ` Skipped: ${skipped.map((s) => `${s.file} (${s.error})`).join('; ')}.` : ''),
+    '',
+    markdownReport(final.summary, methods, args.config.metricSettings),
+    '### Settings',
+    '',
+    '```json',
+    JSON.stringify(final.settings, null, 2),
+    '```',
+    '',
+  ].join('\n');
+  writeFileSync(join(args.out, 'report.md'), md);
+  return final;
+}

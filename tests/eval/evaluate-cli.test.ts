@@ -1,0 +1,130 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodePng } from '../../src/cli/image-io';
+import { parseEvaluateArgs, runEvaluate, type EvaluationReport } from '../../src/cli/evaluate';
+import { buildModel } from '../../src/core/onnx';
+import { mulberry32, normalArray, uniformArray } from '../../src/core/random';
+
+/** A small CNN with a symbolic batch, so onnxruntime scores perturbed images in batches. */
+function tinyModel(): Uint8Array {
+  const rng = mulberry32(21);
+  return buildModel({
+    inputs: [{ name: 'input', shape: ['N', 3, 16, 16] }],
+    outputs: [{ name: 'logits', shape: ['N', 4] }],
+    initializers: {
+      w1: { dims: [6, 3, 3, 3], data: normalArray(rng, 162, 0.3) },
+      b1: { dims: [6], data: uniformArray(rng, 6, -0.1, 0.1) },
+      w2: { dims: [8, 6, 3, 3], data: normalArray(rng, 432, 0.2) },
+      fc: { dims: [4, 8], data: normalArray(rng, 32, 0.5) },
+    },
+    nodes: [
+      {
+        op: 'Conv',
+        inputs: ['input', 'w1', 'b1'],
+        outputs: ['c1'],
+        attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
+      },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'MaxPool', inputs: ['r1'], outputs: ['p1'], attrs: { kernel_shape: [2, 2], strides: [2, 2] } },
+      {
+        op: 'Conv',
+        inputs: ['p1', 'w2'],
+        outputs: ['c2'],
+        attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
+      },
+      { op: 'Relu', inputs: ['c2'], outputs: ['r2'] },
+      { op: 'GlobalAveragePool', inputs: ['r2'], outputs: ['gap'] },
+      { op: 'Flatten', inputs: ['gap'], outputs: ['flat'] },
+      { op: 'Gemm', inputs: ['flat', 'fc'], outputs: ['logits'], attrs: { transB: 1 } },
+    ],
+  });
+}
+
+function fixture(): { model: string; images: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'panescope-eval-'));
+  const model = join(dir, 'tiny.onnx');
+  writeFileSync(model, tinyModel());
+  const images = join(dir, 'images');
+  const rng = mulberry32(3);
+  mkdirSync(images);
+  for (const name of ['a', 'b']) {
+    const rgba = new Uint8Array(20 * 18 * 4).map((_, i) => (i % 4 === 3 ? 255 : Math.floor(rng() * 256)));
+    writeFileSync(join(images, `${name}.png`), encodePng(20, 18, rgba), { flag: 'w' });
+  }
+  writeFileSync(join(images, 'broken.jpg'), 'not a jpeg');
+  return { model, images };
+}
+
+const FLAGS = [
+  '--step',
+  '32',
+  '--ig-steps',
+  '2',
+  '--smoothgrad-samples',
+  '2',
+  '--random-seeds',
+  '2',
+  '--jobs',
+  '1',
+];
+
+/** The parts of a report that must not depend on timing. */
+function timeless(r: EvaluationReport) {
+  return r.records.map((rec) => ({
+    ...rec,
+    ms: 0,
+    methods: Object.fromEntries(Object.entries(rec.methods).map(([k, v]) => [k, { ...v, ms: 0 }])),
+  }));
+}
+
+describe('panescope evaluate', () => {
+  it('writes the report, skips unreadable images, and is deterministic', async () => {
+    const { model, images } = fixture();
+    const run = (out: string) =>
+      runEvaluate(
+        parseEvaluateArgs(['--model', model, '--images', images, '--out', out, ...FLAGS]),
+        () => {},
+      );
+    const out1 = join(images, '..', 'out1');
+    const first = await run(out1);
+    expect(first.complete).toBe(true);
+    expect(first.images.evaluated).toEqual(['a', 'b']);
+    expect(first.images.skipped.map((s) => s.file)).toEqual(['broken.jpg']);
+    for (const f of [
+      'report.json',
+      'report.md',
+      'curves-deletion.svg',
+      'curves-insertion.svg',
+      'curves-lerf.svg',
+    ]) {
+      expect(existsSync(join(out1, f))).toBe(true);
+    }
+    const md = readFileSync(join(out1, 'report.md'), 'utf8');
+    expect(md).toContain('| PANE-sf |');
+    expect(md).toContain('Paired comparisons');
+    expect(first.summary.table.sf?.deletion_auc.n).toBe(2);
+    expect(first.summary.correlation.length).toBeGreaterThan(0);
+
+    const second = await run(join(images, '..', 'out2'));
+    expect(timeless(second)).toEqual(timeless(first));
+
+    // A rerun into the same folder reuses the finished images.
+    const messages: string[] = [];
+    await runEvaluate(
+      parseEvaluateArgs(['--model', model, '--images', images, '--out', out1, ...FLAGS]),
+      (s) => messages.push(s),
+    );
+    expect(messages.join('')).toContain('reusing 2 finished image(s)');
+  }, 60_000);
+
+  it('rejects unknown methods and metrics with a usage error', () => {
+    expect(() =>
+      parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--methods', 'sf,nope']),
+    ).toThrow(/unknown 'nope'/);
+    expect(() =>
+      parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--metrics', 'auc']),
+    ).toThrow(/unknown 'auc'/);
+  });
+});
