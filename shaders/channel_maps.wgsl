@@ -1,11 +1,15 @@
 // Per-layer maps (PANE-SPEC 4.5 and 3): for every spatial position of the first image, the sums over
 // channels of T, R and, when the layer has an excitation, E+ and E- (with the bias, as spec 3 defines them):
 //   out[p] = (sum_c T, sum_c R, PE, NE);   S = sum_c R, S_P = (sum T + sum R) / 2, S_N = (sum T - sum R) / 2.
-// A tensor [N, C, H, W] has H * W positions, [N, C, L] has L, and [N, C] has one.
+// Element (c, p) of image 0 lies at c * cStride + p * pStride: channel-major for NCHW (cStride = positions,
+// pStride = 1; every axis between the batch and H, W counts as a channel), channel-minor for NHWC
+// (cStride = 1, pStride = channels).
 
 struct Params {
   n: u32,
   channels: u32,
+  cStride: u32,
+  pStride: u32,
   hasExc: u32,
 }
 
@@ -25,7 +29,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var tr = vec2<f32>(0.0, 0.0);
   var pn = vec2<f32>(0.0, 0.0);
   for (var c = 0u; c < params.channels; c++) {
-    let at = c * params.n + p;
+    let at = c * params.cStride + p * params.pStride;
     tr += flux[at];
     if (params.hasExc == 1u) {
       let e = exc[at];

@@ -71,19 +71,20 @@ describe('GpuEngine', () => {
         let t = performance.now();
         const prediction = await engine!.setInput(input);
         const timings: string[] = [`setInput ${(performance.now() - t).toFixed(0)} ms`];
-        // The reference runs on the GPU's own activations, so only the chain arithmetic is compared.
         const values = runForward(g, {
           [info.inputName]: { dims: info.inputDims, data: Float64Array.from(input) },
         });
+        expect(
+          relErr(prediction.logits, values.get(info.layers[info.layers.length - 1].tensor)!.data),
+          'logits against the float64 forward pass',
+        ).toBeLessThan(1e-4);
+        // The reference runs on the GPU's own activations, so only the chain arithmetic is compared.
         for (const name of engine!.activationNames()) {
           values.set(name, {
             dims: values.get(name)!.dims,
             data: Float64Array.from(await engine!.readActivation(name)),
           });
         }
-        expect(
-          relErr(prediction.logits, values.get(info.layers[info.layers.length - 1].tensor)!.data),
-        ).toBeLessThan(1e-5);
         let maps = 0;
         for (const rule of RULES) {
           t = performance.now();

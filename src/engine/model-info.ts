@@ -1,6 +1,7 @@
 /** What every engine reports about a model and a prediction, computed the same way for all of them. */
 import type { IrGraph } from '../core/onnx/ir';
 import { coverageReport, describeModelProblem } from '../core/onnx';
+import { imageInput } from '../core/onnx/layout';
 import { findLogits } from '../core/pane/heads';
 import { layerList } from '../core/pane/layers';
 import type { ModelInfo, Prediction } from './types';
@@ -14,8 +15,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function describeModel(g: IrGraph, bytes: Uint8Array, name: string): Promise<ModelInfo> {
   const problem = describeModelProblem(g);
   if (problem) throw new Error(`${name} is not an image classifier: ${problem}`);
-  const input = g.inputs[0];
-  const inputDims = [...g.shapes.get(input.name)!];
+  const input = imageInput(g);
+  // What setInput takes: planar channels, whatever the model's own layout (the engines convert).
+  const inputDims = [input.dims[0], input.channels, input.height, input.width];
   const { logits } = findLogits(g);
   const numClasses = g.shapes.get(logits)!.reduce((a, b) => a * b, 1);
   const coverage = coverageReport(g);

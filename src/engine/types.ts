@@ -26,7 +26,11 @@ export interface ModelInfo {
   name: string;
   sha256: string;
   inputName: string;
-  /** Concrete input dims, e.g. [1, 3, 224, 224]. */
+  /**
+   * Concrete dims [N, C, H, W] of the image setInput takes, e.g. [1, 3, 224, 224]: planar channels (what
+   * core/preprocess returns) whatever the model's own layout; an NHWC model (TensorFlow via tf2onnx) gets
+   * the image transposed to [N, H, W, C] by the engine.
+   */
   inputDims: number[];
   numClasses: number;
   /** Chain layers ordered from the input (index 0, the final saliency map) to the logits. */
@@ -109,7 +113,7 @@ export interface SaliencyEngine {
   /** Human-readable adapter/backend description for the status line. */
   readonly description: string;
   loadModel(bytes: Uint8Array, name: string): Promise<ModelInfo>;
-  /** Runs the forward pass on a preprocessed NCHW float32 input. */
+  /** Runs the forward pass on a preprocessed planar float32 image of ModelInfo.inputDims. */
   setInput(input: Float32Array): Promise<Prediction>;
   /** Runs the double chain for the current input. Throws when the model cannot be explained. */
   explain(options: Partial<PaneOptions>): Promise<ExplainSummary>;

@@ -7,7 +7,7 @@
 import type { IrGraph, IrNode } from '../core/onnx/ir';
 import type { ChainLayer } from '../core/pane/layers';
 import { mapSize } from '../core/pane/maps';
-import { chainOpKind, isChainOp } from '../core/pane/ops';
+import { chainOpKind, gateSignalInput, isChainOp } from '../core/pane/ops';
 import type { GpuContext } from './context';
 import type { BufferSlice, Kernel } from './kernel';
 import type { ModelBuffers } from './model-buffers';
@@ -21,7 +21,7 @@ export interface MapSlot {
   w: number;
   /** The slot's (sum T, sum R, PE, NE) per position. */
   maps: BufferSlice;
-  /** Whether PE / NE exist for this layer (an affine output, or one behind an element-wise activation). */
+  /** Whether PE / NE exist for this layer (an affine output, or one behind activations and gates). */
   hasExcitation: boolean;
 }
 
@@ -33,20 +33,43 @@ export interface LayerStatValues {
 
 /**
  * Ops whose output shows the forward PANE of their input's producer (Conv -> Relu shows the Conv's E+ and
- * E-), the same rule as the CPU engine's views.
+ * E-); gates show their signal's (Conv -> SiLU, a squeeze-and-excitation scaling). The same rule as the CPU
+ * engine's views (engine/views.ts excitationSource; gpu may not import engine), which the family tests
+ * hold both engines to.
  */
 const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Identity', 'Dropout']);
 
-/** The tensor whose excitation a layer shows: its own when affine, its input's behind an activation. */
+function passedThrough(g: IrGraph, node: IrNode): string | undefined {
+  if (ACTIVATIONS.has(node.opType)) return node.inputs[0];
+  if (chainOpKind(node) !== 'gate') return undefined;
+  const signal = node.inputs[gateSignalInput(node)];
+  const numel = (name: string) => numelOf(g.shapes.get(name) ?? []);
+  return numel(signal) === numel(node.outputs[0]) ? signal : undefined;
+}
+
+/** The tensor whose excitation a layer shows: its own when affine, else through activations and gates. */
 function excitationSource(g: IrGraph, tensor: string): string | undefined {
-  const producer = (name: string): IrNode | undefined => g.nodes.find((n) => n.outputs[0] === name);
-  let node = producer(tensor);
-  let name = tensor;
-  while (node && ACTIVATIONS.has(node.opType)) {
-    name = node.inputs[0];
-    node = producer(name);
+  let name: string | undefined = tensor;
+  while (name !== undefined) {
+    const node = g.nodes.find((n) => n.outputs[0] === name);
+    if (!node || !isChainOp(node)) return undefined;
+    if (chainOpKind(node) === 'affine') return name;
+    name = passedThrough(g, node);
   }
-  return node && isChainOp(node) && chainOpKind(node) === 'affine' ? name : undefined;
+  return undefined;
+}
+
+/**
+ * Where element (c, p) of image 0 of a layer lies for channel_maps.wgsl: every axis between the batch and
+ * the map's two spatial axes is a channel (NCHW, rank 5 channel shuffles), or the last axis is (NHWC).
+ */
+function channelAddressing(layer: ChainLayer, positions: number) {
+  const dims = layer.dims;
+  const perImage = dims.length >= 2 ? numelOf(dims.slice(1)) : numelOf(dims);
+  const channels = perImage / positions;
+  return layer.layout === 'NHWC' && dims.length === 4
+    ? { channels, cStride: 1, pStride: channels }
+    : { channels, cStride: positions, pStride: 1 };
 }
 
 export class LayerMaps {
@@ -63,7 +86,7 @@ export class LayerMaps {
     const align = gpu.device.limits.minStorageBufferOffsetAlignment;
     let bytes = 0;
     const layout = layers.map((layer) => {
-      const { h, w } = mapSize(layer.dims);
+      const { h, w } = mapSize(layer.dims, layer.layout);
       const offset = bytes;
       bytes += Math.ceil((h * w * VEC4_BYTES) / align) * align;
       return { layer, h, w, offset };
@@ -85,8 +108,6 @@ export class LayerMaps {
       const source = excitationSource(buffers.g, layer.tensor);
       const hasExcitation = source !== undefined && numelOf(buffers.dims(source)) === numelOf(layer.dims);
       const n = h * w;
-      // Maps are of the first image: channel sums over axis 1 of image 0.
-      const channels = layer.dims.length >= 2 ? layer.dims[1] : numelOf(layer.dims);
       this.kernels.push(
         {
           label: `channel_maps ${layer.tensor}`,
@@ -97,7 +118,7 @@ export class LayerMaps {
             exc: hasExcitation ? buffers.excitation(source!) : none,
             maps,
           },
-          uniforms: { params: { n, channels, hasExc: hasExcitation ? 1 : 0 } },
+          uniforms: { params: { n, ...channelAddressing(layer, n), hasExc: hasExcitation ? 1 : 0 } },
         },
         {
           label: `layer_stats ${layer.tensor}`,

@@ -171,12 +171,22 @@ export class ModelPlan {
 
   /** Clears the flux, runs the head and the chain, and the per-layer maps and statistics. */
   recordExplain(encoder: GPUCommandEncoder): void {
-    if (!this.head) throw new Error('ModelPlan.recordExplain before configure');
+    this.recordChain(encoder);
+    this.recordMaps(encoder);
+  }
+
+  /** Clears the flux, runs the head and the chain (recordExplain's first half; the engine times it apart). */
+  recordChain(encoder: GPUCommandEncoder): void {
+    if (!this.head) throw new Error('ModelPlan.recordChain before configure');
     for (const s of this.buffers.fluxSlices()) encoder.clearBuffer(s.buffer, s.offset ?? 0, s.size);
     const pass = encoder.beginComputePass({ label: 'head' });
     this.head.record(pass);
     pass.end();
     this.chainPass.record(encoder);
+  }
+
+  /** Channel maps and statistics of every layer from the chain's flux. */
+  recordMaps(encoder: GPUCommandEncoder): void {
     this.mapsPass.record(encoder);
   }
 
