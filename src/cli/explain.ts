@@ -1,15 +1,13 @@
 /**
- * `panescope explain`: one image through the float64 reference (forward pass and double chain), written as
- * .npy maps, an overlay PNG and a JSON summary.
+ * `panescope explain`: one image through the float64 reference (forward pass and double chain), or through
+ * the WebGPU engine with `--backend webgpu`, written as .npy maps, an overlay PNG and a JSON summary.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadGraph, coverageReport, formatCoverage, describeModelProblem } from '../core/onnx';
-import { imageInput, tensorLayout } from '../core/onnx/layout';
-import { runForward } from '../core/reference/forward';
-import { explain } from '../core/reference/chain';
-import { findLogits } from '../core/pane/heads';
+import type { IrGraph } from '../core/onnx/ir';
+import { imageInput, tensorLayout, type ImageInput } from '../core/onnx/layout';
 import { DISPLAY_CLIP_PERCENTILE, channelSum, mapSize, normalizeSigned } from '../core/pane/maps';
 import { encodeNpy } from '../core/npy';
 import type { PreprocessSpec } from '../core/preprocess';
@@ -18,6 +16,7 @@ import { blendOverlay, colormapLut } from '../core/colormap';
 import { effectiveOptions, type Head, type Rule } from '../core/pane/options';
 import { encodePng } from './image-io';
 import { modelInput, preprocessSpecFor, type InputFlags } from './explain-input';
+import { referenceBackend, type ExplainBackend, type ExplainBackendName } from './explain-backends';
 
 interface ExplainCommonArgs {
   model: string;
@@ -32,12 +31,14 @@ interface ExplainCommonArgs {
   layers: string[] | 'all';
   /** Class names file (JSON array or one name per line); default ImageNet for 1000 classes. */
   labels?: string;
-  backend: 'cpu';
+  backend: ExplainBackendName;
 }
 
 export type ExplainArgs = ExplainCommonArgs & InputFlags;
 
 export interface ExplainSummary {
+  /** cpu: the float64 reference; webgpu: the WGSL engine (float32). */
+  backend: ExplainBackendName;
   model: { path: string; sha256: string };
   input: { name: string; shape: number[]; layout: 'NCHW' | 'NHWC' };
   preprocess: PreprocessSpec;
@@ -101,8 +102,34 @@ export async function runExplain(
     throw new Error(`${args.model}: the double chain cannot traverse this model: ${formatCoverage(report)}`);
   const inputInfo = imageInput(graph);
   const spec = preprocessSpecFor(graph, inputInfo, args);
-  const tLoad = performance.now();
+  // Loaded on demand: the cpu backend never starts Dawn.
+  const backend =
+    args.backend === 'webgpu'
+      ? await (await import('./explain-webgpu')).webgpuBackend(bytes, basename(args.model), inputInfo)
+      : referenceBackend(graph, inputInfo.name);
+  try {
+    return await explainWith(backend, { args, graph, inputInfo, spec, sha256, t0 }, log);
+  } finally {
+    backend.dispose();
+  }
+}
 
+interface LoadedRun {
+  args: ExplainArgs;
+  graph: IrGraph;
+  inputInfo: ImageInput;
+  spec: PreprocessSpec;
+  sha256: string;
+  /** When the command started. */
+  t0: number;
+}
+
+async function explainWith(
+  backend: ExplainBackend,
+  { args, graph, inputInfo, spec, sha256, t0 }: LoadedRun,
+  log: (line: string) => void,
+): Promise<ExplainSummary> {
+  const tLoad = performance.now();
   const { input, picture } = modelInput(
     args.image,
     readFile(args.image, 'image'),
@@ -110,11 +137,9 @@ export async function runExplain(
     spec,
     args.preprocess,
   );
-  const values = runForward(graph, { [inputInfo.name]: input });
+  const logits = await backend.forward(input);
   const tForward = performance.now();
 
-  const { logits: logitsName } = findLogits(graph);
-  const logits = values.get(logitsName)!.data;
   const numClasses = logits.length;
   if (args.target !== undefined && args.target >= numClasses) {
     throw new Error(`--class ${args.target} is out of range: the model has ${numClasses} classes`);
@@ -126,11 +151,11 @@ export async function runExplain(
     head: args.head,
     target: args.target,
   });
-  const result = explain(graph, values, options);
+  const result = await backend.chain(options);
   const tChain = performance.now();
 
   const { height: H, width: W, dims, layout } = inputInfo;
-  const flux = result.flux.get(inputInfo.name);
+  const flux = await result.flux(inputInfo.name);
   if (!flux) throw new Error('the chain delivered no mass to the input');
   const S = channelSum(flux.R, dims, layout);
   const T = channelSum(flux.T, dims, layout);
@@ -148,11 +173,11 @@ export async function runExplain(
   blendOverlay(picture.data, normalised, true, colormapLut('diverging'), OVERLAY_OPACITY, overlay);
   writeFileSync(join(args.out, 'overlay.png'), encodePng(W, H, overlay));
 
-  const wanted = args.layers === 'all' ? [...result.flux.keys()] : args.layers;
+  const wanted = args.layers === 'all' ? result.tensors : args.layers;
   const layersWritten: string[] = [];
   if (wanted.length > 0) mkdirSync(join(args.out, 'layers'), { recursive: true });
   for (const name of wanted) {
-    const f = result.flux.get(name);
+    const f = await result.flux(name);
     const shape = graph.shapes.get(name);
     if (!f || !shape) throw new Error(`--layers: '${name}' is not a tensor the chain passes through`);
     // Spatial tensors give a channel-summed map (NHWC ones too); vectors (logits, features) are written flat.
@@ -180,9 +205,9 @@ export async function runExplain(
     .map(scored);
   let sumTInput = 0;
   for (const t of flux.T) sumTInput += t;
-  let sinks = 0;
-  for (const s of result.sinks.values()) sinks += s.T;
+  const { sinks } = result;
   const summary: ExplainSummary = {
+    backend: args.backend,
     model: { path: basename(args.model), sha256 },
     input: { name: inputInfo.name, shape: dims, layout },
     preprocess: spec,

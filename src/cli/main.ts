@@ -11,7 +11,7 @@ const USAGE = `usage: panescope explain --model M.onnx --image X.(png|jpg|npy) -
          [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
-         [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE]
+         [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend cpu|webgpu]
 ${EVALUATE_USAGE.replace('usage: ', '       ')}`;
 
 export class UsageError extends Error {}
@@ -81,7 +81,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     head: oneOf('head', values.head, ['logit', 'contrast_mean', 'contrast_softmax'] as const, 'logit'),
     layers,
     labels: values.labels,
-    backend: oneOf('backend', values.backend, ['cpu'] as const, 'cpu'),
+    backend: oneOf('backend', values.backend, ['cpu', 'webgpu'] as const, 'cpu'),
     ...inputFlags(values),
   };
 }

@@ -1,28 +1,37 @@
 /**
  * The CPU engine's work, free of any thread or DOM concern so it runs in a worker and in Node tests alike:
- * onnxruntime-web (wasm) runs the forward pass with every chain tensor exposed, the float64 reference runs
- * the double chain on those activations, and views.ts turns the result into maps and pixels.
+ * onnxruntime-web (wasm) runs the forward pass with the values the chain reads exposed, a second wasm
+ * session runs the double chain compiled to a float32 ONNX graph (cpu-graph/, compiled once per rule
+ * options), and views.ts turns the result into maps and pixels. The float64 reference stays the oracle of
+ * the tests; it is not used here.
  */
 import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
-import { fluxOutputs, isData } from '../core/pane/ops';
+import { imageInput, toModelLayout } from '../core/onnx/layout';
 import { findLogits } from '../core/pane/heads';
-import { explain } from '../core/reference/chain';
 import type { PaneResult } from '../core/pane/types';
 import { effectiveOptions, type PaneOptions } from '../core/pane/options';
 import { upsampleBilinear } from '../core/pane/maps';
 import type { Tensor } from '../core/tensor';
 import { createRunner, type ModelRunner } from '../runtime';
+import { ChainRunner } from './cpu-graph/chain-runner';
+import { compileKey } from './cpu-graph/compile';
+import { chainForwardValues } from './cpu-graph/graph-facts';
+import { fluxAtInputPlusSinks } from './cpu-graph/result';
 import { describeModel, predictionFrom } from './model-info';
 import { layerStats, renderView, viewMap } from './views';
 import type { ExplainSummary, MapData, ModelInfo, Prediction, RenderInfo, ViewSpec } from './types';
+
+/** Compiled chains kept per model: switching back to a recent rule costs no recompilation. */
+const KEPT_CHAINS = 3;
 
 export class CpuCompute {
   private graph: IrGraph | null = null;
   private info: ModelInfo | null = null;
   private runner: ModelRunner | null = null;
-  private values: Map<string, Tensor> | null = null;
+  private forward: Map<string, Tensor<Float32Array>> | null = null;
   private result: PaneResult | null = null;
+  private chains = new Map<string, Promise<ChainRunner>>();
 
   async loadModel(bytes: Uint8Array, name: string): Promise<ModelInfo> {
     let graph: IrGraph;
@@ -32,9 +41,10 @@ export class CpuCompute {
       throw new Error(`${name}: ${(e as Error).message}`);
     }
     const info = await describeModel(graph, bytes, name);
-    // Every data value the chain reads (inputs and outputs of traversed nodes) comes back from onnxruntime.
+    const inputs = new Set(graph.inputs.map((v) => v.name));
+    // The forward values the compiled chain reads come back from onnxruntime (the input is ours already).
     const exposed = info.canExplain
-      ? graph.nodes.flatMap((n) => fluxOutputs(n).filter((o) => isData(graph, o)))
+      ? chainForwardValues(graph).filter((v) => !inputs.has(v))
       : [findLogits(graph).logits];
     const runner = await createRunner(bytes, { backend: 'wasm', outputs: exposed });
     this.dispose();
@@ -46,43 +56,44 @@ export class CpuCompute {
 
   async setInput(input: Float32Array): Promise<Prediction> {
     const { graph, info, runner } = this.ready();
-    const outputs = await runner.run(input, info.inputDims);
-    const values = new Map<string, Tensor>(graph.initializers);
-    values.set(info.inputName, { dims: info.inputDims, data: Float64Array.from(input) });
+    // The image comes planar; onnxruntime and the chain take it in the model's layout.
+    const image = imageInput(graph);
+    const modelInput = toModelLayout(input, image);
+    const outputs = await runner.run(modelInput, image.dims);
+    const forward = new Map<string, Tensor<Float32Array>>();
+    forward.set(info.inputName, { dims: image.dims, data: modelInput });
     for (const [name, t] of outputs) {
-      values.set(name, { dims: t.dims, data: Float64Array.from(await t.getData()) });
+      forward.set(name, { dims: t.dims, data: await t.getData() });
       t.dispose();
     }
-    this.values = values;
+    this.forward = forward;
     this.result = null;
-    return predictionFrom(values.get(findLogits(graph).logits)!.data);
+    return predictionFrom(forward.get(findLogits(graph).logits)!.data);
   }
 
-  explain(options: Partial<PaneOptions>): ExplainSummary {
+  async explain(options: Partial<PaneOptions>): Promise<ExplainSummary> {
     const { graph, info } = this.ready();
     if (!info.canExplain) throw new Error(`${info.name}: the double chain cannot traverse this model`);
-    if (!this.values) throw new Error('explain: no input');
+    if (!this.forward) throw new Error('explain: no input');
     const t0 = performance.now();
     const opts = effectiveOptions(options);
-    const result = explain(graph, this.values, opts);
+    const chain = await this.chainFor(graph, opts);
     const t1 = performance.now();
+    const result = await chain.explain(this.forward, opts);
+    const t2 = performance.now();
     this.result = result;
     const layers = layerStats(
       graph,
       result,
       info.layers.map((l) => l.tensor),
     );
-    let sumT = 0;
-    for (const t of result.flux.get(info.inputName)?.T ?? []) sumT += t;
-    let sinks = 0;
-    for (const s of result.sinks.values()) sinks += s.T;
     return {
       target: result.target,
       options: opts,
-      fluxAtInputPlusSinks: sumT + sinks,
+      fluxAtInputPlusSinks: fluxAtInputPlusSinks(graph, result, opts),
       mass: result.mass,
       layers,
-      timingsMs: { chain: t1 - t0, stats: performance.now() - t1 },
+      timingsMs: { compile: t1 - t0, chain: t2 - t1, stats: performance.now() - t2 },
     };
   }
 
@@ -106,11 +117,40 @@ export class CpuCompute {
 
   dispose(): void {
     this.runner?.dispose();
+    for (const chain of this.chains.values())
+      void chain.then(
+        (c) => c.dispose(),
+        () => undefined,
+      );
+    this.chains.clear();
     this.runner = null;
     this.graph = null;
     this.info = null;
-    this.values = null;
+    this.forward = null;
     this.result = null;
+  }
+
+  /** The compiled chain for the options' rule (compiled on first use, the least recent one dropped). */
+  private chainFor(graph: IrGraph, opts: PaneOptions): Promise<ChainRunner> {
+    const key = compileKey(opts);
+    let chain = this.chains.get(key);
+    if (chain) {
+      this.chains.delete(key);
+    } else {
+      chain = ChainRunner.create(graph, opts);
+      // A failed compilation is not kept: the next explain tries again and reports the error again.
+      chain.catch(() => this.chains.get(key) === chain && this.chains.delete(key));
+    }
+    this.chains.set(key, chain);
+    for (const [old, c] of this.chains) {
+      if (this.chains.size <= KEPT_CHAINS) break;
+      this.chains.delete(old);
+      void c.then(
+        (r) => r.dispose(),
+        () => undefined,
+      );
+    }
+    return chain;
   }
 
   private ready(): { graph: IrGraph; info: ModelInfo; runner: ModelRunner } {

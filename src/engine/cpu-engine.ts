@@ -1,6 +1,6 @@
 /**
- * The engine used where WebGPU is missing: CpuCompute in a worker (onnxruntime-web wasm forward, float64
- * double chain), with the maps drawn into a 2-D canvas.
+ * The engine used where WebGPU is missing: CpuCompute in a worker (onnxruntime-web wasm forward, double
+ * chain compiled to a float32 ONNX graph on the same backend), with the maps drawn into a 2-D canvas.
  */
 import type { PaneOptions } from '../core/pane/options';
 import type { CpuRequest, CpuResponse } from './cpu-protocol';
@@ -19,7 +19,7 @@ type Body = CpuRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id
 
 export class CpuEngine implements SaliencyEngine {
   readonly backend = 'cpu' as const;
-  readonly description = 'CPU (onnxruntime-web wasm + float64 chain in a worker)';
+  readonly description = 'CPU (onnxruntime-web wasm: forward pass and float32 chain graph, in a worker)';
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;

@@ -1,6 +1,7 @@
 /**
- * Worker side of the CPU engine: the float64 chain takes seconds on a large model, so it runs here and the
- * page stays responsive. Requests are handled one at a time, in order.
+ * Worker side of the CPU engine: the forward pass and the compiled float32 chain run on onnxruntime's wasm
+ * backend, which takes a while on a large model, so they run here and the page stays responsive. Requests
+ * are handled one at a time, in order.
  */
 import { CpuCompute } from './cpu-compute';
 import type { CpuRequest, CpuResponse } from './cpu-protocol';
@@ -17,7 +18,7 @@ async function handle(req: CpuRequest): Promise<{ value: unknown; transfer: Tran
       return { value: p, transfer: [p.probs.buffer, p.logits.buffer] };
     }
     case 'explain':
-      return { value: compute.explain(req.options), transfer: [] };
+      return { value: await compute.explain(req.options), transfer: [] };
     case 'readMap': {
       const m = compute.readMap(req.view, req.size);
       return { value: m, transfer: [m.data.buffer] };

@@ -9,8 +9,10 @@
  */
 import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
+import { imageInput, toModelLayout } from '../core/onnx/layout';
 import { findLogits } from '../core/pane/heads';
 import { effectiveOptions, type PaneOptions } from '../core/pane/options';
+import type { Flux } from '../core/pane/types';
 import { CanvasRenderer } from '../gpu/canvas-renderer';
 import { GpuContext, type AcquireOptions } from '../gpu/context';
 import { headSetup } from '../gpu/head-setup';
@@ -18,7 +20,7 @@ import { ModelPlan } from '../gpu/model-plan';
 import { F32 } from '../gpu/plan/context';
 import type { ReadbackStats } from '../gpu/readback';
 import { displayScale, MapViews } from '../gpu/views';
-import { createRunner, type ModelRunner } from '../runtime';
+import { createRunner, type ModelRunner, type RuntimeBackend } from '../runtime';
 import { describeModel, predictionFrom } from './model-info';
 import { isSigned, resolveColormap } from './views';
 import type {
@@ -42,6 +44,29 @@ export interface GpuEngineOptions {
    * (headless Chromium's SwiftShader cannot present WebGPU canvases: its GPU process crashes), else 'canvas'.
    */
   presentation?: Presentation;
+  /**
+   * Where onnxruntime runs the forward pass. 'webgpu' (default): on our device, activations copied
+   * device-side. 'wasm': on the CPU, activations uploaded; for Node, where onnxruntime-web's webgpu build
+   * does not run on Dawn's bindings (see src/cli/explain-webgpu.ts).
+   */
+  forward?: RuntimeBackend;
+  /**
+   * Measure the phases of setInput and explain (see `phases`): waits for the queue between them, which
+   * costs a few idle moments of the GPU, so only benchmarks turn it on.
+   */
+  profile?: boolean;
+}
+
+/** Wall-clock milliseconds of the last setInput / explain by phase (only with the `profile` option). */
+export interface EnginePhases {
+  /** onnxruntime's forward pass with every chain tensor exposed. */
+  forward?: number;
+  /** Activations into the plan's buffers, the excitation split, the logits back. */
+  excitation?: number;
+  /** Rule and head set-up, the double chain. */
+  chain?: number;
+  /** Per-layer channel maps and statistics, the statistics back. */
+  maps?: number;
 }
 
 export type Presentation = 'canvas' | 'image';
@@ -65,7 +90,7 @@ export async function createGpuEngine(opts: GpuEngineOptions = {}): Promise<GpuE
     return null;
   }
   const presentation = opts.presentation ?? (gpu.adapter.isFallbackAdapter ? 'image' : 'canvas');
-  return new GpuEngine(gpu, { presentation, onDeviceLost: opts.onDeviceLost });
+  return new GpuEngine(gpu, { ...opts, presentation });
 }
 
 export class GpuEngine implements SaliencyEngine {
@@ -80,17 +105,27 @@ export class GpuEngine implements SaliencyEngine {
 
   private readonly presents: boolean;
   private readonly onDeviceLost?: (message: string) => void;
+  private readonly forward: RuntimeBackend;
+  private readonly profile: boolean;
+  /** Phases of the last setInput / explain; filled only with the `profile` option. */
+  readonly phases: EnginePhases = {};
 
   constructor(
     private readonly gpu: GpuContext,
-    opts: { presentation: Presentation; onDeviceLost?: (message: string) => void },
+    opts: Omit<GpuEngineOptions, 'featureLevel' | 'presentation'> & { presentation: Presentation },
   ) {
     this.presents = opts.presentation === 'canvas';
     this.onDeviceLost = opts.onDeviceLost;
+    this.forward = opts.forward ?? 'webgpu';
+    this.profile = opts.profile ?? false;
     void gpu.lost.then((reason) => this.deviceLost(reason));
     const a = gpu.adapter;
     const adapter = [a.vendor, a.architecture, a.description].filter(Boolean).join(' ');
-    const notes = [a.isFallbackAdapter ? 'software' : '', this.presents ? '' : 'maps copied to 2-D canvases'];
+    const notes = [
+      a.isFallbackAdapter ? 'software' : '',
+      this.presents ? '' : 'maps copied to 2-D canvases',
+      this.forward === 'wasm' ? 'forward pass on onnxruntime wasm' : '',
+    ];
     this.description = `WebGPU (${[adapter, ...notes].filter(Boolean).join(', ')})`;
     this.views = new MapViews(gpu);
     this.renderer = new CanvasRenderer(gpu);
@@ -141,7 +176,7 @@ export class GpuEngine implements SaliencyEngine {
     const outputs = plan ? plan.valueNames.filter((n) => n !== input) : [findLogits(g).logits];
     let runner: ModelRunner;
     try {
-      runner = await createRunner(bytes, { backend: 'webgpu', device: gpu.device, outputs });
+      runner = await createRunner(bytes, { backend: this.forward, device: gpu.device, outputs });
     } catch (e) {
       plan?.destroy();
       throw e;
@@ -157,39 +192,49 @@ export class GpuEngine implements SaliencyEngine {
     const expected = info.inputDims.reduce((a, b) => a * b, 1);
     if (input.length !== expected)
       throw new Error(`setInput: ${input.length} values for input [${info.inputDims}]`);
-    const outputs = await runner.run(input, info.inputDims);
+    // The image comes planar; onnxruntime and the chain's input buffer take it in the model's layout.
+    const image = imageInput(g);
+    const modelInput = toModelLayout(input, image);
+    const t0 = performance.now();
+    const outputs = await runner.run(modelInput, image.dims);
+    // onnxruntime submits to our queue: when that drains, its forward pass is done.
+    if (this.profile) await this.phaseEnd('forward', t0);
+    const t1 = performance.now();
     try {
       const encoder = gpu.device.createCommandEncoder({ label: 'forward' });
       const logitsName = plan?.logits ?? findLogits(g).logits;
-      let logitsRead;
+      let logitsRead: { read(): Promise<Float32Array> };
       if (plan) {
         for (const name of plan.valueNames) {
           const ours = plan.buffers.value(name);
           if (name === info.inputName) {
-            gpu.device.queue.writeBuffer(ours.buffer, 0, input);
+            gpu.device.queue.writeBuffer(ours.buffer, 0, modelInput);
             continue;
           }
           const t = outputs.get(name);
-          if (!t?.gpuBuffer) throw new Error(`onnxruntime returned no GPU buffer for '${name}'`);
+          if (!t) throw new Error(`onnxruntime returned no value for '${name}'`);
           if (t.dims.reduce((a, b) => a * b, 1) * F32 !== ours.size) {
             throw new Error(
               `'${name}': onnxruntime gave [${t.dims}], the graph says [${plan.buffers.dims(name)}]`,
             );
           }
-          encoder.copyBufferToBuffer(t.gpuBuffer, 0, ours.buffer, 0, ours.size);
+          if (t.gpuBuffer) encoder.copyBufferToBuffer(t.gpuBuffer, 0, ours.buffer, 0, ours.size);
+          else gpu.device.queue.writeBuffer(ours.buffer, 0, await t.getData());
         }
         plan.recordExcitation(encoder);
         const l = plan.buffers.value(logitsName);
         logitsRead = gpu.readbacks.stage(encoder, l.buffer, 0, l.size, 'logits');
       } else {
         const t = outputs.get(logitsName);
-        if (!t?.gpuBuffer)
-          throw new Error(`onnxruntime returned no GPU buffer for the logits '${logitsName}'`);
+        if (!t) throw new Error(`onnxruntime returned no value for the logits '${logitsName}'`);
         const bytes = t.dims.reduce((a, b) => a * b, 1) * F32;
-        logitsRead = gpu.readbacks.stage(encoder, t.gpuBuffer, 0, bytes, 'logits');
+        logitsRead = t.gpuBuffer
+          ? gpu.readbacks.stage(encoder, t.gpuBuffer, 0, bytes, 'logits')
+          : { read: () => t.getData() };
       }
       gpu.submit(encoder.finish());
       const logits = await logitsRead.read();
+      if (this.profile) this.phases.excitation = performance.now() - t1;
       this.logits = Float64Array.from(logits);
       this.explained = false;
       return predictionFrom(logits);
@@ -210,8 +255,16 @@ export class GpuEngine implements SaliencyEngine {
     const opts = effectiveOptions(options);
     const head = headSetup(this.logits, plan.terminal, opts);
     plan.configure(opts, head);
-    const encoder = gpu.device.createCommandEncoder({ label: 'explain' });
-    plan.recordExplain(encoder);
+    let encoder = gpu.device.createCommandEncoder({ label: 'explain' });
+    plan.recordChain(encoder);
+    let tMaps = t0;
+    if (this.profile) {
+      gpu.submit(encoder.finish());
+      await this.phaseEnd('chain', t0);
+      tMaps = performance.now();
+      encoder = gpu.device.createCommandEncoder({ label: 'explain maps' });
+    }
+    plan.recordMaps(encoder);
     const stats = gpu.readbacks.stage(
       encoder,
       plan.maps.stats,
@@ -222,6 +275,7 @@ export class GpuEngine implements SaliencyEngine {
     gpu.submit(encoder.finish());
     const values = plan.maps.parseStats(await stats.read());
     const t1 = performance.now();
+    if (this.profile) this.phases.maps = t1 - tMaps;
     this.explained = true;
     const layers: LayerStats[] = values.map((s, i) => ({
       tensor: plan.layers[i].tensor,
@@ -243,6 +297,12 @@ export class GpuEngine implements SaliencyEngine {
       layers,
       timingsMs: { chain: t1 - t0 },
     };
+  }
+
+  /** Waits for the queue to drain and records the phase that began at `since`. */
+  private async phaseEnd(phase: keyof EnginePhases, since: number): Promise<void> {
+    await this.gpu.device.queue.onSubmittedWorkDone();
+    this.phases[phase] = performance.now() - since;
   }
 
   private slotOf(plan: ModelPlan, layer: string) {
@@ -327,6 +387,28 @@ export class GpuEngine implements SaliencyEngine {
     const read = this.gpu.readbacks.stage(encoder, s.buffer, 0, s.size, 'activation');
     this.gpu.submit(encoder.finish());
     return read.read();
+  }
+
+  /**
+   * The double chain (T, R) of one layer as the GPU has it after explain (a diagnostic readback, labelled
+   * 'flux'; the hot path never calls it). The CLI writes its files from these exactly as from the float64
+   * reference's flux.
+   */
+  async readFlux(layer: string): Promise<Flux> {
+    const { plan } = this.explainedPlan();
+    if (!plan.layers.some((l) => l.tensor === layer)) throw new Error(`unknown layer '${layer}'`);
+    const f = plan.buffers.flux(layer);
+    const encoder = this.gpu.device.createCommandEncoder({ label: 'read flux' });
+    const read = this.gpu.readbacks.stage(encoder, f.buffer, f.offset ?? 0, f.size, 'flux');
+    this.gpu.submit(encoder.finish());
+    const data = await read.read();
+    const n = plan.buffers.dims(layer).reduce((a, b) => a * b, 1);
+    const flux = { T: new Float64Array(n), R: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      flux.T[i] = data[2 * i];
+      flux.R[i] = data[2 * i + 1];
+    }
+    return flux;
   }
 
   /** Tensors whose forward values the chain reads (see readActivation). */

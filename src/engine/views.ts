@@ -3,30 +3,42 @@
  * scale and colours, and the per-layer statistics of the chart. The GPU engine computes the same things in
  * WGSL; its tests compare against these functions.
  */
-import type { IrGraph } from '../core/onnx/ir';
+import type { IrGraph, IrNode } from '../core/onnx/ir';
+import { tensorLayout } from '../core/onnx/layout';
 import type { PaneResult } from '../core/pane/types';
 import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
-import { chainOpKind, isChainOp } from '../core/pane/ops';
+import { chainOpKind, gateSignalInput, isChainOp } from '../core/pane/ops';
+import { numel } from '../core/tensor';
 import { colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
 
 /** Ops whose output has the same values' polarity as its input tensor: a layer after them shows its producer's PANE. */
 const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Dropout', 'Identity']);
 
+/** The input a layer looks through to find its excitation: an activation's, or a gate's signal of the same shape. */
+function passedThrough(g: IrGraph, node: IrNode): string | null {
+  if (ACTIVATIONS.has(node.opType)) return node.inputs[0];
+  if (chainOpKind(node) !== 'gate') return null;
+  const signal = node.inputs[gateSignalInput(node)];
+  const sameShape = numel(g.shapes.get(signal) ?? []) === numel(g.shapes.get(node.outputs[0]) ?? []);
+  return sameShape ? signal : null;
+}
+
 /**
  * The tensor whose forward excitation a layer shows: the layer itself when an affine node produced it, or
- * the affine output an activation was applied to (Conv -> Relu shows the Conv's E+ / E-). Null otherwise.
+ * the affine output an activation or a gate was applied to (Conv -> Relu, Conv -> SiLU and a
+ * squeeze-and-excitation scaling show the Conv's E+ / E-). Null otherwise.
  */
 export function excitationSource(g: IrGraph, result: PaneResult | null, tensor: string): string | null {
-  let name = tensor;
-  for (;;) {
+  let name: string | null = tensor;
+  while (name !== null) {
     const producer = g.nodes.find((n) => n.outputs[0] === name);
     if (!producer || !isChainOp(producer)) return null;
     if (chainOpKind(producer) === 'affine')
       return result === null || result.excitation.has(name) ? name : null;
-    if (!ACTIVATIONS.has(producer.opType)) return null;
-    name = producer.inputs[0];
+    name = passedThrough(g, producer);
   }
+  return null;
 }
 
 export interface ViewMap {
@@ -44,20 +56,22 @@ export function isSigned(kind: MapKind): boolean {
 export function viewMap(g: IrGraph, result: PaneResult, layer: string, kind: MapKind): ViewMap {
   const dims = g.shapes.get(layer);
   if (!dims) throw new Error(`unknown layer '${layer}'`);
-  const { h, w } = mapSize(dims);
+  // NHWC tensors (a TensorFlow input and what is computed element-wise from it) sum the last axis.
+  const layout = tensorLayout(g, layer);
+  const { h, w } = mapSize(dims, layout);
   const signed = isSigned(kind);
   if (kind === 'excitation-positive' || kind === 'excitation-negative') {
     const source = excitationSource(g, result, layer);
     if (!source) return { h, w, data: new Float64Array(h * w), signed };
     const e = result.excitation.get(source)!;
-    return { h, w, data: channelSum(kind === 'excitation-positive' ? e.Epos : e.Eneg, dims), signed };
+    return { h, w, data: channelSum(kind === 'excitation-positive' ? e.Epos : e.Eneg, dims, layout), signed };
   }
   const flux = result.flux.get(layer);
   if (!flux) return { h, w, data: new Float64Array(h * w), signed };
-  if (kind === 'net') return { h, w, data: channelSum(flux.R, dims), signed };
+  if (kind === 'net') return { h, w, data: channelSum(flux.R, dims, layout), signed };
   const sign = kind === 'positive' ? 1 : -1;
   const half = flux.T.map((t, i) => (t + sign * flux.R[i]) / 2);
-  return { h, w, data: channelSum(half, dims), signed };
+  return { h, w, data: channelSum(half, dims, layout), signed };
 }
 
 /** The views that share a scale with `kind` under 'shared' normalisation. */

@@ -147,7 +147,8 @@ export class AppActions {
   async start(fragment: string): Promise<void> {
     const s = this.store.getState();
     const { values, problems } = decodeShareState(fragment);
-    for (const p of problems) s.pushError(p);
+    // One banner entry for the whole link, one line per problem.
+    if (problems.length > 0) s.pushError(problems.join('\n'));
     if (values.model) s.requestModel(values.model, values.preprocess ?? null);
     else if (values.preprocess) s.requestModel(s.modelRef, values.preprocess);
     if (values.target !== undefined) s.setTarget(values.target);
@@ -161,6 +162,7 @@ export class AppActions {
     if (values.opacity !== undefined) s.setOpacity(values.opacity);
     if (values.colormap) s.setColormap(values.colormap);
     if (values.normalization) s.setNormalization(values.normalization);
+    if (values.clipPercentile !== undefined) s.setClipPercentile(values.clipPercentile);
     if (values.compare) s.setCompare(values.compare);
     try {
       await loadLinkedImage(

@@ -142,18 +142,15 @@ export class AppController {
     return this.lock.run(() => engine.readMap(view, size));
   }
 
-  dispose(): void {
-    this.engine?.dispose();
-    this.engine = null;
-  }
-
   private schedule(): void {
     this.dirty = true;
-    if (!this.looping) void this.loop();
+    if (this.looping) return;
+    this.looping = true;
+    // Start after the current task: a burst of store updates (e.g. a link applied field by field) is one request.
+    queueMicrotask(() => void this.loop());
   }
 
   private async loop(): Promise<void> {
-    this.looping = true;
     try {
       while (this.dirty) {
         this.dirty = false;
@@ -161,6 +158,9 @@ export class AppController {
           // Each step re-reads the store: the latest request wins.
         }
       }
+    } catch (e) {
+      // Steps report their own failures; this is a bug, shown rather than left as a silent stall.
+      this.store.getState().pushError(describeError('Internal error', e));
     } finally {
       this.looping = false;
       this.reportReady();
@@ -195,9 +195,9 @@ export class AppController {
       await this.runExplain(explain, true);
       return true;
     }
-    if (!s.explanation) return false;
+    if (!s.explanation && !explain.blocked) return false;
 
-    const main = this.viewRequest(s, 'main', explain, s.layer ?? model.layers[0].tensor, s.kind);
+    const main = this.viewRequest(s, 'main', explain, s.layer ?? model.layers[0]?.tensor ?? '', s.kind);
     if (main && main.key !== this.applied.main) {
       await this.render('main', main);
       return true;
@@ -209,7 +209,7 @@ export class AppController {
       await this.render('compare', compare);
       return true;
     }
-    return this.stepStrip(s, model, explain.key);
+    return explain.blocked ? false : this.stepStrip(s, model, explain.key);
   }
 
   private async loadModel(s: AppState, key: string): Promise<void> {
@@ -274,11 +274,16 @@ export class AppController {
   private deviceLost(generation: number, message: string): void {
     if (generation !== this.generation) return;
     const s = this.store.getState();
+    try {
+      this.engine?.dispose();
+    } catch {
+      // A lost device may refuse to release its resources; they go with it anyway.
+    }
     this.engine = null;
     this.deviceRestarts++;
     if (this.deviceRestarts > MAX_DEVICE_RESTARTS) this.disableWebGpu = true;
     s.pushError(
-      `The GPU device was lost (${quote(message)}); restarting the engine` +
+      `The GPU device was lost (${quote(message, 200)}); restarting the engine` +
         (this.disableWebGpu ? ' on the CPU.' : '.'),
     );
     this.applied = { ...EMPTY_APPLIED };
@@ -417,7 +422,7 @@ export class AppController {
       layer,
       kind,
       normalization: s.normalization,
-      clipPercentile: null,
+      clipPercentile: s.clipPercentile,
       colormap: s.colormap,
     };
     return { key: `${explain.key}|${attached.serial}|${JSON.stringify(view)}`, explain, view };
@@ -426,7 +431,7 @@ export class AppController {
   private compareRequest(s: AppState, inputKey: string, prediction: PredictionResult, model: ModelInfo) {
     const compare = s.compare!;
     const explain = this.explainRequest(s, inputKey, prediction, compare.rule);
-    const layer = compare.layer ?? s.layer ?? model.layers[0].tensor;
+    const layer = compare.layer ?? s.layer ?? model.layers[0]?.tensor ?? '';
     return this.viewRequest(s, 'compare', explain, layer, compare.kind);
   }
 
@@ -514,6 +519,7 @@ function requestFields(s: AppState) {
     s.layer,
     s.kind,
     s.normalization,
+    s.clipPercentile,
     s.colormap,
     s.compare,
   ];

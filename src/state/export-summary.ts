@@ -46,6 +46,7 @@ export function exportSummary(s: AppState, renderInfo: RenderInfo | null, link: 
       layer: s.layer ?? model?.layers[0]?.tensor ?? null,
       kind: s.kind,
       normalization: s.normalization,
+      clipPercentile: s.clipPercentile,
       colormap: renderInfo?.colormap ?? s.colormap,
       signed: renderInfo?.signed ?? null,
       scale: renderInfo?.scale ?? null,

@@ -40,6 +40,7 @@ const EMBED_MIMES: Record<string, EmbeddedMime> = {
 
 export const ALPHA_RANGE = { min: 1, max: 20 } as const;
 export const BETA_RANGE = { min: 0, max: 19 } as const;
+export const CLIP_RANGE = { min: 50, max: 100 } as const;
 
 /** Encode the view as a URL fragment (without the leading '#'). Keys appear in a fixed order. */
 export function encodeShareState(s: ShareState): string {
@@ -65,6 +66,7 @@ export function encodeShareState(s: ShareState): string {
   p.set('opacity', String(s.opacity));
   p.set('cmap', s.colormap);
   p.set('norm', s.normalization);
+  if (s.clipPercentile !== null) p.set('clip', String(s.clipPercentile));
   if (s.crop) p.set('crop', [s.crop.x, s.crop.y, s.crop.width, s.crop.height].map(String).join(','));
   if (s.preprocess) {
     p.set('mean', s.preprocess.mean.map(String).join(','));
@@ -103,6 +105,7 @@ const KNOWN_KEYS = new Set([
   'opacity',
   'cmap',
   'norm',
+  'clip',
   'crop',
   'mean',
   'std',
@@ -194,6 +197,7 @@ export function decodeShareState(fragment: string): DecodedLink {
   pickNumber(get('alpha'), ALPHA_RANGE.min, ALPHA_RANGE.max, 'alpha', reject, (v) => (values.alpha = v));
   pickNumber(get('beta'), BETA_RANGE.min, BETA_RANGE.max, 'beta', reject, (v) => (values.beta = v));
   pickNumber(get('opacity'), 0, 1, 'opacity', reject, (v) => (values.opacity = v));
+  pickNumber(get('clip'), CLIP_RANGE.min, CLIP_RANGE.max, 'clip', reject, (v) => (values.clipPercentile = v));
 
   const crop = get('crop');
   if (crop !== null) {
@@ -342,8 +346,8 @@ function pickNumber(
 }
 
 /** A value shown back to the user: short and printable (React escapes it; this keeps messages readable). */
-export function quote(text: string): string {
+export function quote(text: string, max = 40): string {
   // eslint-disable-next-line no-control-regex
   const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > 40 ? `${printable.slice(0, 40)}…` : printable;
+  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
 }

@@ -47,12 +47,34 @@ export async function createShareLink(
   return { url: `${base}#${encodeShareState(state)}`, note };
 }
 
+/** A string that changes whenever anything a link carries changes (for telling a stale link apart). */
+export function shareDigest(s: AppState): string {
+  return JSON.stringify([
+    s.modelRef,
+    s.currentImageId,
+    s.currentImageId && s.crops[s.currentImageId],
+    s.preprocess,
+    s.target,
+    s.layer,
+    s.kind,
+    s.rule,
+    s.alpha,
+    s.beta,
+    s.head,
+    s.opacity,
+    s.colormap,
+    s.normalization,
+    s.clipPercentile,
+    s.compare,
+  ]);
+}
+
 /** The shareable part of the store (the current image must not be a 'user' image). */
 export function shareStateOf(s: AppState): ShareState {
   const image = s.images.find((i) => i.id === s.currentImageId)!;
   if (image.source.kind === 'user' || s.modelRef.kind === 'file') throw new Error('not shareable');
   const model = s.model!;
-  const defaults = defaultPreprocess(model.inputDims);
+  const defaults = defaultPreprocess(model.inputDims, model.metadata);
   return {
     model: s.modelRef,
     image: image.source,
@@ -66,6 +88,7 @@ export function shareStateOf(s: AppState): ShareState {
     opacity: s.opacity,
     colormap: s.colormap,
     normalization: s.normalization,
+    clipPercentile: s.clipPercentile,
     crop: s.crops[image.id] ?? null,
     preprocess: samePreprocess(s.preprocess, defaults) ? null : s.preprocess,
     compare: s.compare,

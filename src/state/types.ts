@@ -57,6 +57,8 @@ export interface ShareState {
   opacity: number;
   colormap: ColormapChoice;
   normalization: Normalization;
+  /** Clip |map| at this percentile before scaling (PANE-SPEC 4.5), or null. */
+  clipPercentile: number | null;
   /** Crop in source pixels; null = the model's default centre crop. */
   crop: CropRect | null;
   /** Preprocessing overrides; null = the model's defaults. */

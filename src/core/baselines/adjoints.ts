@@ -55,7 +55,8 @@ function constant(g: IrGraph, values: ReadonlyMap<string, Tensor>, node: IrNode,
 const conv: VjpFn = (g, node, values, [gy]) => {
   const x = inputValue(values, node, 0);
   const w = constant(g, values, node, 1);
-  if (isData(g, node.inputs[1])) throw new Error(`${describe(node)}: data-dependent weights are not supported`);
+  if (isData(g, node.inputs[1]))
+    throw new Error(`${describe(node)}: data-dependent weights are not supported`);
   const gx = new Float64Array(x.data.length);
   conv2dAdjointAccumulate(gy, w.data, w.dims, convGeometry(node, x.dims, w.dims), x.dims, gx);
   return only(node, 0, gx);
@@ -120,7 +121,11 @@ const batchNorm: VjpFn = (g, node, values, [gy]) => {
 };
 
 /** The adjoint of broadcasting `inDims` to `outDims`: sum every output element into the one it read. */
-function unbroadcast(grad: Float64Array, inDims: readonly number[], outDims: readonly number[]): Float64Array {
+function unbroadcast(
+  grad: Float64Array,
+  inDims: readonly number[],
+  outDims: readonly number[],
+): Float64Array {
   const index = broadcastIndex(inDims, outDims);
   if (!index) return grad;
   const out = new Float64Array(numel(inDims));
@@ -213,7 +218,8 @@ function routed(op: OpsOfKind<'pass' | 'route'>): VjpFn {
   return (g, node, values, gOut) => {
     if (op === 'Pad') {
       const mode = typeof node.attrs.mode === 'string' ? node.attrs.mode : 'constant';
-      if (mode !== 'constant') throw new Error(`${describe(node)}: the gradient of ${mode} padding is not supported`);
+      if (mode !== 'constant')
+        throw new Error(`${describe(node)}: the gradient of ${mode} padding is not supported`);
     }
     const total = gOut.reduce((s, a) => s + a.length, 0);
     const R = new Float64Array(total);

@@ -12,7 +12,7 @@ import { relevanceStep, VJPS, type InputGrads } from './adjoints';
 /** What travels down: the gradient, or LRP-epsilon relevance on the same adjoints. */
 export type BackwardMode = { kind: 'gradient' } | { kind: 'lrp-epsilon'; epsilon: number };
 
-export const GRADIENT: BackwardMode = { kind: 'gradient' };
+const GRADIENT: BackwardMode = { kind: 'gradient' };
 
 function outputGrads(
   node: IrNode,
@@ -65,7 +65,10 @@ export function backward(
 }
 
 /** Logits and their name (the input of a final Softmax-like node, else the graph output). */
-export function logitsOf(g: IrGraph, values: ReadonlyMap<string, Tensor>): { name: string; data: Float64Array } {
+export function logitsOf(
+  g: IrGraph,
+  values: ReadonlyMap<string, Tensor>,
+): { name: string; data: Float64Array } {
   const { logits } = findLogits(g);
   const t = values.get(logits);
   if (!t) throw new Error(`no forward value for the logits '${logits}'`);

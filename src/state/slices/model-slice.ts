@@ -1,4 +1,5 @@
 import { IMAGENET_PREPROCESS, type PreprocessSpec } from '../../core/preprocess';
+import { preprocessHints } from '../../core/onnx/preprocessHints';
 import type { ModelInfo } from '../../engine/types';
 import { DEFAULT_MODEL_ID } from '../catalog';
 import type { ModelRef, PreprocessSettings } from '../types';
@@ -25,15 +26,28 @@ export interface ModelSlice {
   setLabels(labels: string[], source: string): void;
 }
 
-/** The ImageNet recipe, adapted to the model's input size (resize keeps the 224/256 ratio). */
-export function defaultPreprocess(inputDims: readonly number[] | null): PreprocessSettings {
+/**
+ * What the model's metadata asks for (core/onnx preprocessHints), else the ImageNet recipe adapted to the
+ * model's input size (resize keeps the 224/256 ratio).
+ */
+export function defaultPreprocess(
+  inputDims: readonly number[] | null,
+  metadata: Readonly<Record<string, string>> = {},
+): PreprocessSettings {
   const side = inputDims ? Math.min(inputDims[2], inputDims[3]) : IMAGENET_PREPROCESS.width;
+  let hints: ReturnType<typeof preprocessHints> = {};
+  try {
+    hints = preprocessHints({ metadata });
+  } catch {
+    // A malformed hint: the engine has named it when it loaded the model; the recipe still works.
+  }
+  const recipe = { ...IMAGENET_PREPROCESS, ...hints };
   return {
-    mean: [...IMAGENET_PREPROCESS.mean],
-    std: [...IMAGENET_PREPROCESS.std],
-    channelOrder: IMAGENET_PREPROCESS.channelOrder,
-    scale: IMAGENET_PREPROCESS.scale,
-    resize: Math.round(side / IMAGENET_PREPROCESS.cropFraction),
+    mean: [...recipe.mean],
+    std: [...recipe.std],
+    channelOrder: recipe.channelOrder,
+    scale: recipe.scale,
+    resize: Math.round(side / recipe.cropFraction),
   };
 }
 
@@ -70,7 +84,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
       modelRef: ref,
       loadedModelRef: ref,
       model: info,
-      preprocess: s.pendingPreprocess ?? defaultPreprocess(info.inputDims),
+      preprocess: s.pendingPreprocess ?? defaultPreprocess(info.inputDims, info.metadata),
       pendingPreprocess: null,
       labels,
       labelsSource: labels.length === 1000 ? 'ImageNet' : 'generic',
@@ -80,6 +94,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
     if (loaded) set({ modelRef: loaded, pendingPreprocess: null });
   },
   setPreprocess: (patch) => set((s) => ({ preprocess: { ...s.preprocess, ...patch } })),
-  resetPreprocess: () => set((s) => ({ preprocess: defaultPreprocess(s.model?.inputDims ?? null) })),
+  resetPreprocess: () =>
+    set((s) => ({ preprocess: defaultPreprocess(s.model?.inputDims ?? null, s.model?.metadata) })),
   setLabels: (labels, source) => set({ labels, labelsSource: source }),
 });

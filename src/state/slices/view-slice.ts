@@ -16,6 +16,8 @@ export interface ViewSlice {
   opacity: number;
   colormap: ColormapChoice;
   normalization: Normalization;
+  /** Clip |map| at this percentile before scaling, or null (scale by the maximum). */
+  clipPercentile: number | null;
   compare: CompareSpec | null;
   /** The layer animation (logits down to the pixels) is running. */
   playing: boolean;
@@ -30,6 +32,7 @@ export interface ViewSlice {
   setOpacity(opacity: number): void;
   setColormap(colormap: ColormapChoice): void;
   setNormalization(normalization: Normalization): void;
+  setClipPercentile(clipPercentile: number | null): void;
   setCompare(compare: CompareSpec | null): void;
   setPlaying(playing: boolean): void;
 }
@@ -47,6 +50,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   opacity: DEFAULT_OPACITY,
   colormap: 'auto',
   normalization: 'layer',
+  clipPercentile: null,
   compare: null,
   playing: false,
   setTarget: (target) => set({ target }),
@@ -64,6 +68,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setOpacity: (opacity) => set({ opacity: Math.min(1, Math.max(0, opacity)) }),
   setColormap: (colormap) => set({ colormap }),
   setNormalization: (normalization) => set({ normalization }),
+  setClipPercentile: (clipPercentile) => set({ clipPercentile }),
   setCompare: (compare) => set({ compare }),
   setPlaying: (playing) => set({ playing }),
 });

@@ -8,13 +8,13 @@ import { viewTitle } from './view-names';
 export function CompareControls() {
   const { store } = useApp();
   const compare = useAppState((s) => s.compare);
-  const layers = useAppState((s) => s.model?.layers ?? []);
+  const layers = useAppState((s) => s.model?.layers ?? null) ?? [];
   const kind = useAppState((s) => s.kind);
   const rule = useAppState((s) => s.rule);
   const update = (patch: Partial<NonNullable<typeof compare>>) =>
     compare && store.getState().setCompare({ ...compare, ...patch });
   return (
-    <fieldset className="compare-controls">
+    <fieldset className="compare-controls" data-open={compare !== null}>
       <legend>
         <label>
           <input

@@ -6,12 +6,16 @@ import { drawColorBar, resolveColormap } from '../render/colormap';
 import { formatScale } from '../render/export-png';
 import { useApp, useAppState } from '../context';
 
+/** PANE-SPEC 4.5: the optional clip before scaling. */
+const CLIP_PERCENTILE = 99.5;
+
 /** Overlay opacity, colormap with its colour bar and scale, and how maps are normalised. */
 export function DisplayControls() {
   const { store } = useApp();
   const opacity = useAppState((s) => s.opacity);
   const colormap = useAppState((s) => s.colormap);
   const normalization = useAppState((s) => s.normalization);
+  const clip = useAppState((s) => s.clipPercentile);
   return (
     <div className="display-controls">
       <label>
@@ -51,6 +55,18 @@ export function DisplayControls() {
           <option value="layer">per map (own maximum)</option>
           <option value="shared">shared (net, P, N on one scale)</option>
         </select>
+      </label>
+      <label
+        className="checkbox"
+        title="Full colour at the 99.5th percentile of |map| instead of its maximum"
+      >
+        <input
+          type="checkbox"
+          data-testid="clip-toggle"
+          checked={clip !== null}
+          onChange={(e) => store.getState().setClipPercentile(e.target.checked ? CLIP_PERCENTILE : null)}
+        />
+        Clip outliers (99.5th percentile)
       </label>
     </div>
   );

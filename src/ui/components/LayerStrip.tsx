@@ -28,7 +28,12 @@ const LayerThumb = memo(function LayerThumb(props: {
   const colormap = useAppState((s) => s.colormap);
   const opType = useAppState((s) => s.model?.layers[props.index]?.opType ?? '');
   const canvas = useRef<HTMLCanvasElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   const map = registry.thumbnails.get(props.tensor);
+  useEffect(() => {
+    // Keep the current layer in sight while scrubbing or playing.
+    if (props.selected) button.current?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [props.selected]);
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;
@@ -37,6 +42,7 @@ const LayerThumb = memo(function LayerThumb(props: {
   }, [map, colormap, props.version]);
   return (
     <button
+      ref={button}
       type="button"
       className="layer-thumb"
       data-layer={props.tensor}

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef } from 'react';
 import type { CanvasSlot } from '../../state/slices/result-slice';
+import { formatScale } from '../render/export-png';
 import { drawRgba } from '../render/rgba';
 import { useApp, useAppState } from '../context';
 import { viewTitle } from './view-names';
@@ -24,9 +25,18 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
         {/* A canvas keeps the context type it got first: a new engine gets fresh canvases. */}
         <OverlayCanvas key={generation} slot={slot} opacity={opacity} viewKey={rendered?.key ?? ''} />
         {rendered?.message && <p className="map-message">{rendered.message}</p>}
+        {rendered?.info?.scale === 0 && (
+          <p className="map-message">This map is zero everywhere here (e.g. the negative chain under ebp).</p>
+        )}
       </div>
       <figcaption>
         <span>{title}</span>
+        {rendered?.info && (
+          <span className="pane-scale" title="The map value drawn in full colour">
+            {rendered.info.signed ? '±' : ''}
+            {formatScale(rendered.info.scale)}
+          </span>
+        )}
         <span className="layer-name" title={rendered?.layer}>
           {rendered?.layer}
         </span>

@@ -14,7 +14,11 @@ export function ModelFacts() {
       <dt>Classes</dt>
       <dd>{model.numClasses}</dd>
       <dt>Layers</dt>
-      <dd>{model.layers.length} on the chain</dd>
+      <dd>
+        {model.layers.length > 0
+          ? `${model.layers.length} on the chain`
+          : 'none: the chain cannot traverse it'}
+      </dd>
       <dt>sha256</dt>
       <dd title={model.sha256}>{model.sha256.slice(0, 16)}…</dd>
       {engine && (

@@ -8,13 +8,22 @@ type Triple = [string, string, string];
 /** How images become model input: resize, mean/std, channel order, pixel scale. Applied on submit. */
 export function PreprocessEditor() {
   const preprocess = useAppState((s) => s.preprocess);
-  const inputDims = useAppState((s) => s.model?.inputDims ?? null);
-  if (!inputDims) return null;
+  const model = useAppState((s) => s.model);
+  if (!model) return null;
+  const defaults = defaultPreprocess(model.inputDims, model.metadata);
   // Remount the form when the applied settings change, so it starts from them.
-  return <PreprocessForm key={JSON.stringify(preprocess)} settings={preprocess} inputDims={inputDims} />;
+  return (
+    <PreprocessForm
+      key={JSON.stringify(preprocess)}
+      settings={preprocess}
+      isDefault={samePreprocess(preprocess, defaults)}
+      inputDims={model.inputDims}
+    />
+  );
 }
 
-function PreprocessForm({ settings, inputDims }: { settings: PreprocessSettings; inputDims: number[] }) {
+function PreprocessForm(props: { settings: PreprocessSettings; isDefault: boolean; inputDims: number[] }) {
+  const { settings, isDefault, inputDims } = props;
   const { store } = useApp();
   const [mean, setMean] = useState<Triple>(() => settings.mean.map(String) as Triple);
   const [std, setStd] = useState<Triple>(() => settings.std.map(String) as Triple);
@@ -23,7 +32,6 @@ function PreprocessForm({ settings, inputDims }: { settings: PreprocessSettings;
   const [resize, setResize] = useState(String(settings.resize));
   const [problem, setProblem] = useState<string | null>(null);
   const side = Math.min(inputDims[2], inputDims[3]);
-  const isDefault = samePreprocess(settings, defaultPreprocess(inputDims));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -36,15 +44,13 @@ function PreprocessForm({ settings, inputDims }: { settings: PreprocessSettings;
     if (!Number.isInteger(r) || r < side || r > 8192)
       return setProblem(`resize must be a whole number from ${side} to 8192`);
     setProblem(null);
-    store
-      .getState()
-      .setPreprocess({
-        mean: m,
-        std: s,
-        channelOrder: order,
-        scale: scale === '255' ? 1 : 1 / 255,
-        resize: r,
-      });
+    store.getState().setPreprocess({
+      mean: m,
+      std: s,
+      channelOrder: order,
+      scale: scale === '255' ? 1 : 1 / 255,
+      resize: r,
+    });
   };
 
   return (
@@ -85,7 +91,7 @@ function PreprocessForm({ settings, inputDims }: { settings: PreprocessSettings;
         <button type="submit">Apply</button>
         {!isDefault && (
           <button type="button" onClick={() => store.getState().resetPreprocess()}>
-            ImageNet defaults
+            Model defaults
           </button>
         )}
       </div>

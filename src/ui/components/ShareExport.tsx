@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { encodeNpy } from '../../core/npy';
 import { shortLabel } from '../../core/labels';
 import { exportSummary } from '../../state/export-summary';
+import { shareDigest } from '../../state/share';
+import { MAX_EMBEDDED_CHARS } from '../../state/share-codec';
 import { currentLayerIndex } from '../../state/slices/view-slice';
 import type { AppState } from '../../state/store';
 import { downloadBlob, slug } from '../download';
@@ -13,25 +15,31 @@ import { viewTitle } from './view-names';
 export function ShareExport() {
   const app = useApp();
   const ready = useAppState((s) => s.rendered.main?.info != null);
-  const [link, setLink] = useState<string | null>(null);
-  const [note, setNote] = useState<string | null>(null);
+  const ownImage = useAppState(
+    (s) => s.images.find((i) => i.id === s.currentImageId)?.source.kind === 'user',
+  );
+  const inputSize = useAppState((s) => (s.model ? `${s.model.inputDims[3]} x ${s.model.inputDims[2]}` : ''));
+  const digest = useAppState(shareDigest);
+  // The last link made, shown only while the view is still the one it reproduces.
+  const [shared, setShared] = useState<{ url: string; note: string; digest: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const link = shared?.digest === digest ? shared.url : null;
+  const note = shared?.digest === digest ? shared.note : null;
 
   const copyLink = async () => {
     setBusy(true);
     try {
-      const shared = await app.actions.shareLink(`${location.origin}${location.pathname}`);
-      if (!shared) return;
-      setLink(shared.url);
+      const made = await app.actions.shareLink(`${location.origin}${location.pathname}`);
+      if (!made) return;
       let copied = true;
       try {
-        await navigator.clipboard.writeText(shared.url);
+        await navigator.clipboard.writeText(made.url);
       } catch {
         copied = false; // no clipboard permission: the field below still has the link
       }
-      setNote(
-        [copied ? 'Link copied.' : 'Copy the link from the field.', shared.note].filter(Boolean).join(' '),
-      );
+      const said = [copied ? 'Link copied.' : 'Copy the link from the field.', made.note].filter(Boolean);
+      // The digest after making the link: sharing a user's image switches the view to the copy it carries.
+      setShared({ url: made.url, note: said.join(' '), digest: shareDigest(app.store.getState()) });
     } finally {
       setBusy(false);
     }
@@ -73,11 +81,20 @@ export function ShareExport() {
         />
       )}
       {note && <p className="hint">{note}</p>}
+      {ownImage && !note && (
+        <p className="hint">
+          Your own image travels inside the link as its {inputSize} input crop (WebP, at most{' '}
+          {MAX_EMBEDDED_KB} KB).
+        </p>
+      )}
     </div>
   );
 }
 
 type App = ReturnType<typeof useApp>;
+
+/** base64url carries 3 bytes in 4 characters. */
+const MAX_EMBEDDED_KB = Math.floor((MAX_EMBEDDED_CHARS * 3) / 4 / 1000);
 
 function viewFileName(s: AppState, ext: string): string {
   const image = s.images.find((i) => i.id === s.currentImageId)?.name ?? 'image';

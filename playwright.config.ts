@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './vitest.config';
+import type { AppTestOptions } from './e2e/fixtures';
+
+// End-to-end tests against the built app (`vite build` + `vite preview`) in Debian's Chromium, whose
+// SwiftShader adapter gives real WebGPU without a GPU (../shared/docs/TESTING.md). Two projects run the same
+// tests: one on the WebGPU engine, one with WebGPU turned off (the app's `?backend=cpu`: the CPU engine).
+// SwiftShader is slow (a SqueezeNet explanation takes seconds, the first one compiles every shader), so the
+// tests share one page per file, run one at a time, and wait generously.
+const PORT = 4317;
+
+export default defineConfig<AppTestOptions>({
+  testDir: 'e2e',
+  timeout: 300_000,
+  expect: { timeout: 120_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    viewport: { width: 1440, height: 900 },
+    browserName: 'chromium',
+    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    permissions: ['clipboard-read', 'clipboard-write'],
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'webgpu', use: { backend: 'webgpu' } },
+    { name: 'cpu', use: { backend: 'cpu' } },
+  ],
+  webServer: {
+    command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    url: `http://127.0.0.1:${PORT}/`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+  },
+});

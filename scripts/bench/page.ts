@@ -1,0 +1,148 @@
+/**
+ * The bench page (headless Chromium, served by Vite): one model on one adapter per call of
+ * `window.panescopeBench.run`. It times onnxruntime-web alone (the forward pass a classifier pays), then the
+ * GPU engine with its phase profiling on: load, a first explanation that compiles every pipeline, timed
+ * repetitions of setInput + explain, and renders of views not shown before (the UI's switch cost).
+ */
+import * as ort from 'onnxruntime-web/webgpu';
+import { GpuEngine } from '../../src/engine/gpu-engine';
+import type { ViewSpec } from '../../src/engine/types';
+import { GpuContext } from '../../src/gpu/context';
+import type { AdapterReport, FeatureLevel, GpuBenchRequest, GpuBenchResult } from './protocol';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await f();
+  return [value, performance.now() - t];
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function adapterReport(gpu: GpuContext, featureLevel: FeatureLevel): AdapterReport {
+  return {
+    ...gpu.adapter,
+    featureLevel,
+    maxStorageBufferBindingSize: gpu.device.limits.maxStorageBufferBindingSize,
+    hasTimestampQuery: gpu.device.features.has('timestamp-query'),
+  };
+}
+
+/** onnxruntime-web's forward pass on `device` with default session options: the logits, read back. */
+async function ortForward(bytes: Uint8Array, device: GPUDevice, req: GpuBenchRequest): Promise<number> {
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [{ name: 'webgpu', device } as ort.InferenceSession.ExecutionProviderConfig],
+  });
+  try {
+    const feed = {
+      [session.inputNames[0]]: new ort.Tensor('float32', Float32Array.from(req.input), [1, 3, 224, 224]),
+    };
+    const run = async () => {
+      const out = await session.run(feed);
+      await out[session.outputNames[0]].getData();
+    };
+    // The first run compiles onnxruntime's shaders.
+    await run();
+    const times: number[] = [];
+    const start = performance.now();
+    do times.push((await timed(run))[1]);
+    while (times.length < req.maxIterations && performance.now() - start < req.budgetMs / 4);
+    return median(times);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Views for the switch measurement: the final map and two inner layers, each chain. */
+function switchViews(layers: string[]): ViewSpec[] {
+  const picks = [
+    layers[0],
+    layers[Math.floor(layers.length / 3)],
+    layers[Math.floor((2 * layers.length) / 3)],
+  ];
+  return picks.flatMap((layer) =>
+    (['net', 'positive', 'negative'] as const).map((kind) => ({
+      layer,
+      kind,
+      normalization: 'layer' as const,
+      clipPercentile: 99.5,
+      colormap: 'auto' as const,
+    })),
+  );
+}
+
+async function run(req: GpuBenchRequest): Promise<GpuBenchResult> {
+  const bytes = await fetchBytes(req.url);
+  const gpu = await GpuContext.acquire({ featureLevel: req.featureLevel });
+  const adapter = adapterReport(gpu, req.featureLevel);
+  // Headless Chromium cannot present WebGPU canvases on either software adapter (the device is destroyed
+  // on the first present), so views are drawn offscreen and their pixels read back, as the app does on
+  // SwiftShader: the switch cost measured here includes that readback.
+  const engine = new GpuEngine(gpu, { presentation: 'image', profile: true });
+  try {
+    const ortForwardMs = await ortForward(bytes, gpu.device, req);
+    const [info, loadMs] = await timed(() => engine.loadModel(bytes, req.model));
+    if (!info.canExplain) throw new Error(`${req.model}: the engine cannot explain it`);
+    const input = Float32Array.from(req.input);
+    const explainOnce = async () => {
+      await engine.setInput(input);
+      const { forward = 0, excitation = 0 } = engine.phases;
+      await engine.explain({ rule: 'sf' });
+      const { chain = 0, maps = 0 } = engine.phases;
+      return { forward, excitation, chain, maps };
+    };
+    const [, firstExplanationMs] = await timed(explainOnce);
+
+    const samples: { forward: number; excitation: number; chain: number; maps: number; total: number }[] = [];
+    const before = engine.readbackStats().bytes;
+    const start = performance.now();
+    do {
+      const [phases, total] = await timed(explainOnce);
+      samples.push({ ...phases, total });
+    } while (samples.length < req.maxIterations && performance.now() - start < req.budgetMs);
+    const readbackBytes = (engine.readbackStats().bytes - before) / samples.length;
+
+    const canvas = new OffscreenCanvas(1, 1);
+    const views = switchViews(info.layers.map((l) => l.tensor));
+    // One render first: it compiles the view pipelines, which every later view shares.
+    await engine.render(canvas, { ...views[0], layer: info.layers[info.layers.length - 1].tensor });
+    const switches: number[] = [];
+    for (const view of views) switches.push((await timed(() => engine.render(canvas, view)))[1]);
+
+    const m = (k: keyof (typeof samples)[number]) => median(samples.map((s) => s[k]));
+    return {
+      model: req.model,
+      adapter,
+      engineDescription: engine.description,
+      ortForwardMs,
+      loadMs,
+      firstExplanationMs,
+      engineForwardMs: m('forward'),
+      excitationMs: m('excitation'),
+      chainMs: m('chain'),
+      mapsMs: m('maps'),
+      totalMs: m('total'),
+      switchViewMs: median(switches),
+      iterations: samples.length,
+      readbackBytes,
+    };
+  } finally {
+    engine.dispose();
+  }
+}
+
+declare global {
+  interface Window {
+    panescopeBench: { run(req: GpuBenchRequest): Promise<GpuBenchResult> };
+  }
+}
+
+// Served by Vite in dev mode, where onnxruntime-web loads its .wasm next to its own module; one thread,
+// since the page is not cross-origin isolated.
+ort.env.wasm.numThreads = 1;
+window.panescopeBench = { run };

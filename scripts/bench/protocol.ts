@@ -1,0 +1,57 @@
+/**
+ * What the benchmark driver (Node, scripts/bench.ts) asks the bench page (headless Chromium) and what the
+ * page answers: plain data, since it crosses Playwright's evaluate boundary.
+ */
+
+/** Where the bench server serves the replicas of scripts/fixtures/build-replicas.ts. */
+export const REPLICA_URL = '/replicas/';
+
+export type FeatureLevel = 'core' | 'compatibility';
+
+export interface GpuBenchRequest {
+  model: string;
+  /** Where the page fetches the ONNX file (served by scripts/bench/vite.bench.config.ts). */
+  url: string;
+  featureLevel: FeatureLevel;
+  /** The preprocessed image, planar [1, 3, 224, 224]. */
+  input: number[];
+  /** Timed repetitions after the warm-up, at most. */
+  maxIterations: number;
+  /** No new repetition starts once this much time has gone into the timed ones. */
+  budgetMs: number;
+}
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  description: string;
+  isFallbackAdapter: boolean;
+  featureLevel: FeatureLevel;
+  maxStorageBufferBindingSize: number;
+  hasTimestampQuery: boolean;
+}
+
+/** Medians over the timed repetitions, in milliseconds. */
+export interface GpuBenchResult {
+  model: string;
+  adapter: AdapterReport;
+  engineDescription: string;
+  /** onnxruntime-web alone on the same device: logits only, default session options. */
+  ortForwardMs: number;
+  /** Fetch excluded: engine.loadModel (onnxruntime session, plan, weight upload). */
+  loadMs: number;
+  /** The first setInput + explain: compiles every pipeline. */
+  firstExplanationMs: number;
+  /** setInput's forward pass (onnxruntime with every chain tensor exposed). */
+  engineForwardMs: number;
+  excitationMs: number;
+  chainMs: number;
+  mapsMs: number;
+  /** setInput + explain, wall clock. */
+  totalMs: number;
+  /** engine.render of another layer or chain view, the UI's cost of switching. */
+  switchViewMs: number;
+  iterations: number;
+  /** Bytes read back per explanation (setInput + explain), from the engine's readback ledger. */
+  readbackBytes: number;
+}

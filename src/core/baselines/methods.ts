@@ -1,0 +1,228 @@
+/**
+ * Every saliency method of the evaluation behind one call: the same model, image, preprocessing and class
+ * for all, each reduced to one H x W pixel map (or several for the random control). Work that methods
+ * share (the forward values, one backward pass of the logit, the EB explanation) is done once per image.
+ */
+import type { IrGraph } from '../onnx/ir';
+import { channelSum } from '../pane/maps';
+import type { Rule } from '../pane/options';
+import type { PaneResult } from '../pane/types';
+import type { Tensor } from '../tensor';
+import { backward, inputGradient, logitSeed, logitsOf } from './backprop';
+import { contrastiveEb, inputNetMap, paneResult } from './chain-methods';
+import { centreMap, randomMap } from './controls';
+import { gradCam } from './gradcam';
+import { integratedGradients, smoothGrad, type ForwardFn } from './gradient-methods';
+
+export const METHOD_IDS = [
+  'sf',
+  'alphabeta',
+  'ebp',
+  'ceb',
+  'gradient',
+  'gradient_x_input',
+  'integrated_gradients',
+  'smoothgrad',
+  'gradcam',
+  'lrp_epsilon',
+  'random',
+  'centre',
+] as const;
+
+export type MethodId = (typeof METHOD_IDS)[number];
+
+export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
+  sf: 'PANE-sf',
+  alphabeta: 'LRP-αβ (alphabeta)',
+  ebp: 'EB (ebp)',
+  ceb: 'contrastive EB',
+  gradient: 'Gradient',
+  gradient_x_input: 'Gradient × input',
+  integrated_gradients: 'Integrated Gradients',
+  smoothgrad: 'SmoothGrad',
+  gradcam: 'Grad-CAM',
+  lrp_epsilon: 'LRP-ε',
+  random: 'Random',
+  centre: 'Centre bias',
+};
+
+export function isMethodId(s: string): s is MethodId {
+  return (METHOD_IDS as readonly string[]).includes(s);
+}
+
+export interface MethodSettings {
+  /** alphabeta rule (and the alpha-beta view of LRP). */
+  alpha: number;
+  beta: number;
+  /** Integrated Gradients: number of gradients (midpoint rule) from the black baseline. */
+  igSteps: number;
+  /** SmoothGrad: samples and noise standard deviation as a fraction of (max x - min x). */
+  smoothGradSamples: number;
+  smoothGradNoise: number;
+  /** LRP-epsilon: absolute stabiliser added to |z| in every affine layer. */
+  lrpEpsilon: number;
+  /** Grad-CAM feature tensor; undefined = the last convolution found by op type. */
+  gradcamLayer?: string;
+  /** Random control: number of seeds whose metrics are averaged. */
+  randomSeeds: number;
+  /** Centre bias: Gaussian standard deviation as a fraction of the shorter side. */
+  centreSigma: number;
+}
+
+export const DEFAULT_METHOD_SETTINGS: Readonly<MethodSettings> = Object.freeze({
+  alpha: 2,
+  beta: 1,
+  igSteps: 16,
+  smoothGradSamples: 16,
+  smoothGradNoise: 0.15,
+  lrpEpsilon: 0.25,
+  randomSeeds: 5,
+  centreSigma: 0.25,
+});
+
+/** One image, ready to be explained. */
+export interface ExplainedImage {
+  g: IrGraph;
+  /** Preprocessed input [1, C, H, W]. */
+  x: Tensor;
+  /** Forward values of x (runForward's map). */
+  values: ReadonlyMap<string, Tensor>;
+  /** The class every method explains. */
+  target: number;
+  /** IG's baseline: the preprocessed all-black image. */
+  baseline: Tensor;
+  /** Forward evaluator for the extra points IG and SmoothGrad need. */
+  forward: ForwardFn;
+  /** Seed of this image's random draws (SmoothGrad noise, random maps). */
+  seed: number;
+}
+
+export interface MethodOutput {
+  /** H x W maps; the random control has one per seed, every other method one. */
+  maps: Float64Array[];
+  /** Wall time of this method on this image, including shared work it was the first to need. */
+  ms: number;
+  /** Method-specific checks (IG's completeness gap). */
+  diagnostics: Record<string, number>;
+}
+
+/** max_c |t| per pixel (Simonyan et al.'s reduction of a gradient). */
+export function maxAbsOverChannels(t: Float64Array, dims: readonly number[]): Float64Array {
+  const plane = dims[2] * dims[3];
+  const out = new Float64Array(plane);
+  for (let i = 0; i < t.length; i++) out[i % plane] = Math.max(out[i % plane], Math.abs(t[i]));
+  return out;
+}
+
+/** A seed for draw `k` of image seed `seed` (splitmix-style mixing, so nearby seeds are unrelated). */
+export function subSeed(seed: number, k: number): number {
+  let h = (seed ^ Math.imul(k + 1, 0x9e3779b9)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Lazily computed work that several methods (and the correlation metric) share for one image. */
+export class SharedWork {
+  private grads?: Map<string, Float64Array>;
+  private readonly panes = new Map<string, PaneResult>();
+  constructor(
+    private readonly img: ExplainedImage,
+    private readonly settings: MethodSettings,
+  ) {}
+
+  logitGrads(): Map<string, Float64Array> {
+    const { g, values, target } = this.img;
+    return (this.grads ??= backward(g, values, logitSeed(g, values, target)));
+  }
+
+  inputGrad(): Float64Array {
+    return this.logitGrads().get(this.img.g.inputs[0].name)!;
+  }
+
+  /** The double chain of this image under one rule (alpha, beta from the settings). */
+  pane(rule: Rule): PaneResult {
+    const { g, values, target } = this.img;
+    let r = this.panes.get(rule);
+    if (!r) {
+      r = paneResult(g, values, target, { rule, alpha: this.settings.alpha, beta: this.settings.beta });
+      this.panes.set(rule, r);
+    }
+    return r;
+  }
+}
+
+function computeOne(
+  method: MethodId,
+  img: ExplainedImage,
+  s: MethodSettings,
+  shared: SharedWork,
+): { maps: Float64Array[]; diagnostics: Record<string, number> } {
+  const { g, x, values, target } = img;
+  const dims = x.dims;
+  const [, , H, W] = dims;
+  const one = (map: Float64Array) => ({ maps: [map], diagnostics: {} });
+  switch (method) {
+    case 'sf':
+    case 'alphabeta':
+    case 'ebp':
+      return one(inputNetMap(g, shared.pane(method)));
+    case 'ceb':
+      return one(contrastiveEb(g, values, target, shared.pane('ebp')));
+    case 'gradient':
+      return one(maxAbsOverChannels(shared.inputGrad(), dims));
+    case 'gradient_x_input':
+      return one(
+        channelSum(
+          shared.inputGrad().map((v, i) => v * x.data[i]),
+          dims,
+        ),
+      );
+    case 'integrated_gradients': {
+      const ig = integratedGradients(g, img.forward, x, img.baseline, target, s.igSteps);
+      return {
+        maps: [channelSum(ig.attribution, dims)],
+        diagnostics: { completenessGap: ig.completenessGap },
+      };
+    }
+    case 'smoothgrad': {
+      const sg = smoothGrad(g, img.forward, x, target, s.smoothGradSamples, s.smoothGradNoise, img.seed);
+      return one(maxAbsOverChannels(sg, dims));
+    }
+    case 'gradcam':
+      return one(gradCam(g, values, shared.logitGrads(), s.gradcamLayer));
+    case 'lrp_epsilon': {
+      // LRP starts from the explained logit's value, R = l_t e_t (the relevance to be distributed).
+      const seed = logitSeed(g, values, target);
+      for (const v of seed.values()) v[target] = logitsOf(g, values).data[target];
+      return one(
+        channelSum(inputGradient(g, values, seed, { kind: 'lrp-epsilon', epsilon: s.lrpEpsilon }), dims),
+      );
+    }
+    case 'random':
+      return {
+        maps: Array.from({ length: s.randomSeeds }, (_, k) => randomMap(H, W, subSeed(img.seed, k))),
+        diagnostics: {},
+      };
+    case 'centre':
+      return one(centreMap(H, W, s.centreSigma));
+  }
+}
+
+/** The maps of `methods` for one image, in the order given. */
+export function computeMethods(
+  methods: readonly MethodId[],
+  img: ExplainedImage,
+  settings: MethodSettings,
+  onMethodDone: (method: MethodId) => void = () => {},
+  shared = new SharedWork(img, settings),
+): Map<MethodId, MethodOutput> {
+  const out = new Map<MethodId, MethodOutput>();
+  for (const method of methods) {
+    const t0 = performance.now();
+    const { maps, diagnostics } = computeOne(method, img, settings, shared);
+    out.set(method, { maps, ms: performance.now() - t0, diagnostics });
+    onMethodDone(method);
+  }
+  return out;
+}

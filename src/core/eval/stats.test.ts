@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { pearson, spearman } from './correlation';
+import { averageRanks, mean, median, std, wilcoxonSignedRank } from './stats';
+
+describe('summary statistics', () => {
+  it('mean, sample std, median', () => {
+    expect(mean([1, 2, 3, 4])).toBe(2.5);
+    expect(std([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(2.138089935299395, 14);
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('average ranks share ties', () => {
+    expect([...averageRanks([10, 20, 20, 5])]).toEqual([2, 3.5, 3.5, 1]);
+  });
+
+  it('Pearson and Spearman', () => {
+    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 15);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 15);
+    expect(pearson([1, 1, 1], [1, 2, 3])).toBeNull();
+    // Monotone but not linear: Spearman 1, Pearson below 1.
+    expect(spearman([1, 2, 3, 4], [1, 8, 27, 1000])).toBeCloseTo(1, 15);
+    expect(pearson([1, 2, 3, 4], [1, 8, 27, 1000])!).toBeLessThan(0.9);
+  });
+});
+
+describe('Wilcoxon signed-rank test', () => {
+  // scipy.stats.wilcoxon documentation example (Cushny & Peebles via Fisher): exact two-sided p.
+  const d = [6, 8, 14, 16, 23, 24, 28, 29, 41, -48, 49, 56, 60, -67, 75];
+
+  it('exact distribution: scipy gives statistic 24, p = 0.041259765625', () => {
+    const r = wilcoxonSignedRank(d, new Array(d.length).fill(0));
+    expect(r.method).toBe('exact');
+    expect(r.wMinus).toBe(24);
+    expect(r.wPlus).toBe(96);
+    expect(r.p).toBeCloseTo(0.041259765625, 12);
+  });
+
+  it('is symmetric in its arguments', () => {
+    const zeros = new Array(d.length).fill(0);
+    expect(wilcoxonSignedRank(zeros, d).p).toBe(wilcoxonSignedRank(d, zeros).p);
+  });
+
+  it('normal approximation with ties: z from the tie-corrected variance', () => {
+    // |d| = 1,1,2,3 with signs +,+,+,-: ranks 1.5,1.5,3,4, W+ = 6, n = 4, one tie of size 2.
+    const r = wilcoxonSignedRank([1, 1, 2, -3], [0, 0, 0, 0]);
+    expect(r.method).toBe('normal');
+    expect(r.wPlus).toBe(6);
+    const variance = (4 * 5 * 9) / 24 - (8 - 2) / 48;
+    const z = (6 - 5) / Math.sqrt(variance);
+    // Two-sided p = erfc(|z| / sqrt 2) = 0.712701856658 (Python's math.erfc).
+    expect(z).toBeCloseTo(0.368229847, 8);
+    expect(r.p).toBeCloseTo(0.7127018566581784, 6);
+  });
+
+  it('drops zero differences and reports p = 1 when nothing is left', () => {
+    expect(wilcoxonSignedRank([1, 2], [1, 2])).toMatchObject({ n: 0, zeros: 2, p: 1 });
+    expect(wilcoxonSignedRank([1, 2, 3], [1, 1, 1])).toMatchObject({ n: 2, zeros: 1 });
+  });
+
+  it('a large one-sided sample is highly significant (normal approximation, n > 50)', () => {
+    const a = Array.from({ length: 60 }, (_, i) => i + 1);
+    const r = wilcoxonSignedRank(a, new Array(60).fill(0));
+    expect(r.method).toBe('normal');
+    expect(r.p).toBeLessThan(1e-10);
+    expect(r.p).toBeGreaterThan(1e-12);
+  });
+});
