@@ -33,10 +33,16 @@ function adapterReport(gpu: GpuContext, featureLevel: FeatureLevel): AdapterRepo
   };
 }
 
-/** onnxruntime-web's forward pass on `device` with default session options: the logits, read back. */
+/**
+ * onnxruntime-web's forward pass on `device`, the logits read back: graph optimisations on, NCHW kernels as
+ * in the engine's session (src/runtime: the default NHWC ones compute some grouped Convs wrongly in 1.30,
+ * and they were slower on both software adapters).
+ */
 async function ortForward(bytes: Uint8Array, device: GPUDevice, req: GpuBenchRequest): Promise<number> {
   const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: [{ name: 'webgpu', device } as ort.InferenceSession.ExecutionProviderConfig],
+    executionProviders: [
+      { name: 'webgpu', device, preferredLayout: 'NCHW' } as ort.InferenceSession.ExecutionProviderConfig,
+    ],
   });
   try {
     const feed = {

@@ -2,7 +2,7 @@
  * docs/evaluation.md (and docs/evaluation/*.svg) from the report.json of a `panescope evaluate` run, so
  * the document always shows measured numbers with the settings that produced them.
  *
- *   npx tsx scripts/eval-set/write-doc.ts out/eval-squeezenet/report.json [command line used]
+ *   npx tsx scripts/eval-set/write-doc.ts out/eval-squeezenet/report.json [command line used] [timing note]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,8 +12,8 @@ import { markdownReport } from '../../src/core/eval/markdown';
 import { wilcoxonSignedRank } from '../../src/core/eval/stats';
 import { curvesSvg } from '../../src/core/eval/svg';
 
-const [reportPath, command = ''] = process.argv.slice(2);
-if (!reportPath) throw new Error('usage: write-doc.ts REPORT.json [COMMAND]');
+const [reportPath, command = '', timingNote = ''] = process.argv.slice(2);
+if (!reportPath) throw new Error('usage: write-doc.ts REPORT.json [COMMAND] [NOTE ON TIMING]');
 const report = JSON.parse(readFileSync(reportPath, 'utf8')) as EvaluationReport;
 const root = new URL('../../', import.meta.url).pathname;
 const svgDir = join(root, 'docs/evaluation');
@@ -67,7 +67,19 @@ function ruleDecision(): string {
       ? `**sf wins deletion AUC${significant ? '' : ' (not significantly)'}, so the default rule stays sf** (PANE-SPEC 9.1: switch to alphabeta only if sf loses).`
       : significant
         ? `**alphabeta wins deletion AUC significantly: by PANE-SPEC 9.1 the default rule should switch to alphabeta (α = 2, β = 1), with sf kept as an option.**`
-        : `**alphabeta has the lower mean deletion AUC, but the difference is not significant on this set.** PANE-SPEC 9.1 says to switch the default to alphabeta if sf loses on deletion AUC; on this measurement the loss is within noise.`)
+        : `**alphabeta has the lower mean deletion AUC (by ${(sf.mean - ab.mean).toFixed(4)}), but not significantly.** ` +
+          `Read literally, PANE-SPEC 9.1 (switch the default when sf loses on deletion AUC) says: switch to alphabeta. ` +
+          `The measurement shows no real difference on deletion; ${insertionNote()}`)
+  );
+}
+
+/** sf against alphabeta on insertion AUC, from the paired comparisons. */
+function insertionNote(): string {
+  const c = summary.comparisons.find((x) => x.method === 'alphabeta' && x.metric === 'insertion_auc');
+  if (!c) return 'insertion AUC was not measured.';
+  return (
+    `on insertion AUC sf is better on ${c.sfBetter} of ${c.sfBetter + c.sfWorse} images ` +
+    `(p = ${c.wilcoxon.p.toPrecision(2)}).`
   );
 }
 
@@ -85,7 +97,7 @@ ${report.complete ? '' : `\n**Partial run: ${summary.images} images were finishe
 **Time.** The whole set with all methods and metrics took **${(timing.totalSeconds / 60).toFixed(1)} min**
 (${timing.perImageSeconds.toFixed(0)} s per image of wall time, ${settings.jobs} worker threads) on the project's
 2-core machine, which other jobs were sharing during the run. The float64 maps dominate: the mean time of each
-method's map is in the last column of the table (per worker, under that load).
+method's map is in the last column of the table (per worker, under that load).${timingNote ? ` ${timingNote}` : ''}
 
 Command:
 

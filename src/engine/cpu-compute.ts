@@ -22,8 +22,8 @@ import { describeModel, predictionFrom } from './model-info';
 import { layerStats, renderView, viewMap } from './views';
 import type { ExplainSummary, MapData, ModelInfo, Prediction, RenderInfo, ViewSpec } from './types';
 
-/** Compiled chains kept per model: switching back to a recent rule costs no recompilation. */
-const KEPT_CHAINS = 3;
+/** Weights of the compiled chains kept per model (bytes of their ONNX models). */
+const CHAIN_BYTES = 64 * 1024 * 1024;
 
 export class CpuCompute {
   private graph: IrGraph | null = null;
@@ -130,27 +130,34 @@ export class CpuCompute {
     this.result = null;
   }
 
-  /** The compiled chain for the options' rule (compiled on first use, the least recent one dropped). */
-  private chainFor(graph: IrGraph, opts: PaneOptions): Promise<ChainRunner> {
+  /**
+   * The compiled chain for the options' rule, compiled on first use. Recent ones are kept while their
+   * weights fit CHAIN_BYTES (the newest always), so switching back to a rule costs no recompilation on
+   * SqueezeNet-sized models and no memory blow-up on VGG-sized ones.
+   */
+  private async chainFor(graph: IrGraph, opts: PaneOptions): Promise<ChainRunner> {
     const key = compileKey(opts);
-    let chain = this.chains.get(key);
-    if (chain) {
-      this.chains.delete(key);
-    } else {
-      chain = ChainRunner.create(graph, opts);
-      // A failed compilation is not kept: the next explain tries again and reports the error again.
-      chain.catch(() => this.chains.get(key) === chain && this.chains.delete(key));
-    }
+    const chain = this.chains.get(key) ?? ChainRunner.create(graph, opts);
+    this.chains.delete(key);
     this.chains.set(key, chain);
-    for (const [old, c] of this.chains) {
-      if (this.chains.size <= KEPT_CHAINS) break;
-      this.chains.delete(old);
-      void c.then(
-        (r) => r.dispose(),
-        () => undefined,
-      );
+    let runner: ChainRunner;
+    try {
+      runner = await chain;
+    } catch (e) {
+      // Not kept: the next explain compiles again and reports the error again.
+      if (this.chains.get(key) === chain) this.chains.delete(key);
+      throw e;
     }
-    return chain;
+    let bytes = 0;
+    for (const [old, c] of [...this.chains].reverse()) {
+      const kept = await c;
+      bytes += kept.modelBytes;
+      if (kept !== runner && bytes > CHAIN_BYTES) {
+        this.chains.delete(old);
+        kept.dispose();
+      }
+    }
+    return runner;
   }
 
   private ready(): { graph: IrGraph; info: ModelInfo; runner: ModelRunner } {

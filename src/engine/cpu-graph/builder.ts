@@ -10,7 +10,7 @@ import { buildModel, type BuildAttr, type BuildNode, type BuildValue } from '../
 import type { BuildTensor } from '../../core/onnx/build';
 
 /** Denominators at or below this are "no flow" (PANE-SPEC 4.6: clamp G < 1e-30 in float32). */
-export const TINY = 1e-30;
+const TINY = 1e-30;
 
 /** Opset of the chain graph: the helpers use the opset-13 forms (axes, splits and shapes as inputs). */
 const OPSET = 17;

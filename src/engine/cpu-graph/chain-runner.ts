@@ -14,15 +14,20 @@ import { paneResult } from './result';
 export class ChainRunner {
   private constructor(
     private readonly g: IrGraph,
-    readonly compiled: CompiledChain,
-    readonly key: string,
+    private readonly compiled: CompiledChain,
+    private readonly key: string,
     private readonly runner: ModelRunner,
   ) {}
 
-  static async create(g: IrGraph, options: Partial<PaneOptions>, numThreads?: number): Promise<ChainRunner> {
+  static async create(g: IrGraph, options: Partial<PaneOptions>): Promise<ChainRunner> {
     const compiled = compileChain(g, options);
-    const runner = await createRunner(compiled.model, { backend: 'wasm', outputs: [], numThreads });
+    const runner = await createRunner(compiled.model, { backend: 'wasm', outputs: [] });
     return new ChainRunner(g, compiled, compileKey(options), runner);
+  }
+
+  /** Size of the compiled model (its weights, mostly): what keeping this chain costs. */
+  get modelBytes(): number {
+    return this.compiled.model.length;
   }
 
   /** Explains one image; `options` may differ from the compiled ones only in head, target and start mass. */

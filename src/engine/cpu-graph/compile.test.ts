@@ -89,6 +89,27 @@ describe('compiled float32 chain == float64 reference on small CNNs', () => {
   });
 });
 
+describe('max pooling ties (spec 5.9)', () => {
+  it('shares a window between its equal maxima, as the reference does', async () => {
+    const spec = {
+      inputs: { x: [1, 1, 4] },
+      nodes: [
+        node('MaxPool', ['x'], ['y'], { kernel_shape: [2], strides: [2] }),
+        node('Flatten', ['y'], ['logits']),
+      ],
+      outputs: ['logits'],
+    };
+    const { g, forward } = await forwardOnOrt(spec, {
+      x: { dims: [1, 1, 4], data: new Float64Array([4, 4, 1, 5]) },
+    });
+    // contrast_mean with target 0: u = [1, -1] on logits [4, 5], so T = [4/9, 5/9].
+    const { got, errors } = await compare(g, forward, { head: 'contrast_mean', target: 0 });
+    expect([...errors].filter(([, e]) => !(e <= TOLERANCE))).toEqual([]);
+    const T = got.flux.get('x')!.T;
+    [2 / 9, 2 / 9, 0, 5 / 9].forEach((v, i) => expect(T[i]).toBeCloseTo(v, 6));
+  });
+});
+
 describe('the compiler', () => {
   it('covers every op of the chain op table that is traversed', () => {
     const traversed = Object.entries(CHAIN_OP_KINDS).filter(([, kind]) => kind !== 'terminal');

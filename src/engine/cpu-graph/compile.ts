@@ -30,11 +30,8 @@ export const HEAD_R = 'head/R';
 
 export interface CompiledChain {
   model: Uint8Array;
-  /** Options after effectiveOptions (what the model computes). */
-  options: PaneOptions;
   /** IR values the model reads, each fed as forwardInputName(name). */
   forwardValues: string[];
-  logits: string;
   /** Layer tensors (layerList order) and the outputs that hold their T and R. */
   layers: ({ tensor: string } & FluxValues)[];
   /** Affine output tensors and the output that holds their G. */
@@ -108,5 +105,5 @@ export function compileChain(g: IrGraph, options: Partial<PaneOptions>): Compile
     const f = fluxOf(tensor);
     if (f) layers.push({ tensor, T: b.publish(f.T), R: b.publish(f.R) });
   }
-  return { model: b.build(), options: opts, forwardValues: ctx.forwardNames(), logits, layers, excitations };
+  return { model: b.build(), forwardValues: ctx.forwardNames(), layers, excitations };
 }
