@@ -57,6 +57,7 @@ test('opens on the default model and a demo image and explains it without a clic
   if (process.env.PANESCOPE_SCREENSHOT === '1') {
     await page.getByTestId('layer-slider').fill(String(view.layers.indexOf('fire7')));
     view = await waitForView(page, view.main!.key);
+    await page.getByTestId('layer-slider').blur();
     mkdirSync('docs', { recursive: true });
     writeFileSync('docs/screenshot.png', await page.screenshot());
   }
