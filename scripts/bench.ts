@@ -21,11 +21,12 @@ import { chromium } from 'playwright';
 import { decodeImage } from '../src/cli/image-io';
 import { loadGraph } from '../src/core/onnx';
 import { IMAGENET_PREPROCESS, preprocess } from '../src/core/preprocess';
-import { cpuFallback, float64Reference, ortWasmForward, type Budget } from './bench/cpu-bench';
+import { cpuFallback, float64Reference, ortWasmForward } from './bench/cpu-bench';
 import { ADAPTERS, GpuDriver } from './bench/gpu-driver';
 import { forwardMacs } from './bench/macs';
 import { REPLICA_URL, type GpuBenchResult } from './bench/protocol';
 import { cpuTable, gpuTable, type CpuRow, type GpuRow, type ModelFacts } from './bench/report';
+import type { RepeatBudget } from './bench/timing';
 import { ensureReplicas, type ReplicaName } from './fixtures/build-replicas';
 
 /** Per model and adapter (or CPU path): skip what would take longer (--budget MINUTES). */
@@ -33,7 +34,7 @@ const DEFAULT_BUDGET_MIN = 3;
 /** A run that overruns its estimate is stopped at this multiple of the budget. */
 const HARD_LIMIT_FACTOR = 5 / 3;
 /** Timed repetitions after the warm-up: at most this many, and none started after budgetMs. */
-const REPEAT: Budget = { maxIterations: 5, budgetMs: 30_000 };
+const REPEAT: RepeatBudget = { maxIterations: 5, budgetMs: 30_000 };
 const SQUEEZENET = {
   name: 'squeezenet1_1',
   path: 'public/models/squeezenet1_1.onnx',

@@ -9,6 +9,7 @@ import { explain } from '../../src/core/reference/chain';
 import { runForward } from '../../src/core/reference/forward';
 import { CpuCompute } from '../../src/engine/cpu-compute';
 import { createRunner } from '../../src/runtime';
+import { median, timed, type RepeatBudget } from './timing';
 
 export interface CpuBenchResult {
   loadMs: number;
@@ -20,22 +21,9 @@ export interface CpuBenchResult {
   iterations: number;
 }
 
-export interface Budget {
-  maxIterations: number;
-  budgetMs: number;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timed<T>(f: () => Promise<T> | T): Promise<[T, number]> {
-  const t = performance.now();
-  const value = await f();
-  return [value, performance.now() - t];
-}
-
 /** Runs `f` once as a warm-up, then until the budget or the iteration cap is spent; medians by key. */
 async function repeat<K extends string>(
-  budget: Budget,
+  budget: RepeatBudget,
   f: () => Promise<Record<K, number>>,
 ): Promise<{ medians: Record<K, number>; iterations: number }> {
   await f();
@@ -55,7 +43,7 @@ async function repeat<K extends string>(
 export async function ortWasmForward(
   bytes: Uint8Array,
   input: Float32Array,
-  budget: Budget,
+  budget: RepeatBudget,
 ): Promise<number> {
   const runner = await createRunner(bytes, { backend: 'wasm', outputs: [] });
   try {
@@ -74,7 +62,7 @@ export async function cpuFallback(
   bytes: Uint8Array,
   name: string,
   input: Float32Array,
-  budget: Budget,
+  budget: RepeatBudget,
 ): Promise<CpuBenchResult> {
   const cpu = new CpuCompute();
   try {
@@ -108,7 +96,7 @@ export async function cpuFallback(
 export async function float64Reference(
   bytes: Uint8Array,
   input: Float32Array,
-  budget: Budget,
+  budget: RepeatBudget,
 ): Promise<CpuBenchResult> {
   const [graph, loadMs] = await timed(() => loadGraph(bytes));
   const name = graph.inputs[0].name;

@@ -9,14 +9,7 @@ import { GpuEngine } from '../../src/engine/gpu-engine';
 import type { ViewSpec } from '../../src/engine/types';
 import { GpuContext } from '../../src/gpu/context';
 import type { AdapterReport, FeatureLevel, GpuBenchRequest, GpuBenchResult } from './protocol';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const value = await f();
-  return [value, performance.now() - t];
-}
+import { median, timed } from './timing';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);

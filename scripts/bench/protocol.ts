@@ -1,3 +1,5 @@
+import type { RepeatBudget } from './timing';
+
 /**
  * What the benchmark driver (Node, scripts/bench.ts) asks the bench page (headless Chromium) and what the
  * page answers: plain data, since it crosses Playwright's evaluate boundary.
@@ -8,17 +10,13 @@ export const REPLICA_URL = '/replicas/';
 
 export type FeatureLevel = 'core' | 'compatibility';
 
-export interface GpuBenchRequest {
+export interface GpuBenchRequest extends RepeatBudget {
   model: string;
   /** Where the page fetches the ONNX file (served by scripts/bench/vite.bench.config.ts). */
   url: string;
   featureLevel: FeatureLevel;
   /** The preprocessed image, planar [1, 3, 224, 224]. */
   input: number[];
-  /** Timed repetitions after the warm-up, at most. */
-  maxIterations: number;
-  /** No new repetition starts once this much time has gone into the timed ones. */
-  budgetMs: number;
 }
 
 export interface AdapterReport {

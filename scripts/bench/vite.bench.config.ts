@@ -39,6 +39,7 @@ export default defineConfig({
     exclude: ['onnxruntime-web'],
     include: ['onnx-proto'],
   },
-  server: { host: '127.0.0.1', port: 5199 },
+  // No hot reload: an edit to a source file must not reload the page in the middle of a measurement.
+  server: { host: '127.0.0.1', port: 5199, hmr: false },
   logLevel: 'warn',
 });
