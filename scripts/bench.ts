@@ -24,9 +24,8 @@ import { IMAGENET_PREPROCESS, preprocess } from '../src/core/preprocess';
 import { cpuFallback, float64Reference, ortWasmForward } from './bench/cpu-bench';
 import { ADAPTERS, GpuDriver } from './bench/gpu-driver';
 import { forwardMacs } from './bench/macs';
-import { REPLICA_URL, type GpuBenchResult } from './bench/protocol';
+import { REPLICA_URL, type GpuBenchResult, type RepeatBudget } from './bench/protocol';
 import { cpuTable, gpuTable, type CpuRow, type GpuRow, type ModelFacts } from './bench/report';
-import type { RepeatBudget } from './bench/timing';
 import { ensureReplicas, type ReplicaName } from './fixtures/build-replicas';
 
 /** Per model and adapter (or CPU path): skip what would take longer (--budget MINUTES). */
@@ -157,6 +156,7 @@ function describe(r: GpuBenchResult): string {
 
 async function cpuRows(list: BenchModel[], input: Float32Array, budgetMs: number): Promise<CpuRow[]> {
   const rows: CpuRow[] = [];
+  const path = 'CPU engine (wasm forward + float32 chain graph)';
   let cost: CostModel | undefined;
   for (const model of list) {
     const bytes = new Uint8Array(readFileSync(model.path));
@@ -164,16 +164,18 @@ async function cpuRows(list: BenchModel[], input: Float32Array, budgetMs: number
     const ortForwardMs = await ortWasmForward(bytes, input, REPEAT);
     const estimate = estimateMs(cost, model);
     if (estimate > budgetMs) {
-      rows.push({
-        model,
-        path: 'CPU engine',
-        ortForwardMs,
-        skipped: `about ${minutes(estimate)} estimated, over the ${minutes(budgetMs)} budget`,
-      });
+      const skipped = `about ${minutes(estimate)} estimated, over the ${minutes(budgetMs)} budget`;
+      rows.push({ model, path, ortForwardMs, skipped });
       continue;
     }
-    const result = await cpuFallback(bytes, model.name, input, REPEAT);
-    rows.push({ model, path: 'CPU engine (wasm forward + float32 chain graph)', ortForwardMs, result });
+    let result;
+    try {
+      result = await cpuFallback(bytes, model.name, input, REPEAT);
+    } catch (e) {
+      rows.push({ model, path, ortForwardMs, skipped: (e as Error).message.split('\n')[0] });
+      continue;
+    }
+    rows.push({ model, path, ortForwardMs, result });
     if (!cost) cost = { macs: model.macs, fixedMs: 0, scaledMs: 3 * result.totalMs + result.loadMs };
     // The float64 reference is the oracle, not a product path: SqueezeNet shows its order of magnitude.
     if (model.name === SQUEEZENET.name)

@@ -9,7 +9,8 @@ import { explain } from '../../src/core/reference/chain';
 import { runForward } from '../../src/core/reference/forward';
 import { CpuCompute } from '../../src/engine/cpu-compute';
 import { createRunner } from '../../src/runtime';
-import { median, timed, type RepeatBudget } from './timing';
+import type { RepeatBudget } from './protocol';
+import { median, timed } from './timing';
 
 export interface CpuBenchResult {
   loadMs: number;

@@ -1,5 +1,3 @@
-import type { RepeatBudget } from './timing';
-
 /**
  * What the benchmark driver (Node, scripts/bench.ts) asks the bench page (headless Chromium) and what the
  * page answers: plain data, since it crosses Playwright's evaluate boundary.
@@ -7,6 +5,12 @@ import type { RepeatBudget } from './timing';
 
 /** Where the bench server serves the replicas of scripts/fixtures/build-replicas.ts. */
 export const REPLICA_URL = '/replicas/';
+
+/** How long repetitions go on: at most `maxIterations`, and none started after `budgetMs`. */
+export interface RepeatBudget {
+  maxIterations: number;
+  budgetMs: number;
+}
 
 export type FeatureLevel = 'core' | 'compatibility';
 

@@ -1,11 +1,5 @@
 /** Timing helpers shared by the bench page and the Node side. */
 
-/** How long repetitions go on: at most `maxIterations`, and none started after `budgetMs`. */
-export interface RepeatBudget {
-  maxIterations: number;
-  budgetMs: number;
-}
-
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function timed<T>(f: () => Promise<T> | T): Promise<[T, number]> {
