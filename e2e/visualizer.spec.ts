@@ -22,6 +22,7 @@ import {
   type Snapshot,
 } from './fixtures';
 import { blackPng, brokenModel, denseModel, bilinearCnnModel } from './files';
+import { cliCurves } from './cli-curves';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -76,6 +77,45 @@ test('exports the view as PNG, .npy and JSON', async () => {
   expect(summary.top5).toHaveLength(5);
   expect(summary.layers).toHaveLength(view.layers.length);
   expect(summary.view.layer).toBe(view.layer);
+});
+
+test('the Evaluate panel scores deletion and insertion curves of the map on screen, as the CLI does', async () => {
+  await page.getByTestId('evaluate-details').locator('summary').click();
+  const panel = page.getByTestId('evaluate-panel');
+  await panel.getByRole('checkbox', { name: 'Gradient', exact: true }).uncheck();
+  await panel.getByRole('checkbox', { name: 'Centre bias' }).check();
+  await panel.getByLabel('Steps per curve').selectOption('10');
+  await panel.getByRole('button', { name: 'Compute curves' }).click();
+  const auc = async (kind: string, id: string) => {
+    const el = page.getByTestId(`auc-${kind}-${id}`);
+    await expect(el).toHaveAttribute('data-done', 'true', { timeout: 240_000 });
+    return Number(await el.getAttribute('data-auc'));
+  };
+  // The same map, image and class through the CLI's metric code in Node (onnxruntime wasm there too).
+  const input = view.layers[0];
+  const paneMap = Float64Array.from((await readMap(page, input, 'net')).data);
+  const expected = await cliCurves(paneMap, view.target!, 10);
+  for (const id of ['pane', 'centre'] as const) {
+    for (const kind of ['deletion', 'insertion'] as const) {
+      expect(Math.abs((await auc(kind, id)) - expected[id][kind].auc)).toBeLessThan(2e-3);
+    }
+  }
+  // The slider: nothing removed is the clean image at the engine's probability; everything removed is the
+  // dataset-mean colour.
+  const probability = async () =>
+    Number((await page.getByTestId('evaluate-probability').textContent())!.split('=')[1]);
+  const slider = page.getByTestId('evaluate-slider');
+  await slider.fill('0');
+  await expect.poll(probability, { timeout: 60_000 }).toBeCloseTo(view.targetProbability!, 2);
+  await slider.fill('1');
+  await expect
+    .poll(probability, { timeout: 60_000 })
+    .toBeCloseTo(expected.pane.deletion.scores[expected.pane.deletion.scores.length - 1], 2);
+  const gone = await canvasPixels(page, 'evaluate-image');
+  const mean = [0.485, 0.456, 0.406].map((m) => Math.round(m * 255));
+  for (let i = 0; i < gone.data.length; i += 4 * 97)
+    for (let c = 0; c < 3; c++) expect(Math.abs(gone.data[i + c] - mean[c])).toBeLessThanOrEqual(1);
+  await page.getByTestId('evaluate-details').locator('summary').click();
 });
 
 test('scrubs to three layers, by slider, arrow key and strip, and the canvas changes each time', async () => {

@@ -1,7 +1,9 @@
 /**
  * The app's parts, wired once at start-up: the store, the pixel registry, the controller that drives the
- * engine, the input actions and the layer player. No module-level state: everything hangs off this object.
+ * engine, the input actions, the layer player and the Evaluate panel's client (its worker starts on first
+ * use). No module-level state: everything hangs off this object.
  */
+import { Evaluator } from '../engine/evaluator';
 import { AppActions } from './actions';
 import { AppController, type EngineFactory } from './controller';
 import { startLayerPlayer } from './player';
@@ -14,6 +16,7 @@ export interface App {
   registry: PixelRegistry;
   controller: AppController;
   actions: AppActions;
+  evaluator: Evaluator;
 }
 
 export interface AppOptions {
@@ -26,7 +29,7 @@ export function createApp(options: AppOptions): App {
   const registry = new PixelRegistry();
   const controller = new AppController(store, registry, options);
   const actions = new AppActions(store, registry);
-  return { store, registry, controller, actions };
+  return { store, registry, controller, actions, evaluator: new Evaluator() };
 }
 
 /** Starts the engine loop and loads the link's (or the default) model and image. */

@@ -11,6 +11,7 @@
 import { clampCrop, defaultCrop, preprocess, type PreprocessSpec } from '../core/preprocess';
 import { defaultLabels, shortLabel } from '../core/labels';
 import type { PaneOptions } from '../core/pane/options';
+import type { EvaluationSnapshot } from '../engine/evaluator';
 import type { MapData, MapKind, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
 import { inputPreview } from './input-preview';
 import { checkImageClassifier, modelBytes, modelRefKey, modelRefName } from './model-source';
@@ -87,6 +88,9 @@ export class AppController {
   private canvasSerial = 0;
   private stripPending: string[] = [];
   private readonly lock = new Mutex();
+  /** The loaded model's file and the last preprocessed input: what the Evaluate panel scores. */
+  private modelFile: Uint8Array | null = null;
+  private lastInput: { key: string; tensor: Float32Array; spec: PreprocessSpec } | null = null;
   private looping = false;
   private dirty = false;
   private idleWaiters: (() => void)[] = [];
@@ -140,6 +144,43 @@ export class AppController {
     const engine = this.engine;
     if (!engine) throw new UserError('No model is loaded.');
     return this.lock.run(() => engine.readMap(view, size));
+  }
+
+  /**
+   * What the Evaluate panel needs of the explanation on screen: the model file, the preprocessed input, the
+   * class, and a reader of the map (which refuses once the screen shows another explanation). Null while
+   * there is no explanation.
+   */
+  evaluationSnapshot(): { snapshot: EvaluationSnapshot; spec: PreprocessSpec } | null {
+    const s = this.store.getState();
+    const explanation = s.explanation;
+    const model = s.model;
+    const input = this.lastInput;
+    if (!explanation || !model || !this.modelFile || !input) return null;
+    if (!explanation.key.startsWith(`${input.key}|`)) return null;
+    const [, C, H, W] = model.inputDims;
+    const key = explanation.key;
+    const inputLayer = model.layers[0].tensor;
+    return {
+      spec: input.spec,
+      snapshot: {
+        modelKey: this.applied.model,
+        modelBytes: this.modelFile,
+        image: {
+          key,
+          x: input.tensor,
+          geo: { C, H, W },
+          norm: { mean: input.spec.mean.slice(0, C), std: input.spec.std.slice(0, C) },
+          target: explanation.target,
+        },
+        paneMap: async () => {
+          const map = await this.readMap({ layer: inputLayer, kind: 'net' });
+          if (this.store.getState().explanation?.key !== key)
+            throw new UserError('The explanation changed while the evaluation started; run it again.');
+          return map.data;
+        },
+      },
+    };
   }
 
   private schedule(): void {
@@ -234,6 +275,7 @@ export class AppController {
       if (problem) throw new UserError(problem);
       candidate = null;
       this.swapEngine(engine, generation, info, key);
+      this.modelFile = bytes;
       this.store.getState().recordTiming('model', performance.now() - t0);
     } catch (e) {
       candidate?.dispose();
@@ -349,6 +391,7 @@ export class AppController {
         rgba.height,
       );
       const tensor = preprocess(rgba, input.spec, crop);
+      this.lastInput = { key: input.key, tensor, spec: input.spec };
       this.registry.inputPreview = inputPreview(tensor, input.spec);
       s.bumpInput();
       const prediction = await this.lock.run(() => engine.setInput(tensor));

@@ -32,6 +32,8 @@ function snapshot(store: AppStore) {
     layer: s.layer ?? s.model?.layers[0]?.tensor ?? null,
     kind: s.kind,
     target: s.explanation?.target ?? null,
+    /** p(target) of the engine's forward pass. */
+    targetProbability: s.explanation && s.prediction ? s.prediction.probs[s.explanation.target] : null,
     main: s.rendered.main,
     compare: s.rendered.compare,
     errors: s.errors.map((e) => e.message),

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ChainChart } from './components/ChainChart';
 import { ChainToggles } from './components/ChainToggles';
 import { ClassPicker } from './components/ClassPicker';
@@ -9,6 +9,7 @@ import { DemoGallery } from './components/DemoGallery';
 import { DisplayControls } from './components/DisplayControls';
 import { DropZone } from './components/DropZone';
 import { ErrorBanner } from './components/ErrorBanner';
+import { EvaluateSection } from './components/EvaluateSection';
 import { ImageSources } from './components/ImageSources';
 import { ImageStrip } from './components/ImageStrip';
 import { LayerList } from './components/LayerList';
@@ -67,6 +68,9 @@ export function App() {
           <LayerScrubber />
           <LayerStrip />
           <ChainChart />
+          <LazyDetails summary="Faithfulness: deletion and insertion curves" testId="evaluate-details">
+            <EvaluateSection />
+          </LazyDetails>
           <p className="hint keys">
             Keys: ← → layers · Home/End input/logits · 1-5 views · on the crop: arrows, + − 0
           </p>
@@ -120,6 +124,25 @@ function Details({ summary, children, open }: { summary: string; children: React
     <details open={open}>
       <summary>{summary}</summary>
       {children}
+    </details>
+  );
+}
+
+/** A <details> whose content mounts only while it is open (for panels that start work when mounted). */
+function LazyDetails({
+  summary,
+  testId,
+  children,
+}: {
+  summary: string;
+  testId: string;
+  children: ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details className="lazy" data-testid={testId} onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>{summary}</summary>
+      {open && children}
     </details>
   );
 }

@@ -61,25 +61,37 @@ export interface ImageJob {
 /** Progress of one image: a method is done (maps and metrics), or the correlation step is. */
 export type ImageProgress = (step: MethodId | 'correlation') => void;
 
-export async function evaluateImage(job: ImageJob, progress: ImageProgress = () => {}): Promise<ImageRecord> {
-  const t0 = performance.now();
-  const { g, x, metricSettings: ms } = job;
+/** The float64 forward pass of `x` and what every method needs with it; target: default the top-1 class. */
+export function explainedImage(
+  g: IrGraph,
+  x: Tensor,
+  norm: Normalisation,
+  seed: number,
+  target?: number,
+): ExplainedImage {
   const inputName = g.inputs[0].name;
   const forward = (t: Tensor) => runForward(g, { [inputName]: t });
   const values = forward(x);
-  const logits = logitsOf(g, values).data;
-  const target = job.target ?? argmax(logits);
   const [, C, H, W] = x.dims;
-  const geo = { C, H, W };
-  const img: ExplainedImage = {
+  return {
     g,
     x,
     values,
-    target,
-    baseline: { dims: x.dims, data: blackImage(geo, job.norm) },
+    target: target ?? argmax(logitsOf(g, values).data),
+    baseline: { dims: x.dims, data: blackImage({ C, H, W }, norm) },
     forward,
-    seed: job.seed,
+    seed,
   };
+}
+
+export async function evaluateImage(job: ImageJob, progress: ImageProgress = () => {}): Promise<ImageRecord> {
+  const t0 = performance.now();
+  const { g, x, metricSettings: ms } = job;
+  const img = explainedImage(g, x, job.norm, job.seed, job.target);
+  const { values, target, forward } = img;
+  const logits = logitsOf(g, values).data;
+  const [, C, H, W] = x.dims;
+  const geo = { C, H, W };
   const needsAttack = job.metrics.includes('adversarial');
   const under = {
     x: x.data,

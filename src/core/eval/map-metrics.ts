@@ -78,7 +78,10 @@ async function runProbes(probes: Probe[], predict: Predictor, batchSize: number)
 }
 
 /** Lazily built substrates of one image (the blur costs a few milliseconds; reuse it across maps). */
-export function substrateCache(img: ImageUnderTest, s: MetricSettings): (kind: Substrate) => Float64Array {
+export function substrateCache(
+  img: Pick<ImageUnderTest, 'x' | 'geo' | 'norm'>,
+  s: Pick<MetricSettings, 'blurKernel' | 'blurSigma'>,
+): (kind: Substrate) => Float64Array {
   const cache = new Map<Substrate, Float64Array>();
   return (kind) => {
     let v = cache.get(kind);
@@ -88,6 +91,24 @@ export function substrateCache(img: ImageUnderTest, s: MetricSettings): (kind: S
     }
     return v;
   };
+}
+
+export type CurveKind = 'deletion' | 'insertion';
+
+/**
+ * The two ends of a curve: deletion replaces the image's pixels (most salient first) by the deletion
+ * substrate; insertion puts them back, most salient first, into the insertion substrate. `base` with the
+ * first `count` pixels of the order taken from `fill` is the image after `count` pixels.
+ */
+export function curveEnds(
+  kind: CurveKind,
+  x: Float64Array,
+  substrate: (kind: Substrate) => Float64Array,
+  s: Pick<MetricSettings, 'deletionSubstrate' | 'insertionSubstrate'>,
+): { base: Float64Array; fill: Float64Array } {
+  return kind === 'deletion'
+    ? { base: x, fill: substrate(s.deletionSubstrate) }
+    : { base: substrate(s.insertionSubstrate), fill: x };
 }
 
 interface CurvePlan {
@@ -240,12 +261,12 @@ export async function evaluateMap(
   const deletionCounts = s.deletionPercents.map((k) => percentCount(k, total));
   const lerfCounts = s.lerfPercents.map((k) => percentCount(k, total));
   const has = (m: MetricId) => metrics.includes(m);
-  const deletion = has('deletion')
-    ? planCurve(img, mostFirst, img.x, substrate(s.deletionSubstrate), s.stepPixels, deletionCounts, probes)
-    : undefined;
-  const insertion = has('insertion')
-    ? planCurve(img, mostFirst, substrate(s.insertionSubstrate), img.x, s.stepPixels, [], probes)
-    : undefined;
+  const curve = (kind: CurveKind, extra: number[]) => {
+    const { base, fill } = curveEnds(kind, img.x, substrate, s);
+    return planCurve(img, mostFirst, base, fill, s.stepPixels, extra, probes);
+  };
+  const deletion = has('deletion') ? curve('deletion', deletionCounts) : undefined;
+  const insertion = has('insertion') ? curve('insertion', []) : undefined;
   const lerf = has('lerf')
     ? planCurve(
         img,

@@ -28,12 +28,14 @@ export interface EvaluatePanelProps {
   /** Name of the explained class, for the captions. */
   classLabel: string;
   /**
-   * Score one curve of one method on the current image, reporting every point as soon as it is scored (in
-   * increasing fraction); resolves when the curve is complete. Must stop early when `signal` aborts.
+   * Score one curve of one method on the current image in `steps` equal steps, reporting every point as
+   * soon as it is scored (in increasing fraction); resolves when the curve is complete. Must stop early
+   * when `signal` aborts.
    */
   computeCurve: (
     method: string,
     kind: CurveKind,
+    steps: number,
     onPoint: (p: CurvePoint) => void,
     signal: AbortSignal,
   ) => Promise<void>;
@@ -46,10 +48,14 @@ export interface EvaluatePanelProps {
   ) => Promise<{ image: PreviewImage; probability: number }>;
 }
 
+/** Steps per curve the user can pick: more is finer and slower (one forward pass per point). */
+export const STEP_CHOICES = [10, 20, 50, 100] as const;
+
 const W = 320;
 const H = 200;
 const PAD = 28;
-const COLOURS = ['#d55e00', '#0072b2', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#8c564b'];
+// Okabe-Ito colours (told apart with colour-vision deficiencies), light enough for the dark theme.
+const COLOURS = ['#e69f00', '#56b4e9', '#009e73', '#f0e442', '#cc79a7', '#d55e00', '#0072b2', '#bbbbbb'];
 
 /** SVG path of a curve in a W x H box with PAD margins (fraction on x, probability on y). */
 export function curvePath(points: readonly CurvePoint[]): string {
@@ -93,7 +99,7 @@ function CurveChart({
           stroke="currentColor"
           opacity={0.4}
         />
-        <text x={PAD} y={PAD - 8} fontSize={11}>
+        <text x={PAD} y={PAD - 8} fontSize={11} fill="currentColor">
           p(class) vs fraction {kind === 'deletion' ? 'removed' : 'inserted'}
         </text>
         {methods.map((m, i) => (
@@ -115,6 +121,8 @@ function CurveChart({
               key={m.id}
               style={{ color: COLOURS[i % COLOURS.length] }}
               data-testid={`auc-${kind}-${m.id}`}
+              data-auc={pts.length > 1 ? partialAuc(pts) : undefined}
+              data-done={done}
             >
               {m.label}: AUC {pts.length > 1 ? partialAuc(pts).toFixed(3) : '–'}
               {done ? '' : ' …'}
@@ -144,6 +152,7 @@ export function EvaluatePanel({
   const [curves, setCurves] = useState<Curves>({});
   const [running, setRunning] = useState<AbortController | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [steps, setSteps] = useState<number>(20);
   const [fraction, setFraction] = useState(0.1);
   const [preview, setPreview] = useState<{ method: string; kind: CurveKind }>({
     method: chosen[0] ?? '',
@@ -167,6 +176,7 @@ export function EvaluatePanel({
           await computeCurve(
             m.id,
             kind,
+            steps,
             (p) => setCurves((c) => ({ ...c, [key]: [...(c[key] ?? []), p] })),
             ctrl.signal,
           );
@@ -211,6 +221,16 @@ export function EvaluatePanel({
             <input type="checkbox" checked={chosen.includes(m.id)} onChange={() => toggle(m.id)} /> {m.label}
           </label>
         ))}
+        <label>
+          Steps per curve{' '}
+          <select value={steps} onChange={(e) => setSteps(Number(e.target.value))}>
+            {STEP_CHOICES.map((n) => (
+              <option key={n} value={n}>
+                {n} ({100 / n} % each)
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="button" onClick={() => void run()} disabled={selected.length === 0}>
           {running ? 'Restart' : 'Compute curves'}
         </button>
@@ -260,7 +280,7 @@ export function EvaluatePanel({
             data-testid="evaluate-slider"
           />
         </label>
-        <canvas ref={canvas} className="evaluate-image" />
+        <canvas ref={canvas} className="evaluate-image" data-testid="evaluate-image" />
         <p data-testid="evaluate-probability">
           p({classLabel}) = {probability === null ? '–' : probability.toFixed(3)}
         </p>

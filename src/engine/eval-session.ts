@@ -1,0 +1,178 @@
+/**
+ * The Evaluate panel's work on one model and image, runtime-agnostic so that it runs in the evaluation
+ * worker (the app) and in Node (tests): deletion and insertion curves of one method at a time, point by
+ * point, and the perturbed image at any fraction, scored in batches by onnxruntime (wasm). The maps of the
+ * baselines come from the float64 engine (core/baselines), as in `panescope evaluate`; PANE's map is the
+ * one the app shows, handed in by the page (setMap). Curves use the spec's substrates and the same
+ * composition as the CLI, so a point here equals the CLI's point at the same pixel count.
+ */
+import {
+  computeMethods,
+  DEFAULT_METHOD_SETTINGS,
+  SharedWork,
+  type ExplainedImage,
+  type MethodId,
+} from '../core/baselines/methods';
+import { curveCounts } from '../core/eval/curves';
+import { explainedImage } from '../core/eval/evaluate-image';
+import { curveEnds, substrateCache, type CurveKind, type Predictor } from '../core/eval/map-metrics';
+import { pixelOrder } from '../core/eval/ranking';
+import { DEFAULT_METRIC_SETTINGS } from '../core/eval/settings';
+import { composite, type ImageGeometry, type Normalisation, type Substrate } from '../core/eval/substrate';
+import type { IrGraph } from '../core/onnx/ir';
+import { softmax } from '../core/pane/heads';
+
+/** The map the page computed (the explanation on screen), or a baseline the session computes. */
+export type EvaluationMethod = 'pane' | MethodId;
+
+export interface EvaluationImage {
+  /** Changes whenever the input, the class or the shown explanation changes. */
+  key: string;
+  /** Preprocessed input, [C, H, W] planes (the model's normalised space). */
+  x: Float32Array;
+  geo: ImageGeometry;
+  norm: Normalisation;
+  target: number;
+}
+
+export interface CurvePoint {
+  /** Fraction of the pixels removed (deletion) or inserted (insertion). */
+  fraction: number;
+  /** p(target) of the perturbed image. */
+  probability: number;
+}
+
+/** Perturbed images per onnxruntime call: small, so that points reach the chart while the curve grows. */
+export const LIVE_BATCH = 4;
+/** Seed of the baselines' random draws (SmoothGrad noise, the random map): fixed, so reruns agree. */
+const SEED = 1;
+
+export class StaleImageError extends Error {
+  constructor() {
+    super('The image or explanation changed while the evaluation ran; run it again.');
+  }
+}
+
+interface ImageState {
+  image: EvaluationImage;
+  x64: Float64Array;
+  substrate: (kind: Substrate) => Float64Array;
+  /** Pixel orders (most salient first) of each method's map, computed once. */
+  orders: Map<EvaluationMethod, Promise<Int32Array>>;
+  explained?: { img: ExplainedImage; shared: SharedWork };
+}
+
+export class EvaluationSession {
+  private image: ImageState | null = null;
+
+  constructor(
+    private readonly g: IrGraph,
+    private readonly predict: Predictor,
+  ) {}
+
+  setImage(image: EvaluationImage): void {
+    if (this.image?.image.key === image.key) return;
+    const x64 = Float64Array.from(image.x);
+    const settings = DEFAULT_METRIC_SETTINGS;
+    this.image = {
+      image,
+      x64,
+      substrate: substrateCache({ x: x64, geo: image.geo, norm: image.norm }, settings),
+      orders: new Map(),
+    };
+  }
+
+  /** The page's map of `method` (H x W, at the input resolution) for image `key`. */
+  setMap(key: string, method: EvaluationMethod, map: Float32Array): void {
+    const state = this.current(key);
+    const { H, W } = state.image.geo;
+    if (map.length !== H * W) throw new Error(`map of ${map.length} pixels for a ${W} x ${H} input`);
+    state.orders.set(method, Promise.resolve(pixelOrder(Float64Array.from(map), 'value-desc')));
+  }
+
+  hasMap(key: string, method: EvaluationMethod): boolean {
+    return this.image?.image.key === key && this.image.orders.has(method);
+  }
+
+  /**
+   * The curve of `method` with `steps` equal steps (steps + 1 points), reported in batches as they are
+   * scored; stops early (without error) once `cancelled()` says so.
+   */
+  async curve(
+    key: string,
+    method: EvaluationMethod,
+    kind: CurveKind,
+    steps: number,
+    onPoints: (points: CurvePoint[]) => void,
+    cancelled: () => boolean,
+  ): Promise<void> {
+    const state = this.current(key);
+    const order = await this.order(state, method);
+    const total = state.image.geo.H * state.image.geo.W;
+    const counts = curveCounts(total, Math.max(1, Math.ceil(total / steps)));
+    for (let i = 0; i < counts.length && !cancelled(); i += LIVE_BATCH) {
+      const chunk = counts.slice(i, i + LIVE_BATCH);
+      const probabilities = await this.score(
+        state,
+        chunk.map((count) => this.perturb(state, order, kind, count)),
+      );
+      if (cancelled()) return;
+      onPoints(chunk.map((count, k) => ({ fraction: count / total, probability: probabilities[k] })));
+    }
+  }
+
+  /** The model input with `fraction` of the pixels removed or inserted in `method`'s order, and p(target). */
+  async perturbed(
+    key: string,
+    method: EvaluationMethod,
+    kind: CurveKind,
+    fraction: number,
+  ): Promise<{ input: Float32Array; probability: number }> {
+    const state = this.current(key);
+    const order = await this.order(state, method);
+    const total = state.image.geo.H * state.image.geo.W;
+    const count = Math.round(Math.min(1, Math.max(0, fraction)) * total);
+    const input = this.perturb(state, order, kind, count);
+    const [probability] = await this.score(state, [input]);
+    return { input, probability };
+  }
+
+  private current(key: string): ImageState {
+    if (!this.image || this.image.image.key !== key) throw new StaleImageError();
+    return this.image;
+  }
+
+  private perturb(state: ImageState, order: Int32Array, kind: CurveKind, count: number): Float32Array {
+    const { base, fill } = curveEnds(kind, state.x64, state.substrate, DEFAULT_METRIC_SETTINGS);
+    return composite(base, fill, order, count, state.image.geo);
+  }
+
+  private async score(state: ImageState, inputs: Float32Array[]): Promise<number[]> {
+    const logits = await this.predict(inputs);
+    return logits.map((l) => softmax(l)[state.image.target]);
+  }
+
+  private order(state: ImageState, method: EvaluationMethod): Promise<Int32Array> {
+    let order = state.orders.get(method);
+    if (!order) {
+      if (method === 'pane') throw new Error('the explanation map has not been handed to the evaluation');
+      order = Promise.resolve().then(() => pixelOrder(this.baselineMap(state, method), 'value-desc'));
+      state.orders.set(method, order);
+      // A failed map is not cached: a later request tries again.
+      order.catch(() => state.orders.delete(method));
+    }
+    return order;
+  }
+
+  /** One map of a baseline from the float64 engine (the random control: its first seed). */
+  private baselineMap(state: ImageState, method: MethodId): Float64Array {
+    const { image, x64 } = state;
+    if (!state.explained) {
+      const { C, H, W } = image.geo;
+      const img = explainedImage(this.g, { dims: [1, C, H, W], data: x64 }, image.norm, SEED, image.target);
+      state.explained = { img, shared: new SharedWork(img, DEFAULT_METHOD_SETTINGS) };
+    }
+    const { img, shared } = state.explained;
+    return computeMethods([method], img, DEFAULT_METHOD_SETTINGS, undefined, shared).get(method)!.maps[0];
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Worker side of the Evaluate panel: an EvaluationSession per loaded model. Requests run concurrently
+ * (onnxruntime runs are serialised by the runner, so the slider's preview slips in between the batches of
+ * a running curve); 'cancel' stops a curve after its current batch.
+ */
+import { loadGraph } from '../core/onnx';
+import { createLogitPredictor } from '../runtime/predictor';
+import type { EvalRequest, EvalResponse } from './eval-protocol';
+import { EvaluationSession, LIVE_BATCH } from './eval-session';
+
+let session: { key: string; value: Promise<EvaluationSession> } | null = null;
+/** Curve requests still running, and those asked to stop. */
+const running = new Set<number>();
+const cancelled = new Set<number>();
+
+const post = (msg: EvalResponse, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(msg, transfer);
+
+async function open(key: string, bytes: Uint8Array): Promise<EvaluationSession> {
+  const g = loadGraph(bytes);
+  const { predict } = await createLogitPredictor(bytes, g, LIVE_BATCH);
+  return new EvaluationSession(g, predict);
+}
+
+function current(): Promise<EvaluationSession> {
+  if (!session) throw new Error('no model has been handed to the evaluation');
+  return session.value;
+}
+
+async function handle(req: EvalRequest): Promise<{ value: unknown; transfer: Transferable[] }> {
+  switch (req.method) {
+    case 'loadModel':
+      if (session?.key !== req.key) {
+        const value = open(req.key, req.bytes);
+        session = { key: req.key, value };
+        // A model that failed to load is not kept: the next request with it tries again.
+        value.catch(() => session?.value === value && (session = null));
+      }
+      await session.value;
+      return { value: null, transfer: [] };
+    case 'setImage':
+      (await current()).setImage(req.image);
+      return { value: null, transfer: [] };
+    case 'setMap':
+      (await current()).setMap(req.key, req.evaluated, req.map);
+      return { value: null, transfer: [] };
+    case 'curve': {
+      const evaluation = await current();
+      running.add(req.id);
+      try {
+        await evaluation.curve(
+          req.key,
+          req.evaluated,
+          req.kind,
+          req.steps,
+          (points) => post({ id: req.id, points }),
+          () => cancelled.has(req.id),
+        );
+      } finally {
+        running.delete(req.id);
+        cancelled.delete(req.id);
+      }
+      return { value: null, transfer: [] };
+    }
+    case 'perturbed': {
+      const p = await (await current()).perturbed(req.key, req.evaluated, req.kind, req.fraction);
+      return { value: p, transfer: [p.input.buffer] };
+    }
+    case 'cancel':
+      if (running.has(req.target)) cancelled.add(req.target);
+      return { value: null, transfer: [] };
+  }
+}
+
+self.onmessage = (event: MessageEvent<EvalRequest>) => {
+  const req = event.data;
+  handle(req).then(
+    ({ value, transfer }) => post({ id: req.id, ok: true, value }, transfer),
+    (e: unknown) => post({ id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) }),
+  );
+};

@@ -1,0 +1,49 @@
+/**
+ * The model's logits for a batch of perturbed inputs, on onnxruntime's wasm backend: what every
+ * faithfulness metric costs (the CLI's `panescope evaluate` and the app's Evaluate panel share it).
+ */
+import type { Predictor } from '../core/eval/map-metrics';
+import type { IrGraph } from '../core/onnx/ir';
+import { findLogits } from '../core/pane/heads';
+import { createRunner, type ModelRunner } from '.';
+
+export interface LogitPredictor {
+  runner: ModelRunner;
+  predict: Predictor;
+}
+
+/**
+ * `batchSize` images go into one call where the model's batch dimension is symbolic; a model exported with
+ * a fixed batch of 1 takes them one at a time. `numThreads`: wasm threads (see createRunner).
+ */
+export async function createLogitPredictor(
+  bytes: Uint8Array,
+  g: IrGraph,
+  batchSize: number,
+  numThreads?: number,
+): Promise<LogitPredictor> {
+  const { logits } = findLogits(g);
+  const runner = await createRunner(bytes, { backend: 'wasm', outputs: [logits], numThreads });
+  const dims = g.shapes.get(g.inputs[0].name)!;
+  const per = dims[1] * dims[2] * dims[3];
+  const step = typeof g.inputs[0].shape[0] === 'string' ? batchSize : 1;
+  const predict: Predictor = async (inputs) => {
+    const out: Float64Array[] = [];
+    for (let i = 0; i < inputs.length; i += step) {
+      const chunk = inputs.slice(i, i + step);
+      const batch = new Float32Array(chunk.length * per);
+      chunk.forEach((x, k) => batch.set(x, k * per));
+      const result = await runner.run(batch, [chunk.length, dims[1], dims[2], dims[3]]);
+      try {
+        const data = await result.get(logits)!.getData();
+        const classes = data.length / chunk.length;
+        for (let k = 0; k < chunk.length; k++)
+          out.push(Float64Array.from(data.subarray(k * classes, (k + 1) * classes)));
+      } finally {
+        for (const v of result.values()) v.dispose();
+      }
+    }
+    return out;
+  };
+  return { runner, predict };
+}

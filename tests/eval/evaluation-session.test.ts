@@ -1,0 +1,148 @@
+/**
+ * The Evaluate panel's session (what its worker runs) on SqueezeNet and a real photo: its curves, point for
+ * point, equal the CLI's evaluateMap at the same pixel counts; the slider's perturbed image is the curve's
+ * image at that fraction; stale requests and cancellation behave.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadGraph } from '../../src/core/onnx';
+import type { IrGraph } from '../../src/core/onnx/ir';
+import { IMAGENET_PREPROCESS, preprocess } from '../../src/core/preprocess';
+import { evaluateMap, type Predictor } from '../../src/core/eval/map-metrics';
+import { DEFAULT_METRIC_SETTINGS } from '../../src/core/eval/settings';
+import { gaussianBlur } from '../../src/core/eval/substrate';
+import { centreMap } from '../../src/core/baselines/controls';
+import { DEFAULT_METHOD_SETTINGS } from '../../src/core/baselines/methods';
+import { argmax, softmax } from '../../src/core/pane/heads';
+import { decodeImage } from '../../src/cli/image-io';
+import { createLogitPredictor } from '../../src/runtime/predictor';
+import {
+  EvaluationSession,
+  LIVE_BATCH,
+  StaleImageError,
+  type CurvePoint,
+  type EvaluationImage,
+} from '../../src/engine/eval-session';
+import { CHELSEA, SQUEEZENET_ONNX, readBytes } from '../paths';
+
+const geo = { C: 3, H: 224, W: 224 };
+const norm = { mean: IMAGENET_PREPROCESS.mean, std: IMAGENET_PREPROCESS.std };
+const total = geo.H * geo.W;
+
+let g: IrGraph;
+let predict: Predictor;
+let image: EvaluationImage;
+let cleanP: number;
+
+beforeAll(async () => {
+  const bytes = readBytes(SQUEEZENET_ONNX);
+  g = loadGraph(bytes);
+  predict = (await createLogitPredictor(bytes, g, LIVE_BATCH)).predict;
+  const x = preprocess(decodeImage(readBytes(CHELSEA), CHELSEA), IMAGENET_PREPROCESS);
+  const [logits] = await predict([x]);
+  const target = argmax(logits);
+  cleanP = softmax(logits)[target];
+  image = { key: 'chelsea|sf', x, geo, norm, target };
+});
+
+async function curveOf(
+  s: EvaluationSession,
+  method: 'pane' | 'centre',
+  kind: 'deletion' | 'insertion',
+  steps: number,
+): Promise<CurvePoint[]> {
+  const points: CurvePoint[] = [];
+  await s.curve(
+    image.key,
+    method,
+    kind,
+    steps,
+    (p) => points.push(...p),
+    () => false,
+  );
+  return points;
+}
+
+describe('EvaluationSession (the Evaluate panel)', () => {
+  it('scores the same curves as the CLI, for a handed-in map and for a baseline it computes', async () => {
+    const s = new EvaluationSession(g, predict);
+    s.setImage(image);
+    // A map with no ties, so that the pixel order is the same in both paths.
+    const map = Float32Array.from({ length: total }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
+    s.setMap(image.key, 'pane', map);
+    const steps = 8;
+    const settings = { ...DEFAULT_METRIC_SETTINGS, stepPixels: Math.ceil(total / steps) };
+    const under = { x: Float64Array.from(image.x), geo, norm, target: image.target };
+    for (const [method, m] of [
+      ['pane', Float64Array.from(map)],
+      ['centre', centreMap(geo.H, geo.W, DEFAULT_METHOD_SETTINGS.centreSigma)],
+    ] as const) {
+      const cli = await evaluateMap(m, under, ['deletion', 'insertion'], settings, predict);
+      for (const kind of ['deletion', 'insertion'] as const) {
+        const live = await curveOf(s, method, kind, steps);
+        const want = cli[kind]!;
+        expect(live.map((p) => p.fraction)).toEqual(want.fractions);
+        live.forEach((p, i) => expect(p.probability).toBeCloseTo(want.scores[i], 6));
+      }
+    }
+  });
+
+  it('deletion starts at the clean probability; the slider image is the curve image at that fraction', async () => {
+    const s = new EvaluationSession(g, predict);
+    s.setImage(image);
+    const deletion = await curveOf(s, 'centre', 'deletion', 4);
+    expect(deletion[0].probability).toBeCloseTo(cleanP, 6);
+    expect(deletion[0].probability).toBeGreaterThan(0.3);
+    const half = await s.perturbed(image.key, 'centre', 'deletion', 0.5);
+    expect(half.probability).toBeCloseTo(deletion[2].probability, 6);
+
+    // Everything removed: the all-zero tensor (the dataset mean colour); nothing inserted: the blurred image.
+    const gone = await s.perturbed(image.key, 'centre', 'deletion', 1);
+    expect(gone.input.every((v) => v === 0)).toBe(true);
+    const blurred = gaussianBlur(Float64Array.from(image.x), geo, { kernel: 11, sigma: 5 });
+    const none = await s.perturbed(image.key, 'centre', 'insertion', 0);
+    none.input.forEach((v, i) => expect(v).toBeCloseTo(blurred[i], 5));
+    // The centre of the image goes first: at 10 % removed the centre pixel is gone and a corner is not.
+    const tenth = await s.perturbed(image.key, 'centre', 'deletion', 0.1);
+    const centre = 112 * 224 + 112;
+    expect(tenth.input[centre]).toBe(0);
+    expect(tenth.input[0]).toBeCloseTo(image.x[0], 6);
+  });
+
+  it('computes a gradient baseline from the float64 engine and ranks by it', async () => {
+    const s = new EvaluationSession(g, predict);
+    s.setImage(image);
+    const points: CurvePoint[] = [];
+    await s.curve(
+      image.key,
+      'gradient',
+      'deletion',
+      4,
+      (p) => points.push(...p),
+      () => false,
+    );
+    expect(points.map((p) => p.fraction)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    // Removing the pixels the gradient ranks first costs the cat more than removing none.
+    expect(points[1].probability).toBeLessThan(points[0].probability);
+  });
+
+  it('refuses requests about another image and stops a cancelled curve after its batch', async () => {
+    const s = new EvaluationSession(g, predict);
+    s.setImage(image);
+    await expect(s.perturbed('other', 'centre', 'deletion', 0.5)).rejects.toBeInstanceOf(StaleImageError);
+    await expect(s.perturbed(image.key, 'pane', 'deletion', 0.5)).rejects.toThrow(/not been handed/);
+    const points: CurvePoint[] = [];
+    let batches = 0;
+    await s.curve(
+      image.key,
+      'centre',
+      'deletion',
+      20,
+      (p) => {
+        points.push(...p);
+        batches++;
+      },
+      () => batches >= 1,
+    );
+    expect(points).toHaveLength(LIVE_BATCH);
+  });
+});
