@@ -12,6 +12,7 @@ import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
 import { buildModel } from '../core/onnx/build';
 import { imageInput, toModelLayout } from '../core/onnx/layout';
+import { excitationSource } from '../core/pane/excitation-source';
 import { layerList } from '../core/pane/layers';
 import { channelSum, layerMaps, mapSize } from '../core/pane/maps';
 import { effectiveOptions, type Rule } from '../core/pane/options';
@@ -21,7 +22,7 @@ import { runForward } from '../core/reference/forward';
 import type { Tensor } from '../core/tensor';
 import { createGpuEngine, type GpuEngine } from './gpu-engine';
 import type { MapKind } from './types';
-import { excitationSource, pearson } from './views';
+import { pearson } from './views';
 
 const RULES: Rule[] = ['sf', 'alphabeta', 'ebp'];
 const MAP_TOLERANCE = 1e-3;
@@ -94,7 +95,7 @@ describe.each(families().map((f) => [f.name, f] as const))('%s', (name, family) 
       for (const layer of layers) {
         const { h, w } = mapSize(layer.dims, layer.layout);
         const m = layerMaps(ref.flux.get(layer.tensor)!, layer.dims, layer.layout);
-        const source = excitationSource(g, ref, layer.tensor);
+        const source = excitationSource(g, layer.tensor);
         const e = source ? ref.excitation.get(source) : undefined;
         const groups: [MapKind, Float64Array][][] = [
           [['net', m.S]],

@@ -3,43 +3,14 @@
  * scale and colours, and the per-layer statistics of the chart. The GPU engine computes the same things in
  * WGSL; its tests compare against these functions.
  */
-import type { IrGraph, IrNode } from '../core/onnx/ir';
-import { tensorLayout } from '../core/onnx/layout';
-import type { PaneResult } from '../core/pane/types';
-import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
-import { chainOpKind, gateSignalInput, isChainOp } from '../core/pane/ops';
+import type { IrGraph } from '../core/onnx/ir';
+import { tensorLayout, type ImageLayout } from '../core/onnx/layout';
+import type { Flux, PaneResult } from '../core/pane/types';
 import { numel } from '../core/tensor';
+import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
+import { excitationSource } from '../core/pane/excitation-source';
 import { colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
-
-/** Ops whose output has the same values' polarity as its input tensor: a layer after them shows its producer's PANE. */
-const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Dropout', 'Identity']);
-
-/** The input a layer looks through to find its excitation: an activation's, or a gate's signal of the same shape. */
-function passedThrough(g: IrGraph, node: IrNode): string | null {
-  if (ACTIVATIONS.has(node.opType)) return node.inputs[0];
-  if (chainOpKind(node) !== 'gate') return null;
-  const signal = node.inputs[gateSignalInput(node)];
-  const sameShape = numel(g.shapes.get(signal) ?? []) === numel(g.shapes.get(node.outputs[0]) ?? []);
-  return sameShape ? signal : null;
-}
-
-/**
- * The tensor whose forward excitation a layer shows: the layer itself when an affine node produced it, or
- * the affine output an activation or a gate was applied to (Conv -> Relu, Conv -> SiLU and a
- * squeeze-and-excitation scaling show the Conv's E+ / E-). Null otherwise.
- */
-export function excitationSource(g: IrGraph, result: PaneResult | null, tensor: string): string | null {
-  let name: string | null = tensor;
-  while (name !== null) {
-    const producer = g.nodes.find((n) => n.outputs[0] === name);
-    if (!producer || !isChainOp(producer)) return null;
-    if (chainOpKind(producer) === 'affine')
-      return result === null || result.excitation.has(name) ? name : null;
-    name = passedThrough(g, producer);
-  }
-  return null;
-}
 
 export interface ViewMap {
   h: number;
@@ -61,9 +32,9 @@ export function viewMap(g: IrGraph, result: PaneResult, layer: string, kind: Map
   const { h, w } = mapSize(dims, layout);
   const signed = isSigned(kind);
   if (kind === 'excitation-positive' || kind === 'excitation-negative') {
-    const source = excitationSource(g, result, layer);
-    if (!source) return { h, w, data: new Float64Array(h * w), signed };
-    const e = result.excitation.get(source)!;
+    const source = excitationSource(g, layer);
+    const e = source === null ? undefined : result.excitation.get(source);
+    if (!e) return { h, w, data: new Float64Array(h * w), signed };
     return { h, w, data: channelSum(kind === 'excitation-positive' ? e.Epos : e.Eneg, dims, layout), signed };
   }
   const flux = result.flux.get(layer);
@@ -161,19 +132,56 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
 
+/**
+ * The chart's numbers of one layer from a single pass over its (T, R): sum T, sum R and the channel sums
+ * S_P, S_N (what viewMap's 'positive' / 'negative' give, summed in the same order, so the values are the
+ * same to the bit). Only the two maps are allocated: the chart is recomputed after every explanation and
+ * per-statistic arrays over every element cost more than the float32 chain itself.
+ */
+function chainStats(
+  flux: Flux,
+  dims: readonly number[],
+  layout: ImageLayout,
+): { sumT: number; sumR: number; sp: Float64Array; sn: Float64Array } {
+  // channelSum's preconditions: maps are per image.
+  if (dims.length >= 2 && dims[0] !== 1) throw new Error(`layerStats: batch ${dims[0]}; maps are per image`);
+  const { T, R } = flux;
+  if (T.length !== numel(dims)) throw new Error(`layerStats: ${T.length} values for [${dims.join(',')}]`);
+  const { h, w } = mapSize(dims, layout);
+  const positions = h * w;
+  const sp = new Float64Array(positions);
+  const sn = new Float64Array(positions);
+  let sumT = 0;
+  let sumR = 0;
+  // One walk in memory order. The position p of element i is kept as a counter rather than a division:
+  // NCHW-like tensors hold one element per position and repeat the positions once per channel
+  // (i = c * positions + p), NHWC ones hold each position's channels together (i = p * channels + c).
+  const perPosition = layout === 'NHWC' && dims.length === 4 ? T.length / positions : 1;
+  let p = 0;
+  let k = 0;
+  for (let i = 0; i < T.length; i++) {
+    const t = T[i];
+    const r = R[i];
+    sumT += t;
+    sumR += r;
+    sp[p] += (t + r) / 2;
+    sn[p] += (t - r) / 2;
+    if (++k === perPosition) {
+      k = 0;
+      if (++p === positions) p = 0;
+    }
+  }
+  return { sumT, sumR, sp, sn };
+}
+
 /** corr(S_P, S_N) over spatial positions and |sum R| / sum T, for every layer that received mass. */
 export function layerStats(g: IrGraph, result: PaneResult, layers: readonly string[]): LayerStats[] {
   return layers.map((tensor) => {
     const flux = result.flux.get(tensor);
     if (!flux) return { tensor, corrPN: 0, netRatio: 0, sumT: 0, sumR: 0 };
-    let sumT = 0;
-    let sumR = 0;
-    for (let i = 0; i < flux.T.length; i++) {
-      sumT += flux.T[i];
-      sumR += flux.R[i];
-    }
-    const sp = viewMap(g, result, tensor, 'positive').data;
-    const sn = viewMap(g, result, tensor, 'negative').data;
+    const dims = g.shapes.get(tensor);
+    if (!dims) throw new Error(`unknown layer '${tensor}'`);
+    const { sumT, sumR, sp, sn } = chainStats(flux, dims, tensorLayout(g, tensor));
     return { tensor, corrPN: pearson(sp, sn), netRatio: sumT > 0 ? Math.abs(sumR) / sumT : 0, sumT, sumR };
   });
 }

@@ -4,10 +4,9 @@
  * statistics (sum T, sum R, corr(S_P, S_N), layer_stats.wgsl) into one vec4 of the stats buffer, which is
  * the only thing an explanation reads back.
  */
-import type { IrGraph, IrNode } from '../core/onnx/ir';
+import { excitationSource } from '../core/pane/excitation-source';
 import type { ChainLayer } from '../core/pane/layers';
 import { mapSize } from '../core/pane/maps';
-import { chainOpKind, gateSignalInput, isChainOp } from '../core/pane/ops';
 import type { GpuContext } from './context';
 import type { BufferSlice, Kernel } from './kernel';
 import type { ModelBuffers } from './model-buffers';
@@ -29,34 +28,6 @@ export interface LayerStatValues {
   sumT: number;
   sumR: number;
   corrPN: number;
-}
-
-/**
- * Ops whose output shows the forward PANE of their input's producer (Conv -> Relu shows the Conv's E+ and
- * E-); gates show their signal's (Conv -> SiLU, a squeeze-and-excitation scaling). The same rule as the CPU
- * engine's views (engine/views.ts excitationSource; gpu may not import engine), which the family tests
- * hold both engines to.
- */
-const ACTIVATIONS = new Set(['Relu', 'LeakyRelu', 'Clip', 'Identity', 'Dropout']);
-
-function passedThrough(g: IrGraph, node: IrNode): string | undefined {
-  if (ACTIVATIONS.has(node.opType)) return node.inputs[0];
-  if (chainOpKind(node) !== 'gate') return undefined;
-  const signal = node.inputs[gateSignalInput(node)];
-  const numel = (name: string) => numelOf(g.shapes.get(name) ?? []);
-  return numel(signal) === numel(node.outputs[0]) ? signal : undefined;
-}
-
-/** The tensor whose excitation a layer shows: its own when affine, else through activations and gates. */
-function excitationSource(g: IrGraph, tensor: string): string | undefined {
-  let name: string | undefined = tensor;
-  while (name !== undefined) {
-    const node = g.nodes.find((n) => n.outputs[0] === name);
-    if (!node || !isChainOp(node)) return undefined;
-    if (chainOpKind(node) === 'affine') return name;
-    name = passedThrough(g, node);
-  }
-  return undefined;
 }
 
 /**
@@ -105,8 +76,9 @@ export class LayerMaps {
     this.kernels = [];
     this.slots = layout.map(({ layer, h, w, offset }, slot) => {
       const maps: BufferSlice = { buffer: this.mapsBuffer, offset, size: h * w * VEC4_BYTES };
+      // The same rule as the CPU engine's views (core/pane/excitation-source), so E+ / E- agree.
       const source = excitationSource(buffers.g, layer.tensor);
-      const hasExcitation = source !== undefined && numelOf(buffers.dims(source)) === numelOf(layer.dims);
+      const hasExcitation = source !== null && numelOf(buffers.dims(source)) === numelOf(layer.dims);
       const n = h * w;
       this.kernels.push(
         {
