@@ -22,6 +22,11 @@ export interface GraphAffineView {
   signedAdjoint(k: string): (string | null)[];
   /** sum_j (c+_ij kPos_j + c-_ij kNeg_j); a null coefficient is 0. */
   adjoint(kPos: string | null, kNeg: string | null): (string | null)[];
+  /**
+   * sum_j (dc_ij / dx_i) k_j = Lin*(k; W) without the factor x: the plain vector-Jacobian product of the
+   * node, for gradient baselines (spec 4.8; gradient.ts), in each data input's own dims.
+   */
+  gradient(k: string): (string | null)[];
 }
 
 /** A value computed on first use: a view writes only the ops its rule asks for. */

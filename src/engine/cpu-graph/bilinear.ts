@@ -42,6 +42,8 @@ interface Bilinear {
   forward(v: string, w: Variant): string;
   /** Lin*(k; W_variant), in the data operand's dims or broadcastable to them. */
   adjoint(k: string, w: Variant): string;
+  /** Lin* comes back only broadcastable to the data operand (a plane sum's adjoint): expanded for gradient. */
+  broadcastAdjoint?: boolean;
   /** Per-output factor of every contribution (1/n_j of average pooling), broadcastable to the output. */
   outScale?: string;
   bias: Tensor | null;
@@ -103,6 +105,10 @@ function bilinearView(ctx: CompileContext, s: Bilinear): GraphAffineView {
     },
     absAdjoint: (k) => onData(b.mul(absX(), s.adjoint(scaled(k), 'abs'))),
     signedAdjoint: (k) => onData(b.mul(s.x, s.adjoint(scaled(k), 'signed'))),
+    gradient(k) {
+      const v = s.adjoint(scaled(k), 'signed');
+      return onData(s.broadcastAdjoint ? b.op('Expand', [v, b.ints(s.xDims)]) : v);
+    },
     adjoint(kPos, kNeg) {
       const fromPos = times(xPos(), sumOf(b, [linT(kPos, 'pos'), linT(kNeg, 'neg')]));
       const xn = xNeg();
@@ -237,6 +243,7 @@ function globalAveragePoolView(ctx: CompileContext, node: IrNode): GraphAffineVi
     forward: (v) => toOut(b.op('ReduceSum', [v, b.ints(spatial)], { keepdims: 1 })),
     // The adjoint of a plane sum is a broadcast, which the product with x performs.
     adjoint: (k) => toKept(k),
+    broadcastAdjoint: true,
     outScale: b.scalar(1 / numel(xDims.slice(2))),
     bias: null,
   });

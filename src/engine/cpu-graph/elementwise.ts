@@ -18,6 +18,8 @@ interface Term {
   c: string;
   /** The input's own dims, which its flux must have. */
   inDims: number[];
+  /** k times dc/dx (per output, before unbroadcasting): the term's share of the node's gradient. */
+  slope(k: string): string;
 }
 
 function elementwiseView(
@@ -45,6 +47,7 @@ function elementwiseView(
     split: () => ({ pos: b.sum(pos.map((p) => p())), neg: b.sum(neg.map((n) => n())) }),
     absAdjoint: (k) => perTerm((i) => b.mul(b.abs(terms[i].c), k)),
     signedAdjoint: (k) => perTerm((i) => b.mul(terms[i].c, k)),
+    gradient: (k) => perTerm((i) => terms[i].slope(k)),
     adjoint: (kPos, kNeg) =>
       perTerm((i) => sumOf(b, [kPos && b.mul(pos[i](), kPos), kNeg && b.mul(neg[i](), kNeg)])),
   };
@@ -59,7 +62,12 @@ function sumView(ctx: CompileContext, node: IrNode): GraphAffineView {
     const sign = node.opType === 'Sub' && k === 1 ? -1 : 1;
     if (isData(ctx.g, name)) {
       const x = ctx.forward(name);
-      terms.push({ input: k, c: sign < 0 ? ctx.b.neg(x) : x, inDims: ctx.dims(name) });
+      terms.push({
+        input: k,
+        c: sign < 0 ? ctx.b.neg(x) : x,
+        inDims: ctx.dims(name),
+        slope: (v) => (sign < 0 ? ctx.b.neg(v) : v),
+      });
     } else {
       constants.push({ sign, t: ctx.requiredConstant(node, k) });
     }
@@ -90,9 +98,11 @@ function scaleView(ctx: CompileContext, node: IrNode): GraphAffineView {
     throw new Error(`${describe(node)}: a constant divided by data is not affine`);
   const s = ctx.requiredConstant(node, 1 - d);
   const x = ctx.forward(node.inputs[d]);
-  const c = ctx.b.op(node.opType, [x, ctx.b.floats(s.dims, s.data)]);
+  const factor = ctx.b.floats(s.dims, s.data);
+  const slope = (v: string) => ctx.b.op(node.opType, [v, factor]);
   const outDims = ctx.dims(node.outputs[0]);
-  return elementwiseView(ctx, node, [{ input: d, c, inDims: ctx.dims(node.inputs[d]) }], null, outDims);
+  const term = { input: d, c: slope(x), inDims: ctx.dims(node.inputs[d]), slope };
+  return elementwiseView(ctx, node, [term], null, outDims);
 }
 
 /** Unfolded BatchNormalization: y = s x + t, s = gamma / sqrt(var + eps), t = beta - mean s (spec 4.3). */
@@ -104,8 +114,11 @@ function batchNormView(ctx: CompileContext, node: IrNode): GraphAffineView {
   const s = gamma.map((v, c) => v / Math.sqrt(variance[c] + epsilon));
   const shift = beta.map((v, c) => v - mean[c] * s[c]);
   const channel = [1, s.length, ...new Array<number>(xDims.length - 2).fill(1)];
-  const c = ctx.b.mul(ctx.forward(xName), ctx.b.floats(channel, s));
-  return elementwiseView(ctx, node, [{ input: 0, c, inDims: xDims }], { dims: channel, data: shift }, xDims);
+  const x = ctx.forward(xName);
+  const factor = ctx.b.floats(channel, s);
+  const slope = (v: string) => ctx.b.mul(v, factor);
+  const term = { input: 0, c: slope(x), inDims: xDims, slope };
+  return elementwiseView(ctx, node, [term], { dims: channel, data: shift }, xDims);
 }
 
 export const ELEMENTWISE_VIEWS: Readonly<
