@@ -4,7 +4,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { colormapLut, lutIndex, overlayAlpha, type ColormapName } from '../src/core/colormap';
+import { applyContrast, colormapLut, lutIndex, overlayAlpha, type ColormapName } from '../src/core/colormap';
 import {
   canvasPixels,
   dropFiles,
@@ -181,6 +181,18 @@ test('toggles the chains and the rendered pixels match the engine numbers at pro
   await page.getByTestId('normalization-select').selectOption('layer');
   await page.getByTestId('chain-net').click();
   view = await waitForView(page, view.main!.key);
+
+  // A contrast exponent lifts the weak evidence of the pixel-level map: colours follow sign(v) |v|^0.5.
+  const linear = await canvasPixels(page, 'saliency-canvas');
+  await page.getByTestId('contrast-select').selectOption('0.5');
+  view = await waitForView(page, view.main!.key);
+  expect(view.gamma).toBe(0.5);
+  await checkProbes(page, view, { exactScale: true });
+  const lifted = await canvasPixels(page, 'saliency-canvas');
+  const coverage = (p: Pixels) => p.data.filter((v, i) => i % 4 === 3 && v > 25).length;
+  expect(coverage(lifted)).toBeGreaterThan(coverage(linear));
+  await page.getByTestId('contrast-select').selectOption('1');
+  view = await waitForView(page, view.main!.key);
 });
 
 test('copies a link that reproduces the view pixel for pixel in a fresh page', async ({
@@ -349,7 +361,8 @@ async function checkProbes(p: Page, shown: Snapshot, opts: { exactScale: boolean
   else expect(info.scale).toBeGreaterThanOrEqual(peak * (1 - 1e-5));
   const probes = probePoints(map.data, info.scale);
   expect(probes.length).toBeGreaterThanOrEqual(6);
-  for (const i of probes) expectPixel(pixels, i, map.data[i] / info.scale, info.signed, info.colormap);
+  for (const i of probes)
+    expectPixel(pixels, i, applyContrast(map.data[i] / info.scale, shown.gamma), info.signed, info.colormap);
 }
 
 /** The 6 strongest points and up to 10 spread over the rest with |v| >= a fifth of the scale. */

@@ -2,7 +2,8 @@
 // value of the upsampled map, divides it by the display scale (map_range.wgsl; with 'shared'
 // normalisation the larger of two scales), looks its colour up in the shared 256-entry table of
 // src/core/colormap.ts (lutIndex: signed [-1, 1] -> [0, 255], non-negative [0, 1] -> [0, 255]) and covers
-// the picture by overlayAlpha (the clamped magnitude). A WebGPU canvas takes premultiplied colour; an image
+// the picture by overlayAlpha (the clamped magnitude), after the display contrast of applyContrast
+// (sign(v) |v|^gamma; gamma = 1 is linear). A WebGPU canvas takes premultiplied colour; an image
 // for a 2-D canvas's putImageData (premultiply = 0) takes it straight.
 
 struct Params {
@@ -13,6 +14,7 @@ struct Params {
   signed: u32,
   sharedScale: u32,
   premultiply: u32,
+  gamma: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -34,7 +36,9 @@ fn fs(@builtin(position) pos: vec4<f32>) -> @location(0) vec4<f32> {
   let x = min(u32(pos.x * f32(p.mapW) / f32(p.canvasW)), p.mapW - 1u);
   let y = min(u32(pos.y * f32(p.mapH) / f32(p.canvasH)), p.mapH - 1u);
   let scale = select(range[0], max(range[0], range[4]), p.sharedScale == 1u);
-  let v = select(0.0, values[y * p.mapW + x] / scale, scale > 0.0);
+  let linear = select(0.0, values[y * p.mapW + x] / scale, scale > 0.0);
+  // pow is undefined at 0, hence the select.
+  let v = select(linear, sign(linear) * pow(abs(linear), p.gamma), p.gamma != 1.0 && linear != 0.0);
   let t = select(v, 0.5 * (v + 1.0), p.signed == 1u);
   // floor(x + 0.5) rounds halves up like Math.round (WGSL's round() rounds them to even).
   let index = u32(floor(clamp(t, 0.0, 1.0) * 255.0 + 0.5));

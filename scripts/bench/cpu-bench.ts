@@ -77,7 +77,14 @@ export async function cpuFallback(
     const switches: number[] = [];
     for (const layer of [layers[0], layers[Math.floor(layers.length / 2)]]) {
       for (const kind of ['net', 'positive', 'negative'] as const) {
-        const view = { layer, kind, normalization: 'layer', clipPercentile: 99.5, colormap: 'auto' } as const;
+        const view = {
+          layer,
+          kind,
+          normalization: 'layer',
+          clipPercentile: 99.5,
+          colormap: 'auto',
+          gamma: 1,
+        } as const;
         switches.push((await timed(() => cpu.render(view)))[1]);
       }
     }

@@ -71,6 +71,7 @@ function switchViews(layers: string[]): ViewSpec[] {
       normalization: 'layer' as const,
       clipPercentile: 99.5,
       colormap: 'auto' as const,
+      gamma: 1,
     })),
   );
 }

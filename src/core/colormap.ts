@@ -72,6 +72,18 @@ export function lutIndex(v: number, signed: boolean): number {
 }
 
 /**
+ * Display contrast: a normalised value v becomes sign(v) |v|^gamma before it picks its colour and coverage.
+ * 1 is linear (PANE-SPEC 4.5's display); smaller exponents lift weak evidence, which pixel-level maps need:
+ * their magnitudes span several decades, so linearly only the strongest few pixels show.
+ */
+export const CONTRASTS = [1, 0.5, 0.25] as const;
+
+export function applyContrast(v: number, gamma: number): number {
+  if (gamma === 1 || !Number.isFinite(v) || v === 0) return v;
+  return Math.sign(v) * Math.abs(v) ** gamma;
+}
+
+/**
  * Coverage of a map pixel over the picture: its normalised magnitude. Weak evidence lets the photo show
  * through and strong evidence covers it, so a signed map's near-white centre never veils the image.
  */

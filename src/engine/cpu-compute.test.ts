@@ -38,6 +38,7 @@ describe('CpuCompute', () => {
           normalization: 'layer',
           clipPercentile: null,
           colormap: 'auto',
+          gamma: 1,
         } as const;
         const pixels = compute.render(view);
         expect(pixels.rgba.length).toBe(16 * 16 * 4);

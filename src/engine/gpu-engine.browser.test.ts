@@ -126,6 +126,7 @@ describe('GpuEngine', () => {
           normalization: 'layer',
           clipPercentile: 99.5,
           colormap: 'auto',
+          gamma: 1,
         } as const;
         const rendered = await engine!.render(new OffscreenCanvas(1, 1), view);
         timings.push(`render ${(performance.now() - t).toFixed(0)} ms`);

@@ -337,7 +337,7 @@ export class GpuEngine implements SaliencyEngine {
     const colormap = resolveColormap(view);
     const encoder = gpu.device.createCommandEncoder({ label: 'render' });
     resampled.record(encoder);
-    const spec = { view: resampled, mapWidth: width, mapHeight: height, signed, colormap };
+    const spec = { view: resampled, mapWidth: width, mapHeight: height, signed, colormap, gamma: view.gamma };
     const image = this.presents ? null : this.renderer.drawToImage(encoder, width, height, spec);
     if (this.presents) this.renderer.drawToCanvas(encoder, canvas, spec);
     const range = gpu.readbacks.stage(encoder, resampled.range.buffer, 0, 8 * F32, 'render-scale');

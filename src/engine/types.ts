@@ -90,6 +90,8 @@ export interface ViewSpec {
   clipPercentile: number | null;
   /** 'auto' picks diverging for signed maps (net) and sequential for non-negative ones. */
   colormap: ColormapName | 'auto';
+  /** Display contrast after normalisation: sign(v) |v|^gamma (core/colormap CONTRASTS; 1 = linear). */
+  gamma: number;
 }
 
 /** Scale information for the colour bar: the map value that maps to full colour. */

@@ -9,7 +9,7 @@ import type { Flux, PaneResult } from '../core/pane/types';
 import { numel } from '../core/tensor';
 import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
 import { excitationSource } from '../core/pane/excitation-source';
-import { colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
+import { applyContrast, colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
 
 export interface ViewMap {
@@ -80,8 +80,8 @@ export function resolveColormap(view: Pick<ViewSpec, 'colormap' | 'kind'>): Colo
 }
 
 /**
- * RGBA pixels of a view at width x height: the map upsampled bilinearly, divided by the scale, coloured,
- * with alpha = overlayAlpha (not premultiplied). The UI's opacity applies on top (the canvas sits over the
+ * RGBA pixels of a view at width x height: the map upsampled bilinearly, divided by the scale, put through
+ * the display contrast, coloured, with alpha = overlayAlpha (not premultiplied). The UI's opacity applies on top (the canvas sits over the
  * picture).
  */
 export function renderView(
@@ -98,7 +98,7 @@ export function renderView(
   const lut = colormapLut(colormap);
   const rgba = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < up.length; i++) {
-    const v = scale > 0 ? up[i] / scale : 0;
+    const v = applyContrast(scale > 0 ? up[i] / scale : 0, view.gamma);
     const k = 4 * lutIndex(v, m.signed);
     rgba[4 * i] = lut[k];
     rgba[4 * i + 1] = lut[k + 1];

@@ -28,6 +28,8 @@ export interface DrawSpec {
   mapHeight: number;
   signed: boolean;
   colormap: ColormapName;
+  /** Display contrast (core/colormap applyContrast); 1 is linear. */
+  gamma: number;
 }
 
 export class CanvasRenderer {
@@ -107,6 +109,7 @@ export class CanvasRenderer {
         signed: spec.signed,
         sharedScale: spec.view.scaleSlots === 2,
         premultiply,
+        gamma: spec.gamma,
       }),
     );
     const lut = this.lut(spec.colormap);

@@ -4,7 +4,7 @@
  * percentile clip and shared normalisation, and the pixels drawn into a canvas.
  */
 import { describe, expect, test } from 'vitest';
-import { colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
+import { applyContrast, colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
 import { effectiveOptions } from '../core/pane/options';
 import type { Flux } from '../core/pane/types';
@@ -120,13 +120,15 @@ describe('map views and canvas rendering', () => {
         );
 
         // Pixels: net and positive maps of the first layers at 19 x 11, as the CPU engine's renderView
-        // colours them (LUT entry by lutIndex, alpha by overlayAlpha). The image target is used: this
-        // headless browser cannot present WebGPU canvases.
+        // colours them (contrast by applyContrast, LUT entry by lutIndex, alpha by overlayAlpha), linear
+        // for the net map and gamma 0.5 for the positive one. The image target is used: this headless
+        // browser cannot present WebGPU canvases.
         const [W, H] = [19, 11];
         let pixelsChecked = 0;
         for (const slot of plan.maps.slots.slice(0, 3)) {
           for (const kind of ['net', 'positive'] as const) {
             const signed = kind === 'net';
+            const gamma = signed ? 1 : 0.5;
             const colormap = signed ? 'diverging' : 'sequential';
             const view = views.get({ slot, kind, width: W, height: H, clipPercentile: null, shared: false });
             const enc = gpu.device.createCommandEncoder();
@@ -137,6 +139,7 @@ describe('map views and canvas rendering', () => {
               mapHeight: H,
               signed,
               colormap,
+              gamma,
             });
             gpu.submit(enc.finish());
             const pixels = await image.read();
@@ -145,7 +148,7 @@ describe('map views and canvas rendering', () => {
             const scale = scaleOf(map, null);
             const lut = colormapLut(colormap);
             for (let i = 0; i < up.length; i++) {
-              const v = scale > 0 ? up[i] / scale : 0;
+              const v = applyContrast(scale > 0 ? up[i] / scale : 0, gamma);
               const k = 4 * lutIndex(v, signed);
               const want = [lut[k], lut[k + 1], lut[k + 2], 255 * overlayAlpha(v, signed)];
               for (let c = 0; c < 4; c++) {

@@ -163,6 +163,7 @@ export class AppActions {
     if (values.colormap) s.setColormap(values.colormap);
     if (values.normalization) s.setNormalization(values.normalization);
     if (values.clipPercentile !== undefined) s.setClipPercentile(values.clipPercentile);
+    if (values.gamma !== undefined) s.setGamma(values.gamma);
     if (values.compare) s.setCompare(values.compare);
     try {
       await loadLinkedImage(

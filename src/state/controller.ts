@@ -467,6 +467,7 @@ export class AppController {
       normalization: s.normalization,
       clipPercentile: s.clipPercentile,
       colormap: s.colormap,
+      gamma: s.gamma,
     };
     return { key: `${explain.key}|${attached.serial}|${JSON.stringify(view)}`, explain, view };
   }
@@ -564,6 +565,7 @@ function requestFields(s: AppState) {
     s.normalization,
     s.clipPercentile,
     s.colormap,
+    s.gamma,
     s.compare,
   ];
 }

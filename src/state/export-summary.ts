@@ -47,6 +47,7 @@ export function exportSummary(s: AppState, renderInfo: RenderInfo | null, link: 
       kind: s.kind,
       normalization: s.normalization,
       clipPercentile: s.clipPercentile,
+      gamma: s.gamma,
       colormap: renderInfo?.colormap ?? s.colormap,
       signed: renderInfo?.signed ?? null,
       scale: renderInfo?.scale ?? null,

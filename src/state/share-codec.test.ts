@@ -22,6 +22,7 @@ const full: ShareState = {
   colormap: 'sequential',
   normalization: 'shared',
   clipPercentile: 99.5,
+  gamma: 0.25,
   crop: { x: 12.25, y: 0, width: 300.5, height: 300.5 },
   preprocess: {
     mean: [0.5, 0.5, 0.5],
@@ -49,6 +50,7 @@ describe('share link codec', () => {
       layer: null,
       rule: 'sf',
       clipPercentile: null,
+      gamma: 1,
       crop: null,
       preprocess: null,
       compare: null,
@@ -65,6 +67,7 @@ describe('share link codec', () => {
       alpha: _a,
       beta: _b,
       clipPercentile: _q,
+      gamma: _g,
       crop: _c,
       preprocess: _p,
       compare: _k,
@@ -106,6 +109,15 @@ describe('share link codec', () => {
     expect(decodeShareState('opacity=0.5').values.opacity).toBe(0.5);
     expect(decodeShareState('opacity=1').values.opacity).toBe(1);
     expect(decodeShareState('opacity=1.01').values.opacity).toBeUndefined();
+  });
+
+  it('takes a contrast only from its short list', () => {
+    expect(decodeShareState('gamma=0.5').values.gamma).toBe(0.5);
+    for (const bad of ['0', '2', '0.50', '-1', 'NaN', '1e-1']) {
+      const { values, problems } = decodeShareState(`gamma=${bad}`);
+      expect(values.gamma, bad).toBeUndefined();
+      expect(problems[0], bad).toMatch(/^Link: gamma/);
+    }
   });
 
   it('names unknown and repeated parameters', () => {

@@ -6,6 +6,7 @@
  * a length limit. A bad value is dropped with a message (and the app keeps its default for it); nothing from
  * the link is ever evaluated or inserted into the page as markup.
  */
+import { CONTRASTS } from '../core/colormap';
 import type { CropRect } from '../core/preprocess';
 import type { Head, Rule } from '../core/pane/options';
 import type { MapKind, Normalization } from '../engine/types';
@@ -67,6 +68,7 @@ export function encodeShareState(s: ShareState): string {
   p.set('cmap', s.colormap);
   p.set('norm', s.normalization);
   if (s.clipPercentile !== null) p.set('clip', String(s.clipPercentile));
+  if (s.gamma !== 1) p.set('gamma', String(s.gamma));
   if (s.crop) p.set('crop', [s.crop.x, s.crop.y, s.crop.width, s.crop.height].map(String).join(','));
   if (s.preprocess) {
     p.set('mean', s.preprocess.mean.map(String).join(','));
@@ -106,6 +108,7 @@ const KNOWN_KEYS = new Set([
   'cmap',
   'norm',
   'clip',
+  'gamma',
   'crop',
   'mean',
   'std',
@@ -198,6 +201,12 @@ export function decodeShareState(fragment: string): DecodedLink {
   pickNumber(get('beta'), BETA_RANGE.min, BETA_RANGE.max, 'beta', reject, (v) => (values.beta = v));
   pickNumber(get('opacity'), 0, 1, 'opacity', reject, (v) => (values.opacity = v));
   pickNumber(get('clip'), CLIP_RANGE.min, CLIP_RANGE.max, 'clip', reject, (v) => (values.clipPercentile = v));
+  const gamma = get('gamma');
+  if (gamma !== null) {
+    const g = CONTRASTS.find((c) => String(c) === gamma);
+    if (g === undefined) reject('gamma', `"${quote(gamma)}" is not one of ${CONTRASTS.join(', ')}`);
+    else values.gamma = g;
+  }
 
   const crop = get('crop');
   if (crop !== null) {

@@ -65,6 +65,7 @@ export function shareDigest(s: AppState): string {
     s.colormap,
     s.normalization,
     s.clipPercentile,
+    s.gamma,
     s.compare,
   ]);
 }
@@ -89,6 +90,7 @@ export function shareStateOf(s: AppState): ShareState {
     colormap: s.colormap,
     normalization: s.normalization,
     clipPercentile: s.clipPercentile,
+    gamma: s.gamma,
     crop: s.crops[image.id] ?? null,
     preprocess: samePreprocess(s.preprocess, defaults) ? null : s.preprocess,
     compare: s.compare,

@@ -31,6 +31,7 @@ function snapshot(store: AppStore) {
     layers: s.model?.layers.map((l) => l.tensor) ?? [],
     layer: s.layer ?? s.model?.layers[0]?.tensor ?? null,
     kind: s.kind,
+    gamma: s.gamma,
     target: s.explanation?.target ?? null,
     /** p(target) of the engine's forward pass. */
     targetProbability: s.explanation && s.prediction ? s.prediction.probs[s.explanation.target] : null,

@@ -59,6 +59,8 @@ export interface ShareState {
   normalization: Normalization;
   /** Clip |map| at this percentile before scaling (PANE-SPEC 4.5), or null. */
   clipPercentile: number | null;
+  /** Display contrast exponent (one of core/colormap CONTRASTS; 1 = linear). */
+  gamma: number;
   /** Crop in source pixels; null = the model's default centre crop. */
   crop: CropRect | null;
   /** Preprocessing overrides; null = the model's defaults. */

@@ -18,6 +18,8 @@ export interface ViewSlice {
   normalization: Normalization;
   /** Clip |map| at this percentile before scaling, or null (scale by the maximum). */
   clipPercentile: number | null;
+  /** Display contrast (core/colormap CONTRASTS): 1 linear, smaller lifts weak evidence. */
+  gamma: number;
   compare: CompareSpec | null;
   /** The layer animation (logits down to the pixels) is running. */
   playing: boolean;
@@ -33,6 +35,7 @@ export interface ViewSlice {
   setColormap(colormap: ColormapChoice): void;
   setNormalization(normalization: Normalization): void;
   setClipPercentile(clipPercentile: number | null): void;
+  setGamma(gamma: number): void;
   setCompare(compare: CompareSpec | null): void;
   setPlaying(playing: boolean): void;
 }
@@ -51,6 +54,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   colormap: 'auto',
   normalization: 'layer',
   clipPercentile: null,
+  gamma: 1,
   compare: null,
   playing: false,
   setTarget: (target) => set({ target }),
@@ -69,6 +73,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setColormap: (colormap) => set({ colormap }),
   setNormalization: (normalization) => set({ normalization }),
   setClipPercentile: (clipPercentile) => set({ clipPercentile }),
+  setGamma: (gamma) => set({ gamma }),
   setCompare: (compare) => set({ compare }),
   setPlaying: (playing) => set({ playing }),
 });

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { Normalization } from '../../engine/types';
+import { CONTRASTS } from '../../core/colormap';
 import { COLORMAPS } from '../../state/share-codec';
 import type { ColormapChoice } from '../../state/types';
 import { drawColorBar, resolveColormap } from '../render/colormap';
@@ -16,6 +17,7 @@ export function DisplayControls() {
   const colormap = useAppState((s) => s.colormap);
   const normalization = useAppState((s) => s.normalization);
   const clip = useAppState((s) => s.clipPercentile);
+  const gamma = useAppState((s) => s.gamma);
   return (
     <div className="display-controls">
       <label>
@@ -68,6 +70,20 @@ export function DisplayControls() {
         />
         Clip outliers (99.5th percentile)
       </label>
+      <label title="Pixel-level maps span several decades: a smaller exponent shows the weaker evidence too">
+        Contrast
+        <select
+          data-testid="contrast-select"
+          value={gamma}
+          onChange={(e) => store.getState().setGamma(Number(e.target.value))}
+        >
+          {CONTRASTS.map((g) => (
+            <option key={g} value={g}>
+              {g === 1 ? 'linear' : `|v|^${g} (weak evidence lifted)`}
+            </option>
+          ))}
+        </select>
+      </label>
     </div>
   );
 }
@@ -76,6 +92,7 @@ export function DisplayControls() {
 function ColorBar() {
   const info = useAppState((s) => s.rendered.main?.info ?? null);
   const choice = useAppState((s) => s.colormap);
+  const gamma = useAppState((s) => s.gamma);
   const canvas = useRef<HTMLCanvasElement>(null);
   const signed = info?.signed ?? true;
   const name = info?.colormap ?? resolveColormap(choice, signed);
@@ -88,7 +105,8 @@ function ColorBar() {
       <canvas ref={canvas} width={256} height={12} aria-label={`${name} colour bar`} />
       <div className="color-bar-ticks">
         <span>{scale === null ? '' : signed ? formatScale(-scale) : '0'}</span>
-        <span>{scale === null ? '' : signed ? '0' : formatScale(scale / 2)}</span>
+        {/* The bar is linear in displayed colour; with a contrast exponent its middle stands for 0.5^(1/gamma). */}
+        <span>{scale === null ? '' : signed ? '0' : formatScale(scale * 0.5 ** (1 / gamma))}</span>
         <span>{scale === null ? '' : formatScale(scale)}</span>
       </div>
       <p className="hint">{signed ? 'red: for the class · blue: against' : 'non-negative map'}</p>

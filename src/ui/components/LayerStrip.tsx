@@ -26,6 +26,7 @@ const LayerThumb = memo(function LayerThumb(props: {
 }) {
   const { registry, store } = useApp();
   const colormap = useAppState((s) => s.colormap);
+  const gamma = useAppState((s) => s.gamma);
   const opType = useAppState((s) => s.model?.layers[props.index]?.opType ?? '');
   const canvas = useRef<HTMLCanvasElement>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -37,9 +38,9 @@ const LayerThumb = memo(function LayerThumb(props: {
   useEffect(() => {
     const c = canvas.current;
     if (!c) return;
-    if (map) drawMapThumbnail(c, map, colormap);
+    if (map) drawMapThumbnail(c, map, colormap, gamma);
     else c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
-  }, [map, colormap, props.version]);
+  }, [map, colormap, gamma, props.version]);
   return (
     <button
       ref={button}

@@ -1,5 +1,5 @@
 /** Colour bars and small maps, drawn with the same lookup tables the engines use (core/colormap). */
-import { colormapLut, lutIndex, type ColormapName } from '../../core/colormap';
+import { applyContrast, colormapLut, lutIndex, type ColormapName } from '../../core/colormap';
 import type { MapData } from '../../engine/types';
 import type { ColormapChoice } from '../../state/types';
 
@@ -26,8 +26,16 @@ export function drawColorBar(canvas: HTMLCanvasElement, colormap: ColormapName, 
   ctx.putImageData(image, 0, 0);
 }
 
-/** A small map, scaled by its own largest magnitude (an all-zero map stays at the zero colour). */
-export function drawMapThumbnail(canvas: HTMLCanvasElement, map: MapData, choice: ColormapChoice): void {
+/**
+ * A small map, scaled by its own largest magnitude and put through the display contrast (an all-zero map
+ * stays at the zero colour).
+ */
+export function drawMapThumbnail(
+  canvas: HTMLCanvasElement,
+  map: MapData,
+  choice: ColormapChoice,
+  gamma: number,
+): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   if (canvas.width !== map.width) canvas.width = map.width;
@@ -37,7 +45,7 @@ export function drawMapThumbnail(canvas: HTMLCanvasElement, map: MapData, choice
   for (let i = 0; i < map.data.length; i++) max = Math.max(max, Math.abs(map.data[i]));
   const image = ctx.createImageData(map.width, map.height);
   for (let i = 0; i < map.data.length; i++) {
-    const k = 4 * lutIndex(max > 0 ? map.data[i] / max : 0, map.signed);
+    const k = 4 * lutIndex(applyContrast(max > 0 ? map.data[i] / max : 0, gamma), map.signed);
     image.data.set(lut.subarray(k, k + 4), 4 * i);
   }
   ctx.putImageData(image, 0, 0);
