@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { centreMap } from '../src/core/baselines/controls';
-import { DEFAULT_METHOD_SETTINGS } from '../src/core/baselines/methods';
+import { computeMethods, DEFAULT_METHOD_SETTINGS } from '../src/core/baselines/methods';
+import { explainedImage } from '../src/core/eval/evaluate-image';
 import type { Curve } from '../src/core/eval/curves';
 import { evaluateMap } from '../src/core/eval/map-metrics';
 import { DEFAULT_METRIC_SETTINGS } from '../src/core/eval/settings';
@@ -19,7 +20,7 @@ export async function cliCurves(
   paneMap: Float64Array,
   target: number,
   steps: number,
-): Promise<{ pane: Curves; centre: Curves }> {
+): Promise<{ pane: Curves; centre: Curves; gradient: Curves }> {
   const bytes = new Uint8Array(readFileSync('public/models/squeezenet1_1.onnx'));
   const g = loadGraph(bytes);
   const { runner, predict } = await createLogitPredictor(bytes, g, 4);
@@ -35,9 +36,13 @@ export async function cliCurves(
       const m = await evaluateMap(map, under, ['deletion', 'insertion'], settings, predict);
       return { deletion: m.deletion!, insertion: m.insertion! };
     };
+    // The gradient baseline from the float64 adjoints (the panel's worker uses the float32 graph).
+    const img = explainedImage(g, { dims: [1, 3, 224, 224], data: under.x }, IMAGENET_PREPROCESS, 1, target);
+    const gradient = (await computeMethods(['gradient'], img, DEFAULT_METHOD_SETTINGS)).get('gradient')!;
     return {
       pane: await curves(paneMap),
       centre: await curves(centreMap(geo.H, geo.W, DEFAULT_METHOD_SETTINGS.centreSigma)),
+      gradient: await curves(gradient.maps[0]),
     };
   } finally {
     runner.dispose();

@@ -82,7 +82,6 @@ test('exports the view as PNG, .npy and JSON', async () => {
 test('the Evaluate panel scores deletion and insertion curves of the map on screen, as the CLI does', async () => {
   await page.getByTestId('evaluate-details').locator('summary').click();
   const panel = page.getByTestId('evaluate-panel');
-  await panel.getByRole('checkbox', { name: 'Gradient', exact: true }).uncheck();
   await panel.getByRole('checkbox', { name: 'Centre bias' }).check();
   await panel.getByLabel('Steps per curve').selectOption('10');
   await panel.getByRole('button', { name: 'Compute curves' }).click();
@@ -95,7 +94,7 @@ test('the Evaluate panel scores deletion and insertion curves of the map on scre
   const input = view.layers[0];
   const paneMap = Float64Array.from((await readMap(page, input, 'net')).data);
   const expected = await cliCurves(paneMap, view.target!, 10);
-  for (const id of ['pane', 'centre'] as const) {
+  for (const id of ['pane', 'centre', 'gradient'] as const) {
     for (const kind of ['deletion', 'insertion'] as const) {
       expect(Math.abs((await auc(kind, id)) - expected[id][kind].auc)).toBeLessThan(2e-3);
     }

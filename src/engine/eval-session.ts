@@ -2,9 +2,11 @@
  * The Evaluate panel's work on one model and image, runtime-agnostic so that it runs in the evaluation
  * worker (the app) and in Node (tests): deletion and insertion curves of one method at a time, point by
  * point, and the perturbed image at any fraction, scored in batches by onnxruntime (wasm). The maps of the
- * baselines come from the float64 engine (core/baselines), as in `panescope evaluate`; PANE's map is the
- * one the app shows, handed in by the page (setMap). Curves use the spec's substrates and the same
- * composition as the CLI, so a point here equals the CLI's point at the same pixel count.
+ * baselines come from core/baselines, as in `panescope evaluate`, with the gradient-type ones on the
+ * compiled float32 gradient graph where the model compiles (eval-gradients.ts) and the float64 adjoints
+ * otherwise; PANE's map is the one the app shows, handed in by the page (setMap). Curves use the spec's
+ * substrates and the same composition as the CLI, so a point here equals the CLI's point at the same
+ * pixel count.
  */
 import {
   computeMethods,
@@ -13,6 +15,7 @@ import {
   type ExplainedImage,
   type MethodId,
 } from '../core/baselines/methods';
+import { lastConvLayer } from '../core/baselines/gradcam';
 import { curveCounts } from '../core/eval/curves';
 import { explainedImage } from '../core/eval/evaluate-image';
 import { curveEnds, substrateCache, type CurveKind, type Predictor } from '../core/eval/map-metrics';
@@ -20,7 +23,10 @@ import { pixelOrder } from '../core/eval/ranking';
 import { DEFAULT_METRIC_SETTINGS } from '../core/eval/settings';
 import { composite, type ImageGeometry, type Normalisation, type Substrate } from '../core/eval/substrate';
 import type { IrGraph } from '../core/onnx/ir';
+import { imageInput, toModelLayout, type ImageInput } from '../core/onnx/layout';
 import { softmax } from '../core/pane/heads';
+import type { GradientRunner } from './cpu-graph/gradient-runner';
+import { CompiledGradients } from './eval-gradients';
 
 /** The map the page computed (the explanation on screen), or a baseline the session computes. */
 export type EvaluationMethod = 'pane' | MethodId;
@@ -47,6 +53,17 @@ export const LIVE_BATCH = 4;
 /** Seed of the baselines' random draws (SmoothGrad noise, the random map): fixed, so reruns agree. */
 const SEED = 1;
 
+/** Baselines whose maps are gradients (the compiled graph can compute them). */
+const GRADIENT_METHODS: ReadonlySet<MethodId> = new Set([
+  'gradient',
+  'gradient_x_input',
+  'integrated_gradients',
+  'smoothgrad',
+  'gradcam',
+]);
+/** Baselines that need no model at all. */
+const CONTROLS: ReadonlySet<MethodId> = new Set(['random', 'centre']);
+
 export class StaleImageError extends Error {
   constructor() {
     super('The image or explanation changed while the evaluation ran; run it again.');
@@ -59,16 +76,27 @@ interface ImageState {
   substrate: (kind: Substrate) => Float64Array;
   /** Pixel orders (most salient first) of each method's map, computed once. */
   orders: Map<EvaluationMethod, Promise<Int32Array>>;
-  explained?: { img: ExplainedImage; shared: SharedWork };
+  explained?: { img: ExplainedImage; shared: SharedWork; compiled?: CompiledGradients };
 }
 
 export class EvaluationSession {
   private image: ImageState | null = null;
+  private readonly input: ImageInput;
+  /** Whether the compiled graph reaches Grad-CAM's layer (else Grad-CAM takes the float64 adjoints). */
+  private readonly gradCamCompiled: boolean;
 
+  /**
+   * `predict` takes inputs in the model's layout; `gradients` (optional) is the compiled gradient graph of
+   * `g` with the model's bytes, for the gradient-type baselines.
+   */
   constructor(
     private readonly g: IrGraph,
     private readonly predict: Predictor,
-  ) {}
+    private readonly gradients: GradientRunner | null = null,
+  ) {
+    this.input = imageInput(g);
+    this.gradCamCompiled = gradients !== null && gradients.featureTensor === lastConvLayerOrNull(g);
+  }
 
   setImage(image: EvaluationImage): void {
     if (this.image?.image.key === image.key) return;
@@ -148,7 +176,7 @@ export class EvaluationSession {
   }
 
   private async score(state: ImageState, inputs: Float32Array[]): Promise<number[]> {
-    const logits = await this.predict(inputs);
+    const logits = await this.predict(inputs.map((x) => toModelLayout(x, this.input)));
     return logits.map((l) => softmax(l)[state.image.target]);
   }
 
@@ -156,7 +184,7 @@ export class EvaluationSession {
     let order = state.orders.get(method);
     if (!order) {
       if (method === 'pane') throw new Error('the explanation map has not been handed to the evaluation');
-      order = Promise.resolve().then(() => pixelOrder(this.baselineMap(state, method), 'value-desc'));
+      order = this.baselineMap(state, method).then((map) => pixelOrder(map, 'value-desc'));
       state.orders.set(method, order);
       // A failed map is not cached: a later request tries again.
       order.catch(() => state.orders.delete(method));
@@ -164,15 +192,34 @@ export class EvaluationSession {
     return order;
   }
 
-  /** One map of a baseline from the float64 engine (the random control: its first seed). */
-  private baselineMap(state: ImageState, method: MethodId): Float64Array {
+  /** One map of a baseline (the random control: its first seed). */
+  private async baselineMap(state: ImageState, method: MethodId): Promise<Float64Array> {
+    // The baselines' channel reductions read planar [1, C, H, W] tensors.
+    if (this.input.layout !== 'NCHW' && !CONTROLS.has(method))
+      throw new Error(
+        `this panel computes baselines for NCHW models only (this one takes ${this.input.layout})`,
+      );
     const { image, x64 } = state;
     if (!state.explained) {
       const { C, H, W } = image.geo;
       const img = explainedImage(this.g, { dims: [1, C, H, W], data: x64 }, image.norm, SEED, image.target);
-      state.explained = { img, shared: new SharedWork(img, DEFAULT_METHOD_SETTINGS) };
+      const compiled = this.gradients
+        ? new CompiledGradients(this.gradients, image.x, image.target, img.values)
+        : undefined;
+      state.explained = { img, shared: new SharedWork(img, DEFAULT_METHOD_SETTINGS), compiled };
     }
-    const { img, shared } = state.explained;
-    return computeMethods([method], img, DEFAULT_METHOD_SETTINGS, undefined, shared).get(method)!.maps[0];
+    const { img, shared, compiled } = state.explained;
+    const useCompiled = GRADIENT_METHODS.has(method) && (method !== 'gradcam' || this.gradCamCompiled);
+    const grads = compiled && useCompiled ? compiled : shared;
+    const out = await computeMethods([method], img, DEFAULT_METHOD_SETTINGS, undefined, shared, grads);
+    return out.get(method)!.maps[0];
+  }
+}
+
+function lastConvLayerOrNull(g: IrGraph): string | null {
+  try {
+    return lastConvLayer(g);
+  } catch {
+    return null;
   }
 }

@@ -4,11 +4,13 @@
  * a running curve); 'cancel' stops a curve after its current batch.
  */
 import { loadGraph } from '../core/onnx';
+import type { IrGraph } from '../core/onnx/ir';
 import { createLogitPredictor } from '../runtime/predictor';
+import { GradientRunner } from './cpu-graph/gradient-runner';
 import type { EvalRequest, EvalResponse } from './eval-protocol';
 import { EvaluationSession, LIVE_BATCH } from './eval-session';
 
-let session: { key: string; value: Promise<EvaluationSession> } | null = null;
+let session: { key: string; value: Promise<Opened> } | null = null;
 /** Curve requests still running, and those asked to stop. */
 const running = new Set<number>();
 const cancelled = new Set<number>();
@@ -16,23 +18,48 @@ const cancelled = new Set<number>();
 const post = (msg: EvalResponse, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(msg, transfer);
 
-async function open(key: string, bytes: Uint8Array): Promise<EvaluationSession> {
-  const g = loadGraph(bytes);
-  const { predict } = await createLogitPredictor(bytes, g, LIVE_BATCH);
-  return new EvaluationSession(g, predict);
+interface Opened {
+  evaluation: EvaluationSession;
+  /** Releases the onnxruntime sessions (a new model replaces this one). */
+  release: () => void;
 }
 
-function current(): Promise<EvaluationSession> {
+async function open(bytes: Uint8Array): Promise<Opened> {
+  const g = loadGraph(bytes);
+  const { runner, predict } = await createLogitPredictor(bytes, g, LIVE_BATCH);
+  const gradients = await compiledGradients(g, bytes);
+  return {
+    evaluation: new EvaluationSession(g, predict, gradients),
+    release: () => {
+      runner.dispose();
+      gradients?.dispose();
+    },
+  };
+}
+
+/** The float32 gradient graph on wasm, or null where the model does not compile (float64 then). */
+async function compiledGradients(g: IrGraph, bytes: Uint8Array): Promise<GradientRunner | null> {
+  try {
+    return await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+  } catch (e) {
+    console.info(`gradient baselines on the float64 adjoints: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+}
+
+async function current(): Promise<EvaluationSession> {
   if (!session) throw new Error('no model has been handed to the evaluation');
-  return session.value;
+  return (await session.value).evaluation;
 }
 
 async function handle(req: EvalRequest): Promise<{ value: unknown; transfer: Transferable[] }> {
   switch (req.method) {
     case 'loadModel':
       if (session?.key !== req.key) {
-        const value = open(req.key, req.bytes);
+        const previous = session?.value;
+        const value = open(req.bytes);
         session = { key: req.key, value };
+        previous?.then((p) => p.release()).catch(() => {});
         // A model that failed to load is not kept: the next request with it tries again.
         value.catch(() => session?.value === value && (session = null));
       }

@@ -11,7 +11,15 @@ import { evaluateMap, type Predictor } from '../../src/core/eval/map-metrics';
 import { DEFAULT_METRIC_SETTINGS } from '../../src/core/eval/settings';
 import { gaussianBlur } from '../../src/core/eval/substrate';
 import { centreMap } from '../../src/core/baselines/controls';
-import { DEFAULT_METHOD_SETTINGS } from '../../src/core/baselines/methods';
+import {
+  computeMethods,
+  DEFAULT_METHOD_SETTINGS,
+  SharedWork,
+  type MethodId,
+} from '../../src/core/baselines/methods';
+import { explainedImage } from '../../src/core/eval/evaluate-image';
+import { GradientRunner } from '../../src/engine/cpu-graph/gradient-runner';
+import { CompiledGradients } from '../../src/engine/eval-gradients';
 import { argmax, softmax } from '../../src/core/pane/heads';
 import { decodeImage } from '../../src/cli/image-io';
 import { createLogitPredictor } from '../../src/runtime/predictor';
@@ -28,13 +36,14 @@ const geo = { C: 3, H: 224, W: 224 };
 const norm = { mean: IMAGENET_PREPROCESS.mean, std: IMAGENET_PREPROCESS.std };
 const total = geo.H * geo.W;
 
+let bytes: Uint8Array;
 let g: IrGraph;
 let predict: Predictor;
 let image: EvaluationImage;
 let cleanP: number;
 
 beforeAll(async () => {
-  const bytes = readBytes(SQUEEZENET_ONNX);
+  bytes = readBytes(SQUEEZENET_ONNX);
   g = loadGraph(bytes);
   predict = (await createLogitPredictor(bytes, g, LIVE_BATCH)).predict;
   const x = preprocess(decodeImage(readBytes(CHELSEA), CHELSEA), IMAGENET_PREPROCESS);
@@ -144,5 +153,62 @@ describe('EvaluationSession (the Evaluate panel)', () => {
       () => batches >= 1,
     );
     expect(points).toHaveLength(LIVE_BATCH);
+  });
+
+  it('computes the gradient baselines on the compiled float32 graph as the float64 adjoints do', async () => {
+    const runner = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+    try {
+      const x = Float64Array.from(image.x);
+      const img = explainedImage(g, { dims: [1, 3, 224, 224], data: x }, norm, 1, image.target);
+      const settings = { ...DEFAULT_METHOD_SETTINGS, igSteps: 2, smoothGradSamples: 2 };
+      const shared = new SharedWork(img, settings);
+      const compiled = new CompiledGradients(runner, image.x, image.target, img.values);
+      const methods: MethodId[] = [
+        'gradient',
+        'gradient_x_input',
+        'gradcam',
+        'integrated_gradients',
+        'smoothgrad',
+      ];
+      const want = await computeMethods(methods, img, settings, undefined, shared);
+      const got = await computeMethods(methods, img, settings, undefined, shared, compiled);
+      for (const m of methods) {
+        const a = got.get(m)!.maps[0];
+        const b = want.get(m)!.maps[0];
+        const scale = b.reduce((s, v) => Math.max(s, Math.abs(v)), 0);
+        expect(scale, m).toBeGreaterThan(0);
+        const err = a.reduce((s, v, i) => Math.max(s, Math.abs(v - b[i])), 0);
+        // At IG's and SmoothGrad's own inputs a unit right at its ReLU kink may switch sides between float32
+        // and float64 forward passes; at the image itself the two gradients agree to float32 rounding.
+        const tolerance = m === 'integrated_gradients' || m === 'smoothgrad' ? 5e-3 : 1e-4;
+        expect(err / scale, m).toBeLessThan(tolerance);
+      }
+    } finally {
+      runner.dispose();
+    }
+  });
+
+  it('uses the compiled graph for gradient baselines and the same curve comes out', async () => {
+    const runner = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+    try {
+      const points = async (s: EvaluationSession) => {
+        s.setImage(image);
+        const out: CurvePoint[] = [];
+        await s.curve(
+          image.key,
+          'gradient_x_input',
+          'deletion',
+          4,
+          (p) => out.push(...p),
+          () => false,
+        );
+        return out;
+      };
+      const fast = await points(new EvaluationSession(g, predict, runner));
+      const slow = await points(new EvaluationSession(g, predict));
+      fast.forEach((p, i) => expect(p.probability).toBeCloseTo(slow[i].probability, 3));
+    } finally {
+      runner.dispose();
+    }
   });
 });

@@ -22,18 +22,11 @@ export function lastConvLayer(g: IrGraph): string {
 }
 
 /**
- * Grad-CAM at `layer` (default lastConvLayer), upsampled bilinearly to the input's H x W. `logitGrads` is
- * backward()'s result for the seed e_t, so the vanilla gradient and Grad-CAM share one backward pass.
+ * Grad-CAM of the feature tensor A (the value of lastConvLayer, or another layer), upsampled bilinearly to
+ * the input's H x W; `grad` is d logit_t / d A (undefined where no gradient reaches A: an all-zero map).
  */
-export function gradCam(
-  g: IrGraph,
-  values: ReadonlyMap<string, Tensor>,
-  logitGrads: ReadonlyMap<string, Float64Array>,
-  layer = lastConvLayer(g),
-): Float64Array {
-  const A = values.get(layer);
-  if (!A || A.dims.length !== 4) throw new Error(`Grad-CAM: '${layer}' is not a 4-D tensor of the model`);
-  const grad = logitGrads.get(layer);
+export function gradCam(g: IrGraph, A: Tensor, grad: ArrayLike<number> | undefined): Float64Array {
+  if (A.dims.length !== 4) throw new Error('Grad-CAM: the feature tensor is not 4-D');
   const [, K, h, w] = A.dims;
   const plane = h * w;
   const cam = new Float64Array(plane);

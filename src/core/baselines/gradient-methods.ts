@@ -21,6 +21,31 @@ export function lossGradient(g: IrGraph, values: ReadonlyMap<string, Tensor>, ta
   return inputGradient(g, values, lossSeed(g, values, target));
 }
 
+/**
+ * The gradients IG and SmoothGrad ask for, at inputs of their own: the float64 adjoints (float64Oracle) or
+ * any engine that computes the same (the compiled float32 graph of src/engine/cpu-graph/gradient.ts).
+ */
+export interface GradientOracle {
+  /** d logit_t / d x at the input `point` (the data of a tensor of the input's dims). */
+  gradientAt(point: Float64Array): Promise<Float64Array>;
+  /** logit_t at `point`. */
+  logitAt(point: Float64Array): Promise<number>;
+}
+
+/** The oracle of the float64 engine: runForward and the adjoints of backprop.ts. */
+export function float64Oracle(
+  g: IrGraph,
+  forward: ForwardFn,
+  dims: readonly number[],
+  target: number,
+): GradientOracle {
+  const at = (data: Float64Array) => forward({ dims: [...dims], data });
+  return {
+    gradientAt: (point) => Promise.resolve(logitGradient(g, at(point), target)),
+    logitAt: (point) => Promise.resolve(logitsOf(g, at(point)).data[target]),
+  };
+}
+
 export interface IntegratedGradients {
   attribution: Float64Array;
   /** sum(attribution) - (l_t(x) - l_t(baseline)): the completeness error of the quadrature. */
@@ -32,58 +57,52 @@ export interface IntegratedGradients {
  * midpoint rule is exact for piecewise-constant gradients at the interval level and has half the error of
  * the left/right Riemann sums for the same number of gradients.
  */
-export function integratedGradients(
-  g: IrGraph,
-  forward: ForwardFn,
-  x: Tensor,
-  baseline: Tensor,
-  target: number,
+export async function integratedGradients(
+  oracle: GradientOracle,
+  x: Float64Array,
+  baseline: Float64Array,
   steps: number,
-): IntegratedGradients {
+): Promise<IntegratedGradients> {
   if (!(steps >= 1)) throw new Error(`integrated gradients: steps must be >= 1 (got ${steps})`);
-  const n = x.data.length;
+  const n = x.length;
   const mean = new Float64Array(n);
   for (let k = 1; k <= steps; k++) {
     const a = (k - 0.5) / steps;
-    const point = x.data.map((v, i) => baseline.data[i] + a * (v - baseline.data[i]));
-    const grad = logitGradient(g, forward({ dims: x.dims, data: point }), target);
+    const grad = await oracle.gradientAt(x.map((v, i) => baseline[i] + a * (v - baseline[i])));
     for (let i = 0; i < n; i++) mean[i] += grad[i] / steps;
   }
-  const attribution = mean.map((v, i) => v * (x.data[i] - baseline.data[i]));
-  const at = (t: Tensor) => logitsOf(g, forward(t)).data[target];
+  const attribution = mean.map((v, i) => v * (x[i] - baseline[i]));
   let total = 0;
   for (const v of attribution) total += v;
-  return { attribution, completenessGap: total - (at(x) - at(baseline)) };
+  const gap = total - ((await oracle.logitAt(x)) - (await oracle.logitAt(baseline)));
+  return { attribution, completenessGap: gap };
 }
 
 /**
  * SmoothGrad: the mean gradient over `samples` copies of x with Gaussian noise of standard deviation
  * noiseFraction * (max x - min x), drawn from mulberry32(seed) so a run is reproducible.
  */
-export function smoothGrad(
-  g: IrGraph,
-  forward: ForwardFn,
-  x: Tensor,
-  target: number,
+export async function smoothGrad(
+  oracle: GradientOracle,
+  x: Float64Array,
   samples: number,
   noiseFraction: number,
   seed: number,
-): Float64Array {
+): Promise<Float64Array> {
   if (!(samples >= 1)) throw new Error(`smoothgrad: samples must be >= 1 (got ${samples})`);
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of x.data) {
+  for (const v of x) {
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
   const sigma = noiseFraction * (hi - lo);
   const rng = mulberry32(seed);
-  const n = x.data.length;
+  const n = x.length;
   const mean = new Float64Array(n);
   for (let s = 0; s < samples; s++) {
     const noise = normalArray(rng, n, sigma);
-    const noisy = x.data.map((v, i) => v + noise[i]);
-    const grad = logitGradient(g, forward({ dims: x.dims, data: noisy }), target);
+    const grad = await oracle.gradientAt(x.map((v, i) => v + noise[i]));
     for (let i = 0; i < n; i++) mean[i] += grad[i] / samples;
   }
   return mean;

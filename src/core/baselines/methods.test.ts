@@ -9,7 +9,7 @@ import type { Tensor } from '../tensor';
 import { inputGradient, logitSeed, logitsOf } from './backprop';
 import { classifierNode, contrastiveEb, paneResult } from './chain-methods';
 import { gradCam, lastConvLayer } from './gradcam';
-import { integratedGradients, logitGradient, smoothGrad } from './gradient-methods';
+import { float64Oracle, integratedGradients, logitGradient, smoothGrad } from './gradient-methods';
 import { backward } from './backprop';
 import { computeMethods, DEFAULT_METHOD_SETTINGS, METHOD_IDS, type ExplainedImage } from './methods';
 
@@ -110,19 +110,21 @@ describe('gradient methods', () => {
   const g = makeGraph(smallCnnSpec(mulberry32(9), { bias: true }));
   const x: Tensor = { dims: [1, 3, 16, 16], data: normalArray(mulberry32(3), 768) };
 
-  it('Integrated Gradients satisfies completeness as the steps grow', () => {
-    const baseline: Tensor = { dims: x.dims, data: new Float64Array(768).fill(-1) };
-    const coarse = integratedGradients(g, forwardOf(g), x, baseline, 2, 4);
-    const fine = integratedGradients(g, forwardOf(g), x, baseline, 2, 64);
+  it('Integrated Gradients satisfies completeness as the steps grow', async () => {
+    const baseline = new Float64Array(768).fill(-1);
+    const oracle = float64Oracle(g, forwardOf(g), x.dims, 2);
+    const coarse = await integratedGradients(oracle, x.data, baseline, 4);
+    const fine = await integratedGradients(oracle, x.data, baseline, 64);
     expect(Math.abs(fine.completenessGap)).toBeLessThan(Math.abs(coarse.completenessGap) + 1e-12);
     expect(Math.abs(fine.completenessGap)).toBeLessThan(2e-2);
   });
 
-  it('SmoothGrad with zero noise is the gradient, and a seed reproduces it', () => {
+  it('SmoothGrad with zero noise is the gradient, and a seed reproduces it', async () => {
     const grad = logitGradient(g, forwardOf(g)(x), 0);
-    smoothGrad(g, forwardOf(g), x, 0, 3, 0, 1).forEach((v, i) => expect(v).toBeCloseTo(grad[i], 14));
-    const a = smoothGrad(g, forwardOf(g), x, 0, 3, 0.15, 7);
-    const b = smoothGrad(g, forwardOf(g), x, 0, 3, 0.15, 7);
+    const oracle = float64Oracle(g, forwardOf(g), x.dims, 0);
+    (await smoothGrad(oracle, x.data, 3, 0, 1)).forEach((v, i) => expect(v).toBeCloseTo(grad[i], 14));
+    const a = await smoothGrad(oracle, x.data, 3, 0.15, 7);
+    const b = await smoothGrad(oracle, x.data, 3, 0.15, 7);
     expect([...a]).toEqual([...b]);
   });
 
@@ -156,13 +158,13 @@ describe('gradient methods', () => {
     const fc = cg.initializers.get('fc')!.data;
     const cam = new Float64Array(36);
     for (let k = 0; k < 4; k++) for (let p = 0; p < 36; p++) cam[p] += (fc[2 * 4 + k] / 36) * A[k * 36 + p];
-    const got = gradCam(cg, values, backward(cg, values, logitSeed(cg, values, 2)));
+    const got = gradCam(cg, values.get('a')!, backward(cg, values, logitSeed(cg, values, 2)).get('a'));
     got.forEach((v, p) => expect(v).toBeCloseTo(Math.max(cam[p], 0), 12));
   });
 });
 
 describe('every method on one image', () => {
-  it('gives one finite map per method (several for random), deterministically', () => {
+  it('gives one finite map per method (several for random), deterministically', async () => {
     const g = makeGraph(smallCnnSpec(mulberry32(5), { bias: true }));
     const x: Tensor = { dims: [1, 3, 16, 16], data: normalArray(mulberry32(6), 768) };
     const img: ExplainedImage = {
@@ -175,8 +177,8 @@ describe('every method on one image', () => {
       seed: 42,
     };
     const settings = { ...DEFAULT_METHOD_SETTINGS, igSteps: 2, smoothGradSamples: 2, randomSeeds: 3 };
-    const a = computeMethods(METHOD_IDS, img, settings);
-    const b = computeMethods(METHOD_IDS, img, settings);
+    const a = await computeMethods(METHOD_IDS, img, settings);
+    const b = await computeMethods(METHOD_IDS, img, settings);
     for (const m of METHOD_IDS) {
       const maps = a.get(m)!.maps;
       expect(maps.length).toBe(m === 'random' ? 3 : 1);

@@ -11,8 +11,14 @@ import type { Tensor } from '../tensor';
 import { backward, inputGradient, logitSeed, logitsOf } from './backprop';
 import { contrastiveEb, inputNetMap, paneResult } from './chain-methods';
 import { centreMap, randomMap } from './controls';
-import { gradCam } from './gradcam';
-import { integratedGradients, smoothGrad, type ForwardFn } from './gradient-methods';
+import { gradCam, lastConvLayer } from './gradcam';
+import {
+  float64Oracle,
+  integratedGradients,
+  smoothGrad,
+  type ForwardFn,
+  type GradientOracle,
+} from './gradient-methods';
 
 export const METHOD_IDS = [
   'sf',
@@ -122,8 +128,22 @@ export function subSeed(seed: number, k: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/**
+ * Where the gradient-type methods (gradient, gradient x input, IG, SmoothGrad, Grad-CAM) get their
+ * gradients: the float64 adjoints (SharedWork) or an engine that computes the same in float32 (the
+ * Evaluate panel's worker, src/engine/cpu-graph/gradient-runner.ts). The formulas stay here.
+ */
+export interface GradientProvider {
+  /** d logit_t / d x at the image. */
+  inputGradient(): Promise<Float64Array>;
+  /** The value A of feature tensor `layer` and d logit_t / d A (undefined where no gradient reaches it). */
+  feature(layer: string): Promise<{ value: Tensor; gradient: ArrayLike<number> | undefined }>;
+  /** Gradients and logits at other inputs. */
+  oracle: GradientOracle;
+}
+
 /** Lazily computed work that several methods (and the correlation metric) share for one image. */
-export class SharedWork {
+export class SharedWork implements GradientProvider {
   private grads?: Map<string, Float64Array>;
   private readonly panes = new Map<string, PaneResult>();
   constructor(
@@ -140,6 +160,21 @@ export class SharedWork {
     return this.logitGrads().get(this.img.g.inputs[0].name)!;
   }
 
+  inputGradient(): Promise<Float64Array> {
+    return Promise.resolve(this.inputGrad());
+  }
+
+  feature(layer: string): Promise<{ value: Tensor; gradient: Float64Array | undefined }> {
+    const value = this.img.values.get(layer);
+    if (!value) throw new Error(`Grad-CAM: '${layer}' is not a tensor of the model`);
+    return Promise.resolve({ value, gradient: this.logitGrads().get(layer) });
+  }
+
+  get oracle(): GradientOracle {
+    const { g, forward, x, target } = this.img;
+    return float64Oracle(g, forward, x.dims, target);
+  }
+
   /** The double chain of this image under one rule (alpha, beta from the settings). */
   pane(rule: Rule): PaneResult {
     const { g, values, target } = this.img;
@@ -152,12 +187,13 @@ export class SharedWork {
   }
 }
 
-function computeOne(
+async function computeOne(
   method: MethodId,
   img: ExplainedImage,
   s: MethodSettings,
   shared: SharedWork,
-): { maps: Float64Array[]; diagnostics: Record<string, number> } {
+  grads: GradientProvider,
+): Promise<{ maps: Float64Array[]; diagnostics: Record<string, number> }> {
   const { g, x, values, target } = img;
   const dims = x.dims;
   const [, , H, W] = dims;
@@ -170,27 +206,29 @@ function computeOne(
     case 'ceb':
       return one(contrastiveEb(g, values, target, shared.pane('ebp')));
     case 'gradient':
-      return one(maxAbsOverChannels(shared.inputGrad(), dims));
+      return one(maxAbsOverChannels(await grads.inputGradient(), dims));
     case 'gradient_x_input':
       return one(
         channelSum(
-          shared.inputGrad().map((v, i) => v * x.data[i]),
+          (await grads.inputGradient()).map((v, i) => v * x.data[i]),
           dims,
         ),
       );
     case 'integrated_gradients': {
-      const ig = integratedGradients(g, img.forward, x, img.baseline, target, s.igSteps);
+      const ig = await integratedGradients(grads.oracle, x.data, img.baseline.data, s.igSteps);
       return {
         maps: [channelSum(ig.attribution, dims)],
         diagnostics: { completenessGap: ig.completenessGap },
       };
     }
     case 'smoothgrad': {
-      const sg = smoothGrad(g, img.forward, x, target, s.smoothGradSamples, s.smoothGradNoise, img.seed);
+      const sg = await smoothGrad(grads.oracle, x.data, s.smoothGradSamples, s.smoothGradNoise, img.seed);
       return one(maxAbsOverChannels(sg, dims));
     }
-    case 'gradcam':
-      return one(gradCam(g, values, shared.logitGrads(), s.gradcamLayer));
+    case 'gradcam': {
+      const A = await grads.feature(s.gradcamLayer ?? lastConvLayer(g));
+      return one(gradCam(g, A.value, A.gradient));
+    }
     case 'lrp_epsilon': {
       // LRP starts from the explained logit's value, R = l_t e_t (the relevance to be distributed).
       const seed = logitSeed(g, values, target);
@@ -209,18 +247,22 @@ function computeOne(
   }
 }
 
-/** The maps of `methods` for one image, in the order given. */
-export function computeMethods(
+/**
+ * The maps of `methods` for one image, in the order given; gradient-type methods take their gradients
+ * from `grads` (default: the float64 adjoints).
+ */
+export async function computeMethods(
   methods: readonly MethodId[],
   img: ExplainedImage,
   settings: MethodSettings,
   onMethodDone: (method: MethodId) => void = () => {},
   shared = new SharedWork(img, settings),
-): Map<MethodId, MethodOutput> {
+  grads: GradientProvider = shared,
+): Promise<Map<MethodId, MethodOutput>> {
   const out = new Map<MethodId, MethodOutput>();
   for (const method of methods) {
     const t0 = performance.now();
-    const { maps, diagnostics } = computeOne(method, img, settings, shared);
+    const { maps, diagnostics } = await computeOne(method, img, settings, shared, grads);
     out.set(method, { maps, ms: performance.now() - t0, diagnostics });
     onMethodDone(method);
   }

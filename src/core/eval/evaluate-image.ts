@@ -118,7 +118,7 @@ export async function evaluateImage(job: ImageJob, progress: ImageProgress = () 
     ms: 0,
   };
   for (const method of job.methods) {
-    const out = computeMethods([method], img, job.methodSettings, undefined, shared).get(method)!;
+    const out = (await computeMethods([method], img, job.methodSettings, undefined, shared)).get(method)!;
     const perMap: MapMetrics[] = [];
     for (const map of out.maps)
       perMap.push(await evaluateMap(map, under, mapMetrics, ms, job.predict, substrate));

@@ -7,10 +7,10 @@ import { inputPreview } from '../../state/input-preview';
 import { useApp, useAppState } from '../context';
 import { EvaluatePanel, type CurvePoint, type EvaluateMethod } from './EvaluatePanel';
 
-/** Baselines whose float64 maps take many gradients: said in their label so nobody waits unawares. */
+/** Baselines that take many gradients: said in their label so nobody waits unawares. */
 const SLOW: Partial<Record<MethodId, string>> = {
-  integrated_gradients: ' (slow: 16 gradients)',
-  smoothgrad: ' (slow: 16 gradients)',
+  integrated_gradients: ' (16 gradients)',
+  smoothgrad: ' (16 gradients)',
 };
 
 function baselineLabel(id: MethodId): string {
