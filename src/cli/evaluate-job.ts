@@ -11,8 +11,15 @@ import type { MethodId, MethodSettings } from '../core/baselines/methods';
 import type { MetricId, MetricSettings } from '../core/eval/settings';
 import type { ModelRunner } from '../runtime';
 import { createLogitPredictor } from '../runtime/predictor';
+import { GradientRunner } from '../engine/cpu-graph/gradient-runner';
+import { CompiledGradients } from '../engine/eval-gradients';
+
+/** Where the gradient-type baselines get their gradients (the float64 adjoints are the oracle). */
+export type GradientBackend = 'float64' | 'wasm';
+export const GRADIENT_BACKENDS: readonly GradientBackend[] = ['float64', 'wasm'];
 
 export interface EvaluationConfig {
+  gradients: GradientBackend;
   methods: MethodId[];
   metrics: MetricId[];
   methodSettings: MethodSettings;
@@ -32,13 +39,38 @@ export interface LoadedModel {
   g: IrGraph;
   runner: ModelRunner;
   predict: Predictor;
+  /** The compiled float32 gradient graph, with --gradients wasm. */
+  gradients: GradientRunner | null;
+  dispose(): void;
 }
 
-export async function loadModel(bytes: Uint8Array, batchSize: number): Promise<LoadedModel> {
+export async function loadModel(
+  bytes: Uint8Array,
+  batchSize: number,
+  gradients: GradientBackend = 'float64',
+): Promise<LoadedModel> {
   const g = loadGraph(bytes);
   // One wasm thread per evaluation worker: parallelism comes from the workers.
   const { runner, predict } = await createLogitPredictor(bytes, g, batchSize, 1);
-  return { g, runner, predict };
+  let compiled: GradientRunner | null = null;
+  if (gradients === 'wasm') {
+    try {
+      compiled = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+    } catch (e) {
+      runner.dispose();
+      throw new Error(`--gradients wasm: ${(e as Error).message} (--gradients float64 handles this model)`);
+    }
+  }
+  return {
+    g,
+    runner,
+    predict,
+    gradients: compiled,
+    dispose() {
+      runner.dispose();
+      compiled?.dispose();
+    },
+  };
 }
 
 export function runImageTask(
@@ -60,6 +92,10 @@ export function runImageTask(
       metricSettings: config.metricSettings,
       predict: model.predict,
       seed: task.seed,
+      gradients: model.gradients
+        ? (img) =>
+            new CompiledGradients(model.gradients!, Float32Array.from(img.x.data), img.target, img.values)
+        : undefined,
     },
     progress,
   );

@@ -14,11 +14,11 @@ export type WorkerReply =
 
 const { modelBytes, config } = workerData as { modelBytes: Uint8Array; config: EvaluationConfig };
 const port = parentPort!;
-const model = await loadModel(modelBytes, config.metricSettings.batchSize);
+const model = await loadModel(modelBytes, config.metricSettings.batchSize, config.gradients);
 port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 port.on('message', (msg: WorkerRequest) => {
   if (msg.kind === 'stop') {
-    model.runner.dispose();
+    model.dispose();
     port.close();
     return;
   }

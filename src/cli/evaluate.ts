@@ -32,7 +32,14 @@ import { curvesSvg } from '../core/eval/svg';
 import { loadGraph } from '../core/onnx';
 import { IMAGENET_PREPROCESS, preprocess } from '../core/preprocess';
 import { decodeImage } from './image-io';
-import { loadModel, runImageTask, type EvaluationConfig, type ImageTask } from './evaluate-job';
+import {
+  GRADIENT_BACKENDS,
+  loadModel,
+  runImageTask,
+  type EvaluationConfig,
+  type GradientBackend,
+  type ImageTask,
+} from './evaluate-job';
 import type { WorkerReply, WorkerRequest } from './evaluate-worker';
 
 export class EvaluateUsageError extends Error {}
@@ -54,7 +61,8 @@ export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images
          [--step PIXELS] [--deletion-substrate|--insertion-substrate|--lerf-substrate zero|blur|black]
          [--attack fgsm|pgd] [--epsilon E] [--pgd-step S] [--pgd-iterations N] [--attack-percents K,...]
          [--ig-steps N] [--smoothgrad-samples N] [--smoothgrad-noise F] [--lrp-epsilon E]
-         [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N]`;
+         [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N]
+         [--gradients float64|wasm]`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -120,6 +128,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     'batch',
     'jobs',
     'limit',
+    'gradients',
   ] as const;
   const { values: v, positionals } = parseArgs({
     args: argv,
@@ -147,6 +156,11 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     attackPercents: numbers('attack-percents', v['attack-percents'], d.attackPercents),
     batchSize: number('batch', v.batch, d.batchSize, true, 1),
   };
+  const gradients = v.gradients ?? 'float64';
+  if (!(GRADIENT_BACKENDS as readonly string[]).includes(gradients))
+    throw new EvaluateUsageError(
+      `--gradients must be one of ${GRADIENT_BACKENDS.join(', ')} (got '${gradients}')`,
+    );
   const m = DEFAULT_METHOD_SETTINGS;
   const methodSettings: MethodSettings = {
     ...m,
@@ -161,6 +175,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     images: v.images!,
     out: v.out!,
     config: {
+      gradients: gradients as GradientBackend,
       methods: list('methods', v.methods, METHOD_IDS, isMethodId),
       metrics: list('metrics', v.metrics, METRIC_IDS, isMetricId),
       methodSettings,
@@ -195,6 +210,8 @@ export interface EvaluationReport {
     methodSettings: MethodSettings;
     metricSettings: MetricSettings;
     preprocess: string;
+    /** Where the gradient-type baselines took their gradients. */
+    gradients: GradientBackend;
     seed: number;
     jobs: number;
   };
@@ -241,10 +258,10 @@ interface Pool {
 }
 
 async function localPool(modelBytes: Uint8Array, config: EvaluationConfig): Promise<Pool> {
-  const model = await loadModel(modelBytes, config.metricSettings.batchSize);
+  const model = await loadModel(modelBytes, config.metricSettings.batchSize, config.gradients);
   return {
     run: (task, onStep) => runImageTask(model, task, config, onStep),
-    close: async () => model.runner.dispose(),
+    close: async () => model.dispose(),
   };
 }
 
@@ -398,6 +415,7 @@ export async function runEvaluate(
         methodSettings: args.config.methodSettings,
         metricSettings: args.config.metricSettings,
         preprocess: 'imagenet (resize 256, centre crop 224, mean/std)',
+        gradients: args.config.gradients,
         seed: args.seed,
         jobs: args.jobs,
       },

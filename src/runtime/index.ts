@@ -5,7 +5,9 @@
  * chains need comes back as an output. On the webgpu backend it runs on the caller's GPUDevice and leaves
  * the outputs in GPU buffers (zero copy into our kernels); on wasm the outputs are CPU arrays.
  *
- * Runs are serialised per runner: onnxruntime sessions must not run concurrently.
+ * Runs are serialised across all runners of this thread: onnxruntime-web's wasm backend fails when two
+ * sessions run at once (one session's run awaiting while another starts: "Cannot read properties of
+ * null"), which the evaluation hits with its predictor and gradient sessions side by side.
  */
 import type * as Ort from 'onnxruntime-web';
 import { exposeTensors } from '../core/onnx/build';
@@ -52,6 +54,9 @@ export interface ModelRunner {
 type OrtModule = typeof Ort;
 
 let wasmPathsOverride: string | Record<string, string> | undefined;
+
+/** The one queue every session run of this thread waits in (see the module comment). */
+let runQueue: Promise<unknown> = Promise.resolve();
 
 /** Where the browser finds ORT's .wasm files when they are not bundled (set before the first runner). */
 export function setWasmPaths(paths: string | Record<string, string>): void {
@@ -110,7 +115,6 @@ export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions):
   }
   const wanted = [...new Set([...graphOutputs, ...opts.outputs])];
 
-  let queue: Promise<unknown> = Promise.resolve();
   const run = async (feeds: Readonly<Record<string, FeedTensor>>): Promise<Map<string, RuntimeTensor>> => {
     const feed: Record<string, Ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds))
@@ -125,8 +129,8 @@ export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions):
     return out;
   };
   const runFeeds = (feeds: Readonly<Record<string, FeedTensor>>) => {
-    const next = queue.then(() => run(feeds));
-    queue = next.catch(() => undefined);
+    const next = runQueue.then(() => run(feeds));
+    runQueue = next.catch(() => undefined);
     return next;
   };
 

@@ -119,6 +119,35 @@ describe('panescope evaluate', () => {
     expect(messages.join('')).toContain('reusing 2 finished image(s)');
   }, 60_000);
 
+  it('--gradients wasm scores the gradient baselines on the float32 graph as float64 does', async () => {
+    const { model, images } = fixture();
+    const methods = ['--methods', 'gradient,gradient_x_input,integrated_gradients,smoothgrad,gradcam'];
+    const run = (out: string, gradients: string) =>
+      runEvaluate(
+        parseEvaluateArgs([
+          ...['--model', model, '--images', images, '--out', join(images, '..', out)],
+          ...[...FLAGS, ...methods, '--metrics', 'deletion,insertion', '--gradients', gradients],
+        ]),
+        () => {},
+      );
+    const f64 = await run('f64', 'float64');
+    const f32 = await run('f32', 'wasm');
+    expect(f32.settings.gradients).toBe('wasm');
+    expect(f64.settings.gradients).toBe('float64');
+    expect(f32.images.evaluated).toEqual(['a', 'b']);
+    for (const rec of f32.records) {
+      const same = f64.records.find((r) => r.id === rec.id)!;
+      for (const [method, r] of Object.entries(rec.methods)) {
+        const want = same.methods[method as keyof typeof rec.methods]!.metrics;
+        expect(Math.abs(r.metrics.deletion!.auc - want.deletion!.auc), method).toBeLessThan(1e-4);
+        expect(Math.abs(r.metrics.insertion!.auc - want.insertion!.auc), method).toBeLessThan(1e-4);
+      }
+    }
+    expect(() =>
+      parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--gradients', 'webgpu']),
+    ).toThrow(/--gradients must be one of float64, wasm/);
+  }, 60_000);
+
   it('rejects unknown methods and metrics with a usage error', () => {
     expect(() =>
       parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--methods', 'sf,nope']),

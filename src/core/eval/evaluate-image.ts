@@ -9,6 +9,7 @@ import {
   computeMethods,
   SharedWork,
   type ExplainedImage,
+  type GradientProvider,
   type MethodId,
   type MethodSettings,
 } from '../baselines/methods';
@@ -56,6 +57,8 @@ export interface ImageJob {
   seed: number;
   /** Class to explain; undefined = the top-1 class of the clean image. */
   target?: number;
+  /** Gradients of the gradient-type methods; undefined = the float64 adjoints. */
+  gradients?: (img: ExplainedImage) => GradientProvider;
 }
 
 /** Progress of one image: a method is done (maps and metrics), or the correlation step is. */
@@ -109,6 +112,7 @@ export async function evaluateImage(job: ImageJob, progress: ImageProgress = () 
   };
   const substrate = substrateCache(under, ms);
   const shared = new SharedWork(img, job.methodSettings);
+  const grads = job.gradients?.(img) ?? shared;
   const mapMetrics = job.metrics.filter((m) => m !== 'correlation');
   const record: ImageRecord = {
     id: job.id,
@@ -118,7 +122,9 @@ export async function evaluateImage(job: ImageJob, progress: ImageProgress = () 
     ms: 0,
   };
   for (const method of job.methods) {
-    const out = (await computeMethods([method], img, job.methodSettings, undefined, shared)).get(method)!;
+    const out = (await computeMethods([method], img, job.methodSettings, undefined, shared, grads)).get(
+      method,
+    )!;
     const perMap: MapMetrics[] = [];
     for (const map of out.maps)
       perMap.push(await evaluateMap(map, under, mapMetrics, ms, job.predict, substrate));
