@@ -119,6 +119,16 @@ describe('panescope explain', () => {
     expect(stderr[0]).toContain('--rule must be one of sf, alphabeta, ebp');
   });
 
+  it('prints the usage and exits 0 for --help after a command', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await main(['evaluate', '--help'])).toBe(0);
+      expect(String(log.mock.calls[0][0])).toContain('[--gradients float64|wasm]');
+    } finally {
+      log.mockRestore();
+    }
+  });
+
   it('fails with one clear line on an unreadable image, a non-image file and a class out of range', async () => {
     expect(
       await main(['explain', '--model', SQUEEZENET_ONNX, '--image', '/nonexistent.png', '--out', tmp()]),

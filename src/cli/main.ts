@@ -104,7 +104,8 @@ function inputFlags(values: Record<string, string | boolean | undefined>): Input
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  const help = (a: string) => a === '--help' || a === '-h';
+  if (!command || help(command) || command === 'help' || rest.some(help)) {
     console.log(USAGE);
     return command ? 0 : 2;
   }
