@@ -30,6 +30,7 @@ import { SUBSTRATES, type Substrate } from '../core/eval/substrate';
 import { summarise, type Summary } from '../core/eval/summary';
 import { curvesSvg } from '../core/eval/svg';
 import { loadGraph } from '../core/onnx';
+import { inputLayout } from '../core/onnx/layout';
 import { IMAGENET_PREPROCESS, preprocess } from '../core/preprocess';
 import { decodeImage } from './image-io';
 import {
@@ -356,6 +357,11 @@ export async function runEvaluate(
   const g = loadGraph(modelBytes);
   const dims = g.shapes.get(g.inputs[0].name)!;
   if (dims.length !== 4) throw new Error(`${args.model}: the input is not an image tensor [N, C, H, W]`);
+  // The baselines' channel reductions and the perturbations work on planar [C, H, W] images.
+  if (inputLayout(g) !== 'NCHW')
+    throw new Error(
+      `${args.model}: evaluate takes NCHW models; this one takes NHWC images (TensorFlow layout)`,
+    );
   let files: string[];
   try {
     files = readdirSync(args.images)

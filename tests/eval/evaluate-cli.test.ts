@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/cli/image-io';
 import { parseEvaluateArgs, runEvaluate, type EvaluationReport } from '../../src/cli/evaluate';
 import { buildModel } from '../../src/core/onnx';
+import { writeFamilies } from '../../scripts/fixtures/build-families';
 import { mulberry32, normalArray, uniformArray } from '../../src/core/random';
 
 /** A small CNN with a symbolic batch, so onnxruntime scores perturbed images in batches. */
@@ -147,6 +148,17 @@ describe('panescope evaluate', () => {
       parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--gradients', 'webgpu']),
     ).toThrow(/--gradients must be one of float64, wasm/);
   }, 60_000);
+
+  it('refuses an NHWC (TensorFlow layout) model with a clear message', async () => {
+    const { images } = fixture();
+    const model = writeFamilies(join(images, '..', 'families')).get('tf_nhwc')!;
+    await expect(
+      runEvaluate(
+        parseEvaluateArgs(['--model', model, '--images', images, '--out', join(images, '..', 'o')]),
+        () => {},
+      ),
+    ).rejects.toThrow(/evaluate takes NCHW models; this one takes NHWC/);
+  });
 
   it('rejects unknown methods and metrics with a usage error', () => {
     expect(() =>
