@@ -55,10 +55,8 @@ test('opens on the default model and a demo image and explains it without a clic
   await expect(page.getByTestId('coverage')).toHaveAttribute('data-ok', 'true');
   // The README's picture, refreshed on request only (timings in the status line differ on every run):
   // PANESCOPE_SCREENSHOT=1 npx playwright test --project=webgpu -g "opens on"
+  // It shows the opening view: the final map at the input.
   if (process.env.PANESCOPE_SCREENSHOT === '1') {
-    await page.getByTestId('layer-slider').fill(String(view.layers.indexOf('fire7')));
-    view = await waitForView(page, view.main!.key);
-    await page.getByTestId('layer-slider').blur();
     mkdirSync('docs', { recursive: true });
     writeFileSync('docs/screenshot.png', await page.screenshot());
   }
@@ -144,6 +142,13 @@ test('scrubs to three layers, by slider, arrow key and strip, and the canvas cha
 test('toggles the chains and the rendered pixels match the engine numbers at probe points', async () => {
   await page.getByTestId('layer-slider').fill('0');
   view = await waitForView(page, view.main!.key);
+  // The exact definitions first: scale by the maximum, linear colours (the display starts clipped at the
+  // 99.5th percentile and at contrast |v|^0.5).
+  expect([view.gamma, await page.getByTestId('clip-toggle').isChecked()]).toEqual([0.5, true]);
+  await page.getByTestId('clip-toggle').uncheck();
+  view = await waitForView(page, view.main!.key);
+  await page.getByTestId('contrast-select').selectOption('1');
+  view = await waitForView(page, view.main!.key);
   const toggles = [
     ['chain-positive', 'positive'],
     ['chain-negative', 'negative'],
@@ -190,8 +195,11 @@ test('toggles the chains and the rendered pixels match the engine numbers at pro
   const lifted = await canvasPixels(page, 'saliency-canvas');
   const coverage = (p: Pixels) => p.data.filter((v, i) => i % 4 === 3 && v > 25).length;
   expect(coverage(lifted)).toBeGreaterThan(coverage(linear));
-  await page.getByTestId('contrast-select').selectOption('1');
+  // Back to the defaults: clipped, so the scale is below the peak and the strongest pixels saturate.
+  await page.getByTestId('clip-toggle').check();
   view = await waitForView(page, view.main!.key);
+  const peak = maxAbs((await readMap(page, view.layer!, view.kind)).data);
+  expect(view.main!.info!.scale).toBeLessThan(peak);
 });
 
 test('copies a link that reproduces the view pixel for pixel in a fresh page', async ({

@@ -56,18 +56,19 @@ describe('share link codec', () => {
       compare: null,
     };
     const text = encodeShareState(state);
+    expect(text).toContain('clip=none');
+    expect(text).toContain('gamma=1');
     expect(text).not.toContain('crop=');
     expect(text).not.toContain('alpha=');
     const { values, problems } = decodeShareState(text);
     expect(problems).toEqual([]);
-    // Defaults are absent from the link; alpha/beta only travel with the alphabeta rule.
+    // Absent defaults (no crop, preprocessing or comparison) stay absent; alpha/beta only travel with the
+    // alphabeta rule; the display's clip and contrast always travel.
     const {
       target: _t,
       layer: _l,
       alpha: _a,
       beta: _b,
-      clipPercentile: _q,
-      gamma: _g,
       crop: _c,
       preprocess: _p,
       compare: _k,

@@ -67,8 +67,9 @@ export function encodeShareState(s: ShareState): string {
   p.set('opacity', String(s.opacity));
   p.set('cmap', s.colormap);
   p.set('norm', s.normalization);
-  if (s.clipPercentile !== null) p.set('clip', String(s.clipPercentile));
-  if (s.gamma !== 1) p.set('gamma', String(s.gamma));
+  // Both always travel: their defaults may change, a link must not.
+  p.set('clip', s.clipPercentile === null ? 'none' : String(s.clipPercentile));
+  p.set('gamma', String(s.gamma));
   if (s.crop) p.set('crop', [s.crop.x, s.crop.y, s.crop.width, s.crop.height].map(String).join(','));
   if (s.preprocess) {
     p.set('mean', s.preprocess.mean.map(String).join(','));
@@ -200,7 +201,16 @@ export function decodeShareState(fragment: string): DecodedLink {
   pickNumber(get('alpha'), ALPHA_RANGE.min, ALPHA_RANGE.max, 'alpha', reject, (v) => (values.alpha = v));
   pickNumber(get('beta'), BETA_RANGE.min, BETA_RANGE.max, 'beta', reject, (v) => (values.beta = v));
   pickNumber(get('opacity'), 0, 1, 'opacity', reject, (v) => (values.opacity = v));
-  pickNumber(get('clip'), CLIP_RANGE.min, CLIP_RANGE.max, 'clip', reject, (v) => (values.clipPercentile = v));
+  if (get('clip') === 'none') values.clipPercentile = null;
+  else
+    pickNumber(
+      get('clip'),
+      CLIP_RANGE.min,
+      CLIP_RANGE.max,
+      'clip',
+      reject,
+      (v) => (values.clipPercentile = v),
+    );
   const gamma = get('gamma');
   if (gamma !== null) {
     const g = CONTRASTS.find((c) => String(c) === gamma);

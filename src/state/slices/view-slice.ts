@@ -41,6 +41,13 @@ export interface ViewSlice {
 }
 
 export const DEFAULT_OPACITY = 0.7;
+/**
+ * The display starts clipped at the 99.5th percentile (PANE-SPEC 4.5's option) and at contrast |v|^0.5:
+ * pixel-level maps are sparse (on SqueezeNet half the input pixels are below 1e-3 of the largest), so the
+ * linear, unclipped display shows only a few dots. Linear and unclipped are one click away.
+ */
+export const DEFAULT_CLIP_PERCENTILE = 99.5;
+export const DEFAULT_GAMMA = 0.5;
 
 export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   target: null,
@@ -53,8 +60,8 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   opacity: DEFAULT_OPACITY,
   colormap: 'auto',
   normalization: 'layer',
-  clipPercentile: null,
-  gamma: 1,
+  clipPercentile: DEFAULT_CLIP_PERCENTILE,
+  gamma: DEFAULT_GAMMA,
   compare: null,
   playing: false,
   setTarget: (target) => set({ target }),

@@ -2,13 +2,11 @@ import { useEffect, useRef } from 'react';
 import type { Normalization } from '../../engine/types';
 import { CONTRASTS } from '../../core/colormap';
 import { COLORMAPS } from '../../state/share-codec';
+import { DEFAULT_CLIP_PERCENTILE } from '../../state/slices/view-slice';
 import type { ColormapChoice } from '../../state/types';
 import { drawColorBar, resolveColormap } from '../render/colormap';
 import { formatScale } from '../render/export-png';
 import { useApp, useAppState } from '../context';
-
-/** PANE-SPEC 4.5: the optional clip before scaling. */
-const CLIP_PERCENTILE = 99.5;
 
 /** Overlay opacity, colormap with its colour bar and scale, and how maps are normalised. */
 export function DisplayControls() {
@@ -66,7 +64,9 @@ export function DisplayControls() {
           type="checkbox"
           data-testid="clip-toggle"
           checked={clip !== null}
-          onChange={(e) => store.getState().setClipPercentile(e.target.checked ? CLIP_PERCENTILE : null)}
+          onChange={(e) =>
+            store.getState().setClipPercentile(e.target.checked ? DEFAULT_CLIP_PERCENTILE : null)
+          }
         />
         Clip outliers (99.5th percentile)
       </label>

@@ -217,7 +217,7 @@ export function EvaluatePanel({
       <fieldset>
         <legend>Methods</legend>
         {methods.map((m) => (
-          <label key={m.id}>
+          <label key={m.id} className="checkbox">
             <input type="checkbox" checked={chosen.includes(m.id)} onChange={() => toggle(m.id)} /> {m.label}
           </label>
         ))}
