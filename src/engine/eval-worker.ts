@@ -1,7 +1,9 @@
 /**
  * Worker side of the Evaluate panel: an EvaluationSession per loaded model. Requests run concurrently
- * (onnxruntime runs are serialised by the runner, so the slider's preview slips in between the batches of
- * a running curve); 'cancel' stops a curve after its current batch.
+ * (src/runtime serialises the onnxruntime runs, so the slider's preview slips in between the batches of a
+ * running curve); 'cancel' stops a curve after its current batch. Everything here runs on onnxruntime's
+ * wasm backend: it leaves the page's GPU device to the engine, and on software adapters it is many times
+ * faster than webgpu (the gradient graph runs on webgpu too: cpu-graph/gradient.browser.test.ts).
  */
 import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
