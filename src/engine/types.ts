@@ -72,7 +72,12 @@ export interface LayerStats {
 export interface ExplainSummary {
   target: number;
   options: PaneOptions;
-  /** Sum of T at the input plus all sinks; equals the start mass for conserving rules. */
+  /**
+   * Sum of T at the input plus all sinks (the start mass for conserving rules). The engines do not split
+   * sinks per node: this is the per-node balance summed over the layers' T (for sf it is the logits' T; an
+   * alphabeta node adds (alpha + beta - 1) times its output's T), a bookkeeping figure, not a measurement.
+   * Conservation itself is tested against the float64 reference, which tracks every sink.
+   */
   fluxAtInputPlusSinks: number;
   mass: number;
   layers: LayerStats[];
