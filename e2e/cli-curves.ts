@@ -14,7 +14,7 @@ import { IMAGENET_PREPROCESS, preprocess } from '../src/core/preprocess';
 import { decodeImage } from '../src/cli/image-io';
 import { createLogitPredictor } from '../src/runtime/predictor';
 
-type Curves = { deletion: Curve; insertion: Curve };
+type Curves = { deletion: Curve; insertion: Curve; lerf: Curve };
 
 export async function cliCurves(
   paneMap: Float64Array,
@@ -33,8 +33,8 @@ export async function cliCurves(
     const under = { x: Float64Array.from(x), geo, norm: IMAGENET_PREPROCESS, target };
     const settings = { ...DEFAULT_METRIC_SETTINGS, stepPixels: Math.ceil((geo.H * geo.W) / steps) };
     const curves = async (map: Float64Array): Promise<Curves> => {
-      const m = await evaluateMap(map, under, ['deletion', 'insertion'], settings, predict);
-      return { deletion: m.deletion!, insertion: m.insertion! };
+      const m = await evaluateMap(map, under, ['deletion', 'insertion', 'lerf'], settings, predict);
+      return { deletion: m.deletion!, insertion: m.insertion!, lerf: m.lerf! };
     };
     // The gradient baseline from the float64 adjoints (the panel's worker uses the float32 graph).
     const img = explainedImage(g, { dims: [1, 3, 224, 224], data: under.x }, IMAGENET_PREPROCESS, 1, target);

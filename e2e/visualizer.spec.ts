@@ -77,7 +77,7 @@ test('exports the view as PNG, .npy and JSON', async () => {
   expect(summary.view.layer).toBe(view.layer);
 });
 
-test('the Evaluate panel scores deletion and insertion curves of the map on screen, as the CLI does', async () => {
+test('the Evaluate panel scores deletion, insertion and LeRF curves of the map on screen, as the CLI does', async () => {
   await page.getByTestId('evaluate-details').locator('summary').click();
   const panel = page.getByTestId('evaluate-panel');
   await panel.getByRole('checkbox', { name: 'Centre bias' }).check();
@@ -93,7 +93,7 @@ test('the Evaluate panel scores deletion and insertion curves of the map on scre
   const paneMap = Float64Array.from((await readMap(page, input, 'net')).data);
   const expected = await cliCurves(paneMap, view.target!, 10);
   for (const id of ['pane', 'centre', 'gradient'] as const) {
-    for (const kind of ['deletion', 'insertion'] as const) {
+    for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
       expect(Math.abs((await auc(kind, id)) - expected[id][kind].auc)).toBeLessThan(2e-3);
     }
   }

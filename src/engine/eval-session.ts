@@ -18,7 +18,13 @@ import {
 import { lastConvLayer } from '../core/baselines/gradcam';
 import { curveCounts } from '../core/eval/curves';
 import { explainedImage } from '../core/eval/evaluate-image';
-import { curveEnds, substrateCache, type CurveKind, type Predictor } from '../core/eval/map-metrics';
+import {
+  CURVE_ORDER,
+  curveEnds,
+  substrateCache,
+  type CurveKind,
+  type Predictor,
+} from '../core/eval/map-metrics';
 import { pixelOrder } from '../core/eval/ranking';
 import { DEFAULT_METRIC_SETTINGS } from '../core/eval/settings';
 import { composite, type ImageGeometry, type Normalisation, type Substrate } from '../core/eval/substrate';
@@ -74,8 +80,10 @@ interface ImageState {
   image: EvaluationImage;
   x64: Float64Array;
   substrate: (kind: Substrate) => Float64Array;
-  /** Pixel orders (most salient first) of each method's map, computed once. */
-  orders: Map<EvaluationMethod, Promise<Int32Array>>;
+  /** Each method's map, computed (or handed in) once. */
+  maps: Map<EvaluationMethod, Promise<Float64Array>>;
+  /** Its pixel orders, by `${method}:${rank key}`. */
+  orders: Map<string, Int32Array>;
   explained?: { img: ExplainedImage; shared: SharedWork; compiled?: CompiledGradients };
 }
 
@@ -106,6 +114,7 @@ export class EvaluationSession {
       image,
       x64,
       substrate: substrateCache({ x: x64, geo: image.geo, norm: image.norm }, settings),
+      maps: new Map(),
       orders: new Map(),
     };
   }
@@ -115,11 +124,11 @@ export class EvaluationSession {
     const state = this.current(key);
     const { H, W } = state.image.geo;
     if (map.length !== H * W) throw new Error(`map of ${map.length} pixels for a ${W} x ${H} input`);
-    state.orders.set(method, Promise.resolve(pixelOrder(Float64Array.from(map), 'value-desc')));
+    state.maps.set(method, Promise.resolve(Float64Array.from(map)));
   }
 
   hasMap(key: string, method: EvaluationMethod): boolean {
-    return this.image?.image.key === key && this.image.orders.has(method);
+    return this.image?.image.key === key && this.image.maps.has(method);
   }
 
   /**
@@ -135,7 +144,7 @@ export class EvaluationSession {
     cancelled: () => boolean,
   ): Promise<void> {
     const state = this.current(key);
-    const order = await this.order(state, method);
+    const order = await this.order(state, method, kind);
     const total = state.image.geo.H * state.image.geo.W;
     const counts = curveCounts(total, Math.max(1, Math.ceil(total / steps)));
     for (let i = 0; i < counts.length && !cancelled(); i += LIVE_BATCH) {
@@ -157,7 +166,7 @@ export class EvaluationSession {
     fraction: number,
   ): Promise<{ input: Float32Array; probability: number }> {
     const state = this.current(key);
-    const order = await this.order(state, method);
+    const order = await this.order(state, method, kind);
     const total = state.image.geo.H * state.image.geo.W;
     const count = Math.round(Math.min(1, Math.max(0, fraction)) * total);
     const input = this.perturb(state, order, kind, count);
@@ -180,16 +189,26 @@ export class EvaluationSession {
     return logits.map((l) => softmax(l)[state.image.target]);
   }
 
-  private order(state: ImageState, method: EvaluationMethod): Promise<Int32Array> {
-    let order = state.orders.get(method);
+  private async order(state: ImageState, method: EvaluationMethod, kind: CurveKind): Promise<Int32Array> {
+    const key = `${method}:${CURVE_ORDER[kind]}`;
+    let order = state.orders.get(key);
     if (!order) {
-      if (method === 'pane') throw new Error('the explanation map has not been handed to the evaluation');
-      order = this.baselineMap(state, method).then((map) => pixelOrder(map, 'value-desc'));
-      state.orders.set(method, order);
-      // A failed map is not cached: a later request tries again.
-      order.catch(() => state.orders.delete(method));
+      order = pixelOrder(await this.map(state, method), CURVE_ORDER[kind]);
+      state.orders.set(key, order);
     }
     return order;
+  }
+
+  private map(state: ImageState, method: EvaluationMethod): Promise<Float64Array> {
+    let map = state.maps.get(method);
+    if (!map) {
+      if (method === 'pane') throw new Error('the explanation map has not been handed to the evaluation');
+      map = this.baselineMap(state, method);
+      state.maps.set(method, map);
+      // A failed map is not cached: a later request tries again.
+      map.catch(() => state.maps.delete(method));
+    }
+    return map;
   }
 
   /** One map of a baseline (the random control: its first seed). */

@@ -68,7 +68,10 @@ export function App() {
           <LayerScrubber />
           <LayerStrip />
           <ChainChart />
-          <LazyDetails summary="Faithfulness: deletion and insertion curves" testId="evaluate-details">
+          <LazyDetails
+            summary="Faithfulness: deletion, insertion and minor-pixel (LeRF) curves"
+            testId="evaluate-details"
+          >
             <EvaluateSection />
           </LazyDetails>
           <p className="hint keys">

@@ -56,7 +56,7 @@ beforeAll(async () => {
 async function curveOf(
   s: EvaluationSession,
   method: 'pane' | 'centre',
-  kind: 'deletion' | 'insertion',
+  kind: 'deletion' | 'insertion' | 'lerf',
   steps: number,
 ): Promise<CurvePoint[]> {
   const points: CurvePoint[] = [];
@@ -85,8 +85,8 @@ describe('EvaluationSession (the Evaluate panel)', () => {
       ['pane', Float64Array.from(map)],
       ['centre', centreMap(geo.H, geo.W, DEFAULT_METHOD_SETTINGS.centreSigma)],
     ] as const) {
-      const cli = await evaluateMap(m, under, ['deletion', 'insertion'], settings, predict);
-      for (const kind of ['deletion', 'insertion'] as const) {
+      const cli = await evaluateMap(m, under, ['deletion', 'insertion', 'lerf'], settings, predict);
+      for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
         const live = await curveOf(s, method, kind, steps);
         const want = cli[kind]!;
         expect(live.map((p) => p.fraction)).toEqual(want.fractions);

@@ -6,7 +6,7 @@
 import { argmax, softmax } from '../pane/heads';
 import { curveCounts, percentCount, trapezoidAuc, type Curve } from './curves';
 import { perturbationSize } from './image-quality';
-import { pixelOrder, topMask } from './ranking';
+import { pixelOrder, topMask, type RankKey } from './ranking';
 import type { MetricId, MetricSettings } from './settings';
 import {
   composite,
@@ -93,22 +93,35 @@ export function substrateCache(
   };
 }
 
-export type CurveKind = 'deletion' | 'insertion';
+/** Salient-pixel removal, insertion, and minor-pixel removal (LeRF: least relevant first). */
+export type CurveKind = 'deletion' | 'insertion' | 'lerf';
+
+/** The pixel order of each curve: most salient first, or least |S| first for LeRF. */
+export const CURVE_ORDER: Readonly<Record<CurveKind, RankKey>> = {
+  deletion: 'value-desc',
+  insertion: 'value-desc',
+  lerf: 'abs-asc',
+};
 
 /**
- * The two ends of a curve: deletion replaces the image's pixels (most salient first) by the deletion
- * substrate; insertion puts them back, most salient first, into the insertion substrate. `base` with the
- * first `count` pixels of the order taken from `fill` is the image after `count` pixels.
+ * The two ends of a curve: deletion and LeRF replace the image's pixels (in their order) by their
+ * substrate; insertion puts them back into the insertion substrate. `base` with the first `count` pixels of
+ * the order taken from `fill` is the image after `count` pixels.
  */
 export function curveEnds(
   kind: CurveKind,
   x: Float64Array,
   substrate: (kind: Substrate) => Float64Array,
-  s: Pick<MetricSettings, 'deletionSubstrate' | 'insertionSubstrate'>,
+  s: Pick<MetricSettings, 'deletionSubstrate' | 'insertionSubstrate' | 'lerfSubstrate'>,
 ): { base: Float64Array; fill: Float64Array } {
-  return kind === 'deletion'
-    ? { base: x, fill: substrate(s.deletionSubstrate) }
-    : { base: substrate(s.insertionSubstrate), fill: x };
+  switch (kind) {
+    case 'deletion':
+      return { base: x, fill: substrate(s.deletionSubstrate) };
+    case 'insertion':
+      return { base: substrate(s.insertionSubstrate), fill: x };
+    case 'lerf':
+      return { base: x, fill: substrate(s.lerfSubstrate) };
+  }
 }
 
 interface CurvePlan {
@@ -257,25 +270,26 @@ export async function evaluateMap(
   if (map.length !== total)
     throw new Error(`evaluateMap: map of ${map.length} pixels for a ${total}-pixel image`);
   const probes: Probe[] = [];
-  const mostFirst = pixelOrder(map, 'value-desc');
-  const deletionCounts = s.deletionPercents.map((k) => percentCount(k, total));
-  const lerfCounts = s.lerfPercents.map((k) => percentCount(k, total));
-  const has = (m: MetricId) => metrics.includes(m);
+  const orders = new Map<RankKey, Int32Array>();
   const curve = (kind: CurveKind, extra: number[]) => {
+    const key = CURVE_ORDER[kind];
+    let order = orders.get(key);
+    if (!order) orders.set(key, (order = pixelOrder(map, key)));
     const { base, fill } = curveEnds(kind, img.x, substrate, s);
-    return planCurve(img, mostFirst, base, fill, s.stepPixels, extra, probes);
+    return planCurve(img, order, base, fill, s.stepPixels, extra, probes);
   };
-  const deletion = has('deletion') ? curve('deletion', deletionCounts) : undefined;
+  const has = (m: MetricId) => metrics.includes(m);
+  const deletion = has('deletion')
+    ? curve(
+        'deletion',
+        s.deletionPercents.map((k) => percentCount(k, total)),
+      )
+    : undefined;
   const insertion = has('insertion') ? curve('insertion', []) : undefined;
   const lerf = has('lerf')
-    ? planCurve(
-        img,
-        pixelOrder(map, 'abs-asc'),
-        img.x,
-        substrate(s.lerfSubstrate),
-        s.stepPixels,
-        lerfCounts,
-        probes,
+    ? curve(
+        'lerf',
+        s.lerfPercents.map((k) => percentCount(k, total)),
       )
     : undefined;
   const attack = has('adversarial') ? planAttack(img, map, s, probes) : undefined;

@@ -7,7 +7,15 @@ export interface CurvePoint {
   probability: number;
 }
 
-export type CurveKind = 'deletion' | 'insertion';
+export type CurveKind = 'deletion' | 'insertion' | 'lerf';
+
+/** The curves, in the order they are computed, with what their x axis counts and which AUC is better. */
+const CURVES: readonly { kind: CurveKind; axis: string; better: string; slider: string }[] = [
+  { kind: 'deletion', axis: 'most salient removed', better: 'lower is better', slider: 'Removed' },
+  { kind: 'insertion', axis: 'most salient inserted', better: 'higher is better', slider: 'Inserted' },
+  { kind: 'lerf', axis: 'least salient removed', better: 'higher is better', slider: 'Removed' },
+];
+const curveOf = (kind: CurveKind) => CURVES.find((c) => c.kind === kind)!;
 
 export interface EvaluateMethod {
   id: string;
@@ -100,7 +108,7 @@ function CurveChart({
           opacity={0.4}
         />
         <text x={PAD} y={PAD - 8} fontSize={11} fill="currentColor">
-          p(class) vs fraction {kind === 'deletion' ? 'removed' : 'inserted'}
+          p(class) vs fraction {curveOf(kind).axis}
         </text>
         {methods.map((m, i) => (
           <path
@@ -113,6 +121,7 @@ function CurveChart({
         ))}
       </svg>
       <figcaption>
+        <span className="hint">AUC, {curveOf(kind).better}:</span>
         {methods.map((m, i) => {
           const pts = curves[`${m.id}:${kind}`] ?? [];
           const done = pts.length > 0 && pts[pts.length - 1].fraction >= 1;
@@ -124,7 +133,7 @@ function CurveChart({
               data-auc={pts.length > 1 ? partialAuc(pts) : undefined}
               data-done={done}
             >
-              {m.label}: AUC {pts.length > 1 ? partialAuc(pts).toFixed(3) : '–'}
+              {m.label}: {pts.length > 1 ? partialAuc(pts).toFixed(3) : '–'}
               {done ? '' : ' …'}
             </span>
           );
@@ -135,9 +144,9 @@ function CurveChart({
 }
 
 /**
- * Deletion and insertion curves of the current image for the chosen methods, drawn as they are computed,
- * with their AUCs (lower deletion / higher insertion is better), and a removal slider that shows the
- * perturbed image and p(class). All model work comes through the props, so the panel knows no engine.
+ * Deletion, insertion and LeRF (least relevant first: minor-pixel removal) curves of the current image for
+ * the chosen methods, drawn as they are computed, with their AUCs (lower deletion, higher insertion and
+ * LeRF is better), and a slider that shows the perturbed image and p(class). All model work comes through the props, so the panel knows no engine.
  */
 export function EvaluatePanel({
   methods,
@@ -171,7 +180,7 @@ export function EvaluatePanel({
     setError(null);
     try {
       for (const m of selected) {
-        for (const kind of ['deletion', 'insertion'] as const) {
+        for (const { kind } of CURVES) {
           const key = `${m.id}:${kind}`;
           await computeCurve(
             m.id,
@@ -246,8 +255,9 @@ export function EvaluatePanel({
         </p>
       )}
       <div className="evaluate-charts">
-        <CurveChart kind="deletion" curves={curves} methods={selected} />
-        <CurveChart kind="insertion" curves={curves} methods={selected} />
+        {CURVES.map(({ kind }) => (
+          <CurveChart key={kind} kind={kind} curves={curves} methods={selected} />
+        ))}
       </div>
       <div className="evaluate-preview">
         <label>
@@ -260,16 +270,16 @@ export function EvaluatePanel({
             }}
           >
             {selected.flatMap((m) =>
-              (['deletion', 'insertion'] as const).map((kind) => (
+              CURVES.map(({ kind, axis }) => (
                 <option key={`${m.id}:${kind}`} value={`${m.id}:${kind}`}>
-                  {m.label}, {kind}
+                  {m.label}, {axis}
                 </option>
               )),
             )}
           </select>
         </label>
         <label>
-          {preview.kind === 'deletion' ? 'Removed' : 'Inserted'}: {(fraction * 100).toFixed(0)}%
+          {curveOf(preview.kind).slider}: {(fraction * 100).toFixed(0)}%
           <input
             type="range"
             min={0}
