@@ -258,6 +258,47 @@ test("a user's own image travels inside the link and reproduces pixel for pixel"
   await compareThroughLink(browser, backend, /travels in the link/);
 });
 
+test('compares two views side by side, and a labels file renames the classes', async () => {
+  view = await snapshot(page);
+  const main = pixelDigest(await canvasPixels(page, 'saliency-canvas'));
+  const waitCompare = async (previous: string | null) => {
+    await page.waitForFunction(
+      (prev) => {
+        const s = window.__panescope?.snapshot();
+        return !!s && s.phase === 'ready' && !!s.compare?.info && s.compare.key !== prev;
+      },
+      previous,
+      { timeout: 240_000, polling: 200 },
+    );
+    return snapshot(page);
+  };
+  await page.getByTestId('compare-toggle').check();
+  let shown = await waitCompare(null);
+  expect(shown.compare!.layer).toBe(view.layer);
+  // The main pane's own view, drawn in the compare pane, is the same picture.
+  await page.getByTestId('compare-view').selectOption(view.kind);
+  shown = await waitCompare(shown.compare!.key);
+  expect(pixelDigest(await canvasPixels(page, 'compare-canvas'))).toBe(main);
+  // Another rule borrows the engine for the compare pane; the main pane keeps its picture and its view.
+  await page.getByTestId('compare-rule').selectOption('alphabeta');
+  shown = await waitCompare(shown.compare!.key);
+  expect(pixelDigest(await canvasPixels(page, 'compare-canvas'))).not.toBe(main);
+  expect(shown.main!.key).toBe(view.main!.key);
+  expect(pixelDigest(await canvasPixels(page, 'saliency-canvas'))).toBe(main);
+  await page.getByTestId('compare-toggle').uncheck();
+  await expect(page.getByTestId('compare-canvas')).toHaveCount(0);
+
+  // A labels file (one name per line) renames the classes of the prediction.
+  const names = Array.from({ length: 1000 }, (_, i) => `label ${i}`).join('\n');
+  await page
+    .getByTestId('labels-input')
+    .setInputFiles({ name: 'labels.txt', mimeType: 'text/plain', buffer: Buffer.from(names) });
+  await expect(page.getByTestId('top-classes').locator('li .class-name')).toHaveText(
+    shown.top.map((i) => `label ${i}`),
+  );
+  view = await waitIdle(page);
+});
+
 test('a bad file, a huge image, a broken model and a non-CNN model leave the view usable', async () => {
   const before = pixelDigest(await canvasPixels(page, 'saliency-canvas'));
   const modelName = await page.locator('.model-name').textContent();

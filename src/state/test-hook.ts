@@ -33,6 +33,8 @@ function snapshot(store: AppStore) {
     kind: s.kind,
     gamma: s.gamma,
     target: s.explanation?.target ?? null,
+    /** The top-5 class indices of the engine's forward pass. */
+    top: s.prediction?.top.map((c) => c.index) ?? [],
     /** p(target) of the engine's forward pass. */
     targetProbability: s.explanation && s.prediction ? s.prediction.probs[s.explanation.target] : null,
     main: s.rendered.main,
