@@ -7,7 +7,8 @@ import type { Flux, PaneResult } from '../core/pane/types';
 import { mulberry32, uniformArray } from '../core/random';
 import { makeGraph, node, normalTensor } from '../core/reference/testkit';
 import type { LayerStats } from './types';
-import { layerStats, pearson, viewMap } from './views';
+import { pearson } from '../core/eval/correlation';
+import { layerStats, viewMap } from './views';
 
 function graph(rng: () => number) {
   return makeGraph({
@@ -49,7 +50,13 @@ function oldLayerStats(g: ReturnType<typeof graph>, result: PaneResult, layers: 
     }
     const sp = viewMap(g, result, tensor, 'positive').data;
     const sn = viewMap(g, result, tensor, 'negative').data;
-    return { tensor, corrPN: pearson(sp, sn), netRatio: sumT > 0 ? Math.abs(sumR) / sumT : 0, sumT, sumR };
+    return {
+      tensor,
+      corrPN: pearson(sp, sn) ?? 0,
+      netRatio: sumT > 0 ? Math.abs(sumR) / sumT : 0,
+      sumT,
+      sumR,
+    };
   });
 }
 

@@ -10,6 +10,7 @@ import { numel } from '../core/tensor';
 import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/maps';
 import { excitationSource } from '../core/pane/excitation-source';
 import { applyContrast, colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
+import { pearson } from '../core/eval/correlation';
 import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
 
 export interface ViewMap {
@@ -108,30 +109,6 @@ export function renderView(
   return { rgba, info: { signed: m.signed, scale, colormap } };
 }
 
-/** Pearson correlation; 0 when either side is constant. */
-export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i];
-    mb += b[i];
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i] - ma;
-    const db = b[i] - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
-}
-
 /**
  * The chart's numbers of one layer from a single pass over its (T, R): sum T, sum R and the channel sums
  * S_P, S_N (what viewMap's 'positive' / 'negative' give, summed in the same order, so the values are the
@@ -182,6 +159,12 @@ export function layerStats(g: IrGraph, result: PaneResult, layers: readonly stri
     const dims = g.shapes.get(tensor);
     if (!dims) throw new Error(`unknown layer '${tensor}'`);
     const { sumT, sumR, sp, sn } = chainStats(flux, dims, tensorLayout(g, tensor));
-    return { tensor, corrPN: pearson(sp, sn), netRatio: sumT > 0 ? Math.abs(sumR) / sumT : 0, sumT, sumR };
+    return {
+      tensor,
+      corrPN: pearson(sp, sn) ?? 0,
+      netRatio: sumT > 0 ? Math.abs(sumR) / sumT : 0,
+      sumT,
+      sumR,
+    };
   });
 }
