@@ -100,9 +100,10 @@ export class Evaluator {
           await this.call({ method: 'setMap', key: snap.image.key, evaluated: 'pane', map: data });
         },
       ]);
-    // The worker holds one model and one image: forget what an earlier snapshot prepared.
-    for (const k of this.prepared.keys())
-      if (!steps.some(([key]) => key === k) && !k.startsWith('map|')) this.prepared.delete(k);
+    // The worker holds one model and one image (with its maps): forget everything else an earlier snapshot
+    // prepared, so that coming back to an earlier image sends it, and its map, again.
+    const current = new Set([model, image, map]);
+    for (const k of this.prepared.keys()) if (!current.has(k)) this.prepared.delete(k);
     return steps.reduce<Promise<void>>((before, [key, run]) => {
       return before.then(() => {
         let p = this.prepared.get(key);
