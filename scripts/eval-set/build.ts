@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { decodeImage } from '../../src/cli/image-io';
+import { splitRecord } from '../../src/core/eval/split';
 import { preprocess, type PreprocessSpec, type RgbaImage } from '../../src/core/preprocess';
 
 interface Source {
@@ -100,6 +101,9 @@ downscaled copies of the works below; under CC BY-SA they are shared under the s
 ${rows.join('\n')}
 `;
   writeFileSync(join(outDir, 'SOURCES.md'), md);
+  // The development / test split (issue 10), decided by file name alone: recorded here once for the set.
+  const split = splitRecord(list.images.map((s) => `${s.id}.jpg`));
+  writeFileSync(join(outDir, 'split.json'), `${JSON.stringify(split, null, 2)}\n`);
   console.error(`${list.images.length} images, ${(total / 1024).toFixed(0)} KiB -> ${outDir}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

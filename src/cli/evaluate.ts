@@ -26,6 +26,7 @@ import {
   type MetricId,
   type MetricSettings,
 } from '../core/eval/settings';
+import { fnv1a32, selectSplit, SPLIT_NAMES, type SplitName } from '../core/eval/split';
 import { SUBSTRATES, type Substrate } from '../core/eval/substrate';
 import { summarise, type Summary } from '../core/eval/summary';
 import { curvesSvg } from '../core/eval/svg';
@@ -54,6 +55,8 @@ export interface EvaluateArgs {
   jobs: number;
   /** Evaluate only the first N images (sorted by file name). */
   limit?: number;
+  /** Evaluate only one half of the development / test split (core/eval/split), before --limit. */
+  split?: SplitName;
 }
 
 export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images DIR --out DIR
@@ -62,7 +65,7 @@ export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images
          [--step PIXELS] [--deletion-substrate|--insertion-substrate|--lerf-substrate zero|blur|black]
          [--attack fgsm|pgd] [--epsilon E] [--pgd-step S] [--pgd-iterations N] [--attack-percents K,...]
          [--ig-steps N] [--smoothgrad-samples N] [--smoothgrad-noise F] [--lrp-epsilon E]
-         [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N]
+         [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N] [--split dev|test]
          [--gradients float64|wasm]`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -129,6 +132,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     'batch',
     'jobs',
     'limit',
+    'split',
     'gradients',
   ] as const;
   const { values: v, positionals } = parseArgs({
@@ -162,6 +166,8 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     throw new EvaluateUsageError(
       `--gradients must be one of ${GRADIENT_BACKENDS.join(', ')} (got '${gradients}')`,
     );
+  if (v.split !== undefined && !(SPLIT_NAMES as readonly string[]).includes(v.split))
+    throw new EvaluateUsageError(`--split must be one of ${SPLIT_NAMES.join(', ')} (got '${v.split}')`);
   const m = DEFAULT_METHOD_SETTINGS;
   const methodSettings: MethodSettings = {
     ...m,
@@ -186,14 +192,8 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     seed: number('seed', v.seed, 0, true),
     jobs: number('jobs', v.jobs, Math.max(1, Math.min(2, cpus().length)), true, 1),
     limit: v.limit === undefined ? undefined : number('limit', v.limit, 0, true, 1),
+    split: v.split as SplitName | undefined,
   };
-}
-
-/** FNV-1a of a string: a stable per-image seed from its file name. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
 }
 
 export interface Skipped {
@@ -204,7 +204,13 @@ export interface Skipped {
 export interface EvaluationReport {
   complete: boolean;
   model: { path: string; sha256: string };
-  images: { dir: string; evaluated: string[]; skipped: Skipped[] };
+  images: {
+    dir: string;
+    /** The half of the development / test split evaluated (absent: every image in the folder). */
+    split?: SplitName;
+    evaluated: string[];
+    skipped: Skipped[];
+  };
   settings: {
     methods: MethodId[];
     metrics: MetricId[];
@@ -372,8 +378,12 @@ export async function runEvaluate(
       `cannot list images in '${args.images}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
+  if (args.split !== undefined) files = selectSplit(files, args.split);
   if (args.limit !== undefined) files = files.slice(0, args.limit);
-  if (!files.length) throw new Error(`no .png or .jpg images in '${args.images}'`);
+  if (!files.length)
+    throw new Error(
+      `no .png or .jpg images in '${args.images}'${args.split ? ` (split '${args.split}')` : ''}`,
+    );
 
   const spec = { ...IMAGENET_PREPROCESS, width: dims[3], height: dims[2], channels: dims[1] as 1 | 3 };
   const skipped: Skipped[] = [];
@@ -385,7 +395,7 @@ export async function runEvaluate(
       tasks.push({
         id,
         x: Float64Array.from(preprocess(img, spec)),
-        seed: subSeed(args.seed, hashString(id)),
+        seed: subSeed(args.seed, fnv1a32(id)), // a stable per-image seed from its file name
       });
     } catch (e) {
       skipped.push({ file, error: (e as Error).message });
@@ -414,7 +424,7 @@ export async function runEvaluate(
     return {
       complete,
       model: { path: basename(args.model), sha256 },
-      images: { dir: args.images, evaluated: done.map((r) => r.id), skipped },
+      images: { dir: args.images, split: args.split, evaluated: done.map((r) => r.id), skipped },
       settings: {
         methods,
         metrics,

@@ -120,6 +120,38 @@ describe('panescope evaluate', () => {
     expect(messages.join('')).toContain('reusing 2 finished image(s)');
   }, 60_000);
 
+  it('--split evaluates one half of the development / test split', async () => {
+    const { model, images } = fixture();
+    // b.png is a development image and a.png and broken.jpg are test images (core/eval/split).
+    const run = async (split: string) =>
+      runEvaluate(
+        parseEvaluateArgs([
+          '--model',
+          model,
+          '--images',
+          images,
+          '--out',
+          join(images, '..', split),
+          '--split',
+          split,
+          ...FLAGS,
+          '--methods',
+          'sf,random',
+          '--metrics',
+          'deletion',
+        ]),
+        () => {},
+      );
+    const dev = await run('dev');
+    expect(dev.images).toMatchObject({ split: 'dev', evaluated: ['b'], skipped: [] });
+    const test = await run('test');
+    expect(test.images.evaluated).toEqual(['a']);
+    expect(test.images.skipped.map((s) => s.file)).toEqual(['broken.jpg']);
+    expect(() =>
+      parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--split', 'train']),
+    ).toThrow(/--split must be one of dev, test/);
+  }, 60_000);
+
   it('--gradients wasm scores the gradient baselines on the float32 graph as float64 does', async () => {
     const { model, images } = fixture();
     const methods = ['--methods', 'gradient,gradient_x_input,integrated_gradients,smoothgrad,gradcam'];
