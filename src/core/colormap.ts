@@ -1,41 +1,37 @@
 /**
  * Colormaps as 256-entry RGBA lookup tables. Every renderer (the WGSL overlay kernel, the CPU canvas path,
- * the CLI's PNG and the colour bar) indexes the same tables, so the same map gives the same pixels
- * everywhere.
+ * the CLI's PNG, the colour bar and the exports) indexes the same tables, so the same map gives the same
+ * pixels everywhere.
  *
- * diverging: blue (against, -1) -> near-white (0) -> red (for, +1), the control points of ColorBrewer RdBu.
- * sequential: black -> purple -> orange -> pale yellow (an inferno-like ramp) for non-negative maps.
+ * The tables are d3-scale-chromatic's, sampled at the 256 points i / 255:
+ * diverging: d3.interpolateRdBu reversed, so blue is against (-1), near-white 0 and red for (+1).
+ * sequential: d3.interpolateInferno (its own 256-colour table, entry for entry) for non-negative maps.
+ * gray: black to white.
  */
+import { interpolateInferno, interpolateRdBu } from 'd3-scale-chromatic';
+
 export type ColormapName = 'diverging' | 'sequential' | 'gray';
 
-type Stop = [number, number, number, number];
+export const LUT_SIZE = 256;
 
-const STOPS: Record<ColormapName, Stop[]> = {
-  diverging: [
-    [0, 5, 48, 97],
-    [0.125, 33, 102, 172],
-    [0.25, 67, 147, 195],
-    [0.375, 146, 197, 222],
-    [0.5, 247, 247, 247],
-    [0.625, 244, 165, 130],
-    [0.75, 214, 96, 77],
-    [0.875, 178, 24, 43],
-    [1, 103, 0, 31],
-  ],
-  sequential: [
-    [0, 0, 0, 4],
-    [0.25, 87, 16, 110],
-    [0.5, 188, 55, 84],
-    [0.75, 249, 142, 9],
-    [1, 252, 255, 164],
-  ],
-  gray: [
-    [0, 0, 0, 0],
-    [1, 255, 255, 255],
-  ],
+/** Where entry i of each table samples its d3 interpolator (t in [0, 1]). */
+const SAMPLERS: Record<ColormapName, (t: number) => string> = {
+  diverging: (t) => interpolateRdBu(1 - t),
+  sequential: interpolateInferno,
+  gray: (t) => {
+    const g = Math.round(255 * t);
+    return `rgb(${g}, ${g}, ${g})`;
+  },
 };
 
-export const LUT_SIZE = 256;
+/** d3's interpolators answer "#rrggbb" or "rgb(r, g, b)". */
+export function parseCssRgb(colour: string): [number, number, number] {
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(colour);
+  if (hex) return [parseInt(hex[1], 16), parseInt(hex[2], 16), parseInt(hex[3], 16)];
+  const rgb = /^rgb\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(colour);
+  if (rgb) return [Number(rgb[1]), Number(rgb[2]), Number(rgb[3])];
+  throw new Error(`not a CSS colour: ${colour}`);
+}
 
 const cache = new Map<ColormapName, Uint8Array>();
 
@@ -43,18 +39,10 @@ const cache = new Map<ColormapName, Uint8Array>();
 export function colormapLut(name: ColormapName): Uint8Array {
   const hit = cache.get(name);
   if (hit) return hit;
-  const stops = STOPS[name];
+  const sample = SAMPLERS[name];
   const lut = new Uint8Array(LUT_SIZE * 4);
   for (let i = 0; i < LUT_SIZE; i++) {
-    const t = i / (LUT_SIZE - 1);
-    let k = 0;
-    while (k < stops.length - 2 && t > stops[k + 1][0]) k++;
-    const [t0, r0, g0, b0] = stops[k];
-    const [t1, r1, g1, b1] = stops[k + 1];
-    const f = (t - t0) / (t1 - t0);
-    lut[4 * i] = Math.round(r0 + f * (r1 - r0));
-    lut[4 * i + 1] = Math.round(g0 + f * (g1 - g0));
-    lut[4 * i + 2] = Math.round(b0 + f * (b1 - b0));
+    lut.set(parseCssRgb(sample(i / (LUT_SIZE - 1))), 4 * i);
     lut[4 * i + 3] = 255;
   }
   cache.set(name, lut);
