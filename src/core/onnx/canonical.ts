@@ -83,6 +83,21 @@ export function scalarArg(
   return t.data[0];
 }
 
+/**
+ * An int-list argument's values; a fraction (a shape computed in floating point) is refused rather than
+ * truncated or, worse, used as it is (a Slice end of 12.5 takes 13 channels).
+ */
+function integerList(node: IrNode, attr: string, t: Tensor): number[] {
+  const values = Array.from(t.data);
+  const bad = values.find((v) => !Number.isInteger(v));
+  if (bad !== undefined) {
+    throw new Error(
+      `${node.opType} '${node.name}': ${attr} [${values.join(',')}] holds ${bad}, not an integer`,
+    );
+  }
+  return values;
+}
+
 /** Pads given for a subset of axes (Pad opset 18 `axes`) -> pads for every axis, [begins..., ends...]. */
 export function padsForRank(
   pads: readonly number[],
@@ -117,7 +132,7 @@ export function canonicalizeNode(
     const name = inputs[arg.input];
     const t = name ? constOf(name) : undefined;
     if (!t) continue;
-    attrs[arg.attr] = arg.kind === 'ints' ? Array.from(t.data) : t.data[0];
+    attrs[arg.attr] = arg.kind === 'ints' ? integerList(node, arg.attr, t) : t.data[0];
     inputs[arg.input] = '';
   }
   while (inputs.length > 1 && inputs[inputs.length - 1] === '') inputs.pop();

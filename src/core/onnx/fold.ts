@@ -1,45 +1,26 @@
 /**
- * Constant folding: every node whose inputs are all constants is evaluated (float64 forward evaluator)
- * and replaced by initializers; Shape of a value with a known shape is a constant too. This removes the
+ * Constant folding: every node whose inputs are all constants is evaluated (exactFold: integer ops as
+ * integers, other ops by the float64 forward evaluator) and replaced by initializers that keep their
+ * element types; Shape of a value with a known shape is a constant too. This removes the
  * shape arithmetic exporters emit (PyTorch: Shape -> Gather -> Unsqueeze -> Concat -> Reshape), so the
  * Reshape ends up with a constant `shape` attribute.
  *
  * One walk in topological order canonicalises each node (its argument inputs may have just become
  * constant), folds it or infers its output shapes, so a Shape further down sees concrete shapes.
  */
-import { evalNode, hasEvaluator } from '../reference/forward';
 import type { Tensor } from '../tensor';
 import { canonicalizeNode } from './canonical';
+import { evalExact, foldsExactly } from './exactFold';
 import type { ElemType, IrGraph, IrNode } from './ir';
 import { SUBGRAPH_ATTR } from './parse';
-import { elemTypeName } from './proto';
 import { inferNodeShapes } from './shapes';
-
-/** Element type of a folded output, from the op and its input types. */
-function foldedType(node: IrNode, inputTypes: (ElemType | undefined)[]): ElemType {
-  switch (node.opType) {
-    case 'Shape':
-      return 'int64';
-    case 'Cast':
-      return elemTypeName(node.attrs.to as number);
-    case 'Equal':
-      return 'bool';
-    case 'ConstantOfShape':
-      // The IR keeps no element type for tensor attributes; ONNX's default value is a float32 zero.
-      return 'float32';
-    case 'Where':
-      return inputTypes[1] ?? 'float32';
-    default:
-      return inputTypes[0] ?? 'float32';
-  }
-}
 
 function foldable(
   node: IrNode,
   isConst: (name: string) => boolean,
   hasShape: (name: string) => boolean,
 ): boolean {
-  if (!hasEvaluator(node) || node.attrs[SUBGRAPH_ATTR] !== undefined) return false;
+  if (!foldsExactly(node) || node.attrs[SUBGRAPH_ATTR] !== undefined) return false;
   const data = node.inputs.filter((n) => n !== '');
   if (node.opType === 'Shape') return isConst(data[0]) || hasShape(data[0]);
   return data.length > 0 && data.every(isConst);
@@ -75,16 +56,17 @@ export function foldConstants(g: IrGraph, inputShapes: ReadonlyMap<string, reado
       // Shape reads only the dims of its input, which need not be a constant.
       return consts.get(n) ?? { dims: shapes.get(n)!, data: new Float64Array(0) };
     });
-    const outputs = evalNode(g, node, inputs);
-    const type = foldedType(
+    const outputs = evalExact(
+      g,
       node,
+      inputs,
       node.inputs.map((n) => types.get(n)),
     );
     node.outputs.forEach((name, i) => {
       if (!name || !outputs[i]) return;
-      consts.set(name, outputs[i]);
-      types.set(name, type);
-      shapes.set(name, outputs[i].dims);
+      consts.set(name, outputs[i].tensor);
+      types.set(name, outputs[i].type);
+      shapes.set(name, outputs[i].tensor.dims);
     });
   }
   return { ...g, nodes: kept, initializers: consts, constTypes: types, shapes };

@@ -24,6 +24,8 @@ export interface IrNode {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** Element types of the TENSOR attributes (ConstantOfShape's value may be int64); absent when none. */
+  readonly attrTypes?: Readonly<Record<string, ElemType>>;
 }
 
 export interface ValueInfo {

@@ -27,7 +27,22 @@ function attrType(a: OnnxTypes.IAttributeProto): number {
   return AttrType.INT;
 }
 
-function attrValue(a: OnnxTypes.IAttributeProto, what: string): AttrValue | undefined {
+function attrValue(a: OnnxTypes.IAttributeProto, what: string): DecodedAttr | undefined {
+  if (attrType(a) === AttrType.TENSOR) {
+    const { tensor, elemType } = decodeTensorProto(a.t!, `${what} attribute '${a.name}'`);
+    return { value: tensor, elemType };
+  }
+  const value = plainAttrValue(a);
+  return value === undefined ? undefined : { value };
+}
+
+interface DecodedAttr {
+  value: AttrValue;
+  /** For TENSOR attributes. */
+  elemType?: ElemType;
+}
+
+function plainAttrValue(a: OnnxTypes.IAttributeProto): AttrValue | undefined {
   switch (attrType(a)) {
     case AttrType.INT:
       return toNumber(a.i);
@@ -41,8 +56,6 @@ function attrValue(a: OnnxTypes.IAttributeProto, what: string): AttrValue | unde
       return textDecoder.decode(a.s ?? new Uint8Array());
     case AttrType.STRINGS:
       return (a.strings ?? []).map((s) => textDecoder.decode(s));
-    case AttrType.TENSOR:
-      return decodeTensorProto(a.t!, `${what} attribute '${a.name}'`).tensor;
     default:
       return undefined; // sparse tensors and type protos: no op handled here uses them
   }
@@ -131,6 +144,7 @@ export function parseOnnx(bytes: Uint8Array): IrGraph {
       return;
     }
     const attrs: Record<string, AttrValue> = {};
+    const attrTypes: Record<string, ElemType> = {};
     for (const a of n.attribute ?? []) {
       const type = attrType(a);
       if (type === AttrType.GRAPH || type === AttrType.GRAPHS) {
@@ -138,9 +152,12 @@ export function parseOnnx(bytes: Uint8Array): IrGraph {
         continue;
       }
       const v = attrValue(a, what);
-      if (v !== undefined) attrs[a.name ?? ''] = v;
+      if (v === undefined) continue;
+      attrs[a.name ?? ''] = v.value;
+      if (v.elemType) attrTypes[a.name ?? ''] = v.elemType;
     }
-    nodes.push({ name, opType, domain, inputs: [...(n.input ?? [])], outputs, attrs });
+    const node: IrNode = { name, opType, domain, inputs: [...(n.input ?? [])], outputs, attrs };
+    nodes.push(Object.keys(attrTypes).length > 0 ? { ...node, attrTypes } : node);
   });
 
   const inputs = (graph.input ?? []).map(valueInfo).filter((v) => !initializers.has(v.name));

@@ -71,6 +71,9 @@ const SAME_SHAPE = [
   'LogSoftmax',
   'BatchNormalization',
   'Cast',
+  'Floor',
+  'Ceil',
+  'Not',
 ];
 
 const RULES: Readonly<Record<string, ShapeRule>> = {
@@ -83,6 +86,14 @@ const RULES: Readonly<Record<string, ShapeRule>> = {
   Equal: broadcast,
   Sum: broadcast,
   Where: broadcast,
+  Mod: broadcast,
+  Min: broadcast,
+  Max: broadcast,
+  Less: broadcast,
+  LessOrEqual: broadcast,
+  Greater: broadcast,
+  GreaterOrEqual: broadcast,
+  Expand: (_node, s, c) => c[1] && [broadcastDims(s[0], Array.from(c[1].data))],
   Conv: (node, s) => [spatialOutputDims(s[0], s[1][0], convGeometry(node, s[0], s[1]))],
   Gemm: (node, s) => [gemmDims(s[0], s[1], num(node, 'transA', 0) === 1, num(node, 'transB', 0) === 1)],
   MatMul: (_node, s) => [matmulDims(s[0], s[1])],
