@@ -86,6 +86,12 @@ export interface ExplainSummary {
 
 export type Normalization = 'layer' | 'shared';
 
+/**
+ * How the final saliency map (the view at layer 0, the input) is built from the chain (issue 10):
+ * 'pixel' is the chain's own map at the input. Constructions join this list as the engines compute them.
+ */
+export type FinalMapName = 'pixel';
+
 export interface ViewSpec {
   layer: string;
   kind: MapKind;
@@ -97,6 +103,8 @@ export interface ViewSpec {
   colormap: ColormapName | 'auto';
   /** Display contrast after normalisation: sign(v) |v|^gamma (core/colormap CONTRASTS; 1 = linear). */
   gamma: number;
+  /** The final-map construction shown at the input layer; absent = 'pixel'. Other layers ignore it. */
+  finalMap?: FinalMapName;
 }
 
 /** Scale information for the colour bar: the map value that maps to full colour. */

@@ -12,6 +12,7 @@ import { addDecodedImage, createShareLink, loadLinkedImage, type ShareLink } fro
 import { decodeShareState, parseHttpUrl } from './share-codec';
 import type { AppStore } from './store';
 import { describeError } from './user-error';
+import { VIEW_SETTING_NAMES, type ViewSettings } from './view-settings';
 
 export type DroppedKind = 'image' | 'model' | 'labels' | 'unknown';
 
@@ -153,17 +154,7 @@ export class AppActions {
     else if (values.preprocess) s.requestModel(s.modelRef, values.preprocess);
     if (values.target !== undefined) s.setTarget(values.target);
     if (values.layer !== undefined) s.setLayer(values.layer);
-    if (values.kind) s.setKind(values.kind);
-    if (values.rule) s.setRule(values.rule);
-    if (values.alpha !== undefined || values.beta !== undefined) {
-      s.setAlphaBeta(values.alpha ?? s.alpha, values.beta ?? s.beta);
-    }
-    if (values.head) s.setHead(values.head);
-    if (values.opacity !== undefined) s.setOpacity(values.opacity);
-    if (values.colormap) s.setColormap(values.colormap);
-    if (values.normalization) s.setNormalization(values.normalization);
-    if (values.clipPercentile !== undefined) s.setClipPercentile(values.clipPercentile);
-    if (values.gamma !== undefined) s.setGamma(values.gamma);
+    s.setView(pickLinkSettings(values));
     if (values.compare) s.setCompare(values.compare);
     try {
       await loadLinkedImage(
@@ -186,4 +177,11 @@ export class AppActions {
       return null;
     }
   }
+}
+
+/** The view settings a decoded link holds (only those it names, or whose absence means something). */
+function pickLinkSettings(values: Partial<ViewSettings>): Partial<ViewSettings> {
+  const out: Partial<Record<keyof ViewSettings, unknown>> = {};
+  for (const name of VIEW_SETTING_NAMES) if (values[name] !== undefined) out[name] = values[name];
+  return out as Partial<ViewSettings>;
 }

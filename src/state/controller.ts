@@ -24,6 +24,7 @@ import type { CanvasSlot, PredictionResult } from './slices/result-slice';
 import type { AppState, AppStore } from './store';
 import { describeError, UserError } from './user-error';
 import { shallow } from 'zustand/shallow';
+import { pickViewSettings, settingsFeeding, VIEW_SETTING_NAMES } from './view-settings';
 
 export interface EngineOptions {
   disableWebGpu?: boolean;
@@ -415,8 +416,12 @@ export class AppController {
   ) {
     const model = s.model!;
     const target = s.target ?? prediction.top[0].index;
-    const options: ExplainRequest['options'] = { rule, head: s.head, target };
-    if (rule === 'alphabeta') Object.assign(options, { alpha: s.alpha, beta: s.beta });
+    // The chain's options are the 'explain' rows of the settings table that apply under this rule.
+    const options: ExplainRequest['options'] = {
+      ...settingsFeeding('explain', { ...pickViewSettings(s), rule }),
+      rule,
+      target,
+    };
     const key = `${inputKey}|${JSON.stringify(options)}`;
     return { key, options, blocked: model.canExplain ? null : unsupportedMessage(model) };
   }
@@ -461,14 +466,8 @@ export class AppController {
   private viewRequest(s: AppState, slot: CanvasSlot, explain: ExplainRequest, layer: string, kind: MapKind) {
     const attached = this.canvases.get(slot);
     if (!attached) return null;
-    const view: ViewSpec = {
-      layer,
-      kind,
-      normalization: s.normalization,
-      clipPercentile: s.clipPercentile,
-      colormap: s.colormap,
-      gamma: s.gamma,
-    };
+    // The 'view' rows of the settings table; the compare pane brings its own kind.
+    const view: ViewSpec = { ...settingsFeeding('view', pickViewSettings(s)), layer, kind };
     return { key: `${explain.key}|${attached.serial}|${JSON.stringify(view)}`, explain, view };
   }
 
@@ -556,17 +555,9 @@ function requestFields(s: AppState) {
     s.crops,
     s.preprocess,
     s.target,
-    s.rule,
-    s.alpha,
-    s.beta,
-    s.head,
     s.layer,
-    s.kind,
-    s.normalization,
-    s.clipPercentile,
-    s.colormap,
-    s.gamma,
     s.compare,
+    ...VIEW_SETTING_NAMES.map((name) => s[name]),
   ];
 }
 

@@ -5,6 +5,7 @@
 import { shortLabel } from '../core/labels';
 import type { RenderInfo } from '../engine/types';
 import type { AppState } from './store';
+import { pickViewSettings, settingsFeeding } from './view-settings';
 
 export function exportSummary(s: AppState, renderInfo: RenderInfo | null, link: string | null) {
   const model = s.model;
@@ -42,16 +43,14 @@ export function exportSummary(s: AppState, renderInfo: RenderInfo | null, link: 
       fluxAtInputPlusSinks: s.explanation.fluxAtInputPlusSinks,
       timingsMs: s.explanation.timingsMs,
     },
+    // The rule, head, alpha and beta are in `explained.options`, as the engine applied them.
     view: {
       layer: s.layer ?? model?.layers[0]?.tensor ?? null,
-      kind: s.kind,
-      normalization: s.normalization,
-      clipPercentile: s.clipPercentile,
-      gamma: s.gamma,
+      ...settingsFeeding('view', pickViewSettings(s)),
+      ...settingsFeeding('display', pickViewSettings(s)),
       colormap: renderInfo?.colormap ?? s.colormap,
       signed: renderInfo?.signed ?? null,
       scale: renderInfo?.scale ?? null,
-      opacity: s.opacity,
     },
     layers:
       model?.layers.map((l) => {

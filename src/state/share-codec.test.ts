@@ -23,6 +23,7 @@ const full: ShareState = {
   normalization: 'shared',
   clipPercentile: 99.5,
   gamma: 0.25,
+  finalMap: 'pixel',
   crop: { x: 12.25, y: 0, width: 300.5, height: 300.5 },
   preprocess: {
     mean: [0.5, 0.5, 0.5],
@@ -97,7 +98,8 @@ describe('share link codec', () => {
       head: 'logit',
     }).toString();
     const { values, problems } = decodeShareState(hostile);
-    expect(values).toEqual({ rule: 'sf', head: 'logit' });
+    // The final map is absent, which in a link means the pixel-level map it always showed.
+    expect(values).toEqual({ rule: 'sf', head: 'logit', finalMap: 'pixel' });
     expect(problems).toHaveLength(9);
     for (const p of problems) expect(p).toMatch(/^Link: /);
   });

@@ -6,12 +6,22 @@
  * a length limit. A bad value is dropped with a message (and the app keeps its default for it); nothing from
  * the link is ever evaluated or inserted into the page as markup.
  */
-import { CONTRASTS } from '../core/colormap';
 import type { CropRect } from '../core/preprocess';
-import type { Head, Rule } from '../core/pane/options';
-import type { MapKind, Normalization } from '../engine/types';
+import type { MapKind } from '../engine/types';
+import type { Rule } from '../core/pane/options';
 import { BUILTIN_MODELS, DEMO_IMAGES } from './catalog';
-import type { ColormapChoice, CompareSpec, EmbeddedMime, PreprocessSettings, ShareState } from './types';
+import type { CompareSpec, EmbeddedMime, PreprocessSettings, ShareState } from './types';
+import {
+  decodeSetting,
+  encodeSetting,
+  parseFloatInRange,
+  settingApplies,
+  VIEW_SETTING_NAMES,
+  VIEW_SETTINGS,
+  type ViewSettings,
+} from './view-settings';
+
+export { parseFloatInRange };
 
 export const LINK_VERSION = '1';
 /** The longest fragment the parser looks at; anything longer is refused whole. */
@@ -22,26 +32,19 @@ export const MAX_URL_CHARS = 2_000;
 export const MAX_LAYER_CHARS = 256;
 export const MAX_CLASS_INDEX = 100_000;
 
-export const MAP_KINDS: readonly MapKind[] = [
-  'net',
-  'positive',
-  'negative',
-  'excitation-positive',
-  'excitation-negative',
-];
-export const RULES: readonly Rule[] = ['sf', 'alphabeta', 'ebp'];
-export const HEADS: readonly Head[] = ['logit', 'contrast_mean', 'contrast_softmax'];
-export const COLORMAPS: readonly ColormapChoice[] = ['auto', 'diverging', 'sequential', 'gray'];
-export const NORMALIZATIONS: readonly Normalization[] = ['layer', 'shared'];
+// The lists and ranges of the view settings, as the controls and the parser see them (view-settings.ts).
+export const MAP_KINDS = VIEW_SETTINGS.kind.values;
+export const RULES = VIEW_SETTINGS.rule.values;
+export const HEADS = VIEW_SETTINGS.head.values;
+export const COLORMAPS = VIEW_SETTINGS.colormap.values;
+export const ALPHA_RANGE = { min: VIEW_SETTINGS.alpha.min, max: VIEW_SETTINGS.alpha.max } as const;
+export const BETA_RANGE = { min: VIEW_SETTINGS.beta.min, max: VIEW_SETTINGS.beta.max } as const;
+
 const EMBED_MIMES: Record<string, EmbeddedMime> = {
   webp: 'image/webp',
   png: 'image/png',
   jpeg: 'image/jpeg',
 };
-
-export const ALPHA_RANGE = { min: 1, max: 20 } as const;
-export const BETA_RANGE = { min: 0, max: 19 } as const;
-export const CLIP_RANGE = { min: 50, max: 100 } as const;
 
 /** Encode the view as a URL fragment (without the leading '#'). Keys appear in a fixed order. */
 export function encodeShareState(s: ShareState): string {
@@ -57,19 +60,10 @@ export function encodeShareState(s: ShareState): string {
   }
   if (s.target !== null) p.set('class', String(s.target));
   if (s.layer !== null) p.set('layer', s.layer);
-  p.set('view', s.kind);
-  p.set('rule', s.rule);
-  if (s.rule === 'alphabeta') {
-    p.set('alpha', String(s.alpha));
-    p.set('beta', String(s.beta));
+  // Every setting that applies travels, defaults included: a default may change, a link must not.
+  for (const name of VIEW_SETTING_NAMES) {
+    if (settingApplies(name, s)) p.set(VIEW_SETTINGS[name].key, encodeSetting(name, s[name]));
   }
-  p.set('head', s.head);
-  p.set('opacity', String(s.opacity));
-  p.set('cmap', s.colormap);
-  p.set('norm', s.normalization);
-  // Both always travel: their defaults may change, a link must not.
-  p.set('clip', s.clipPercentile === null ? 'none' : String(s.clipPercentile));
-  p.set('gamma', String(s.gamma));
   if (s.crop) p.set('crop', [s.crop.x, s.crop.y, s.crop.width, s.crop.height].map(String).join(','));
   if (s.preprocess) {
     p.set('mean', s.preprocess.mean.map(String).join(','));
@@ -93,23 +87,14 @@ export interface DecodedLink {
   problems: string[];
 }
 
-const KNOWN_KEYS = new Set([
+/** Keys the codec handles one by one; the view settings' keys come from their table. */
+const STRUCTURED_KEYS = [
   'v',
   'model',
   'img',
   'imgdata',
   'class',
   'layer',
-  'view',
-  'rule',
-  'alpha',
-  'beta',
-  'head',
-  'opacity',
-  'cmap',
-  'norm',
-  'clip',
-  'gamma',
   'crop',
   'mean',
   'std',
@@ -119,7 +104,8 @@ const KNOWN_KEYS = new Set([
   'cmpview',
   'cmprule',
   'cmplayer',
-]);
+];
+const KNOWN_KEYS = new Set([...STRUCTURED_KEYS, ...VIEW_SETTING_NAMES.map((n) => VIEW_SETTINGS[n].key)]);
 
 /** Parse a URL fragment (with or without '#'). Never throws. */
 export function decodeShareState(fragment: string): DecodedLink {
@@ -193,30 +179,7 @@ export function decodeShareState(fragment: string): DecodedLink {
     else values.layer = name;
   }
 
-  pickEnum(get('view'), MAP_KINDS, 'view', reject, (v) => (values.kind = v));
-  pickEnum(get('rule'), RULES, 'rule', reject, (v) => (values.rule = v));
-  pickEnum(get('head'), HEADS, 'head', reject, (v) => (values.head = v));
-  pickEnum(get('cmap'), COLORMAPS, 'cmap', reject, (v) => (values.colormap = v));
-  pickEnum(get('norm'), NORMALIZATIONS, 'norm', reject, (v) => (values.normalization = v));
-  pickNumber(get('alpha'), ALPHA_RANGE.min, ALPHA_RANGE.max, 'alpha', reject, (v) => (values.alpha = v));
-  pickNumber(get('beta'), BETA_RANGE.min, BETA_RANGE.max, 'beta', reject, (v) => (values.beta = v));
-  pickNumber(get('opacity'), 0, 1, 'opacity', reject, (v) => (values.opacity = v));
-  if (get('clip') === 'none') values.clipPercentile = null;
-  else
-    pickNumber(
-      get('clip'),
-      CLIP_RANGE.min,
-      CLIP_RANGE.max,
-      'clip',
-      reject,
-      (v) => (values.clipPercentile = v),
-    );
-  const gamma = get('gamma');
-  if (gamma !== null) {
-    const g = CONTRASTS.find((c) => String(c) === gamma);
-    if (g === undefined) reject('gamma', `"${quote(gamma)}" is not one of ${CONTRASTS.join(', ')}`);
-    else values.gamma = g;
-  }
+  Object.assign(values, decodeSettings(get, reject));
 
   const crop = get('crop');
   if (crop !== null) {
@@ -267,6 +230,26 @@ function parseEmbedded(value: string | null): Extract<ShareState['image'], { kin
   }
   if (!/^[A-Za-z0-9_-]+$/.test(data)) return 'is not base64url';
   return { kind: 'embedded', mime, data };
+}
+
+/** Every view setting the link names, checked against its row of the table; links lacking one get its old meaning. */
+function decodeSettings(
+  get: (k: string) => string | null,
+  reject: (key: string, why: string) => void,
+): Partial<ViewSettings> {
+  const out: Record<string, unknown> = {};
+  for (const name of VIEW_SETTING_NAMES) {
+    const spec = VIEW_SETTINGS[name];
+    const text = get(spec.key);
+    if (text === null) {
+      if ('absentInLink' in spec) out[name] = spec.absentInLink;
+      continue;
+    }
+    const decoded = decodeSetting(name, text, quote(text));
+    if ('problem' in decoded) reject(spec.key, decoded.problem);
+    else out[name] = decoded.value;
+  }
+  return out as Partial<ViewSettings>;
 }
 
 function parseCompare(
@@ -324,44 +307,10 @@ function parseCrop(text: string): CropRect | null {
   return { x, y, width, height };
 }
 
-const NUMBER_PATTERN = /^-?(\d{1,12}(\.\d{0,20})?|\.\d{1,20})(e-?\d{1,3})?$/i;
-
-export function parseFloatInRange(text: string, min: number, max: number): number | null {
-  if (!NUMBER_PATTERN.test(text)) return null;
-  const n = Number(text);
-  return Number.isFinite(n) && n >= min && n <= max ? n : null;
-}
-
 export function parseIntInRange(text: string, min: number, max: number): number | null {
   if (!/^\d{1,9}$/.test(text)) return null;
   const n = Number(text);
   return n >= min && n <= max ? n : null;
-}
-
-function pickEnum<T extends string>(
-  value: string | null,
-  allowed: readonly T[],
-  key: string,
-  reject: (key: string, why: string) => void,
-  set: (v: T) => void,
-) {
-  if (value === null) return;
-  if (allowed.includes(value as T)) set(value as T);
-  else reject(key, `"${quote(value)}" is not one of ${allowed.join(', ')}`);
-}
-
-function pickNumber(
-  value: string | null,
-  min: number,
-  max: number,
-  key: string,
-  reject: (key: string, why: string) => void,
-  set: (v: number) => void,
-) {
-  if (value === null) return;
-  const n = parseFloatInRange(value, min, max);
-  if (n === null) reject(key, `"${quote(value)}" is not a number from ${min} to ${max}`);
-  else set(n);
 }
 
 /** A value shown back to the user: short and printable (React escapes it; this keeps messages readable). */

@@ -17,6 +17,7 @@ import type { ImageEntry } from './slices/image-slice';
 import type { AppState, AppStore } from './store';
 import type { ImageSource, ShareState } from './types';
 import { UserError } from './user-error';
+import { pickViewSettings } from './view-settings';
 
 export interface ShareLink {
   url: string;
@@ -56,16 +57,7 @@ export function shareDigest(s: AppState): string {
     s.preprocess,
     s.target,
     s.layer,
-    s.kind,
-    s.rule,
-    s.alpha,
-    s.beta,
-    s.head,
-    s.opacity,
-    s.colormap,
-    s.normalization,
-    s.clipPercentile,
-    s.gamma,
+    pickViewSettings(s),
     s.compare,
   ]);
 }
@@ -77,20 +69,11 @@ export function shareStateOf(s: AppState): ShareState {
   const model = s.model!;
   const defaults = defaultPreprocess(model.inputDims, model.metadata);
   return {
+    ...pickViewSettings(s),
     model: s.modelRef,
     image: image.source,
     target: s.target ?? s.explanation?.target ?? s.prediction?.top[0]?.index ?? null,
     layer: s.layer ?? model.layers[0]?.tensor ?? null,
-    kind: s.kind,
-    rule: s.rule,
-    alpha: s.alpha,
-    beta: s.beta,
-    head: s.head,
-    opacity: s.opacity,
-    colormap: s.colormap,
-    normalization: s.normalization,
-    clipPercentile: s.clipPercentile,
-    gamma: s.gamma,
     crop: s.crops[image.id] ?? null,
     preprocess: samePreprocess(s.preprocess, defaults) ? null : s.preprocess,
     compare: s.compare,

@@ -32,6 +32,7 @@ function snapshot(store: AppStore) {
     layer: s.layer ?? s.model?.layers[0]?.tensor ?? null,
     kind: s.kind,
     gamma: s.gamma,
+    finalMap: s.finalMap,
     target: s.explanation?.target ?? null,
     /** The top-5 class indices of the engine's forward pass. */
     top: s.prediction?.top.map((c) => c.index) ?? [],

@@ -3,8 +3,9 @@
  * numbers and short strings (no pixels, no GPU objects).
  */
 import type { CropRect } from '../core/preprocess';
-import type { Head, Rule } from '../core/pane/options';
-import type { ColormapName, MapKind, Normalization } from '../engine/types';
+import type { Rule } from '../core/pane/options';
+import type { ColormapName, MapKind } from '../engine/types';
+import type { ViewSettings } from './view-settings';
 
 /** Where the model comes from. A dropped file cannot travel in a link; `key` finds its bytes in the registry. */
 export type ModelRef =
@@ -41,26 +42,17 @@ export interface PreprocessSettings {
   resize: number;
 }
 
-/** Everything a share link carries. */
-export interface ShareState {
+/**
+ * Everything a share link carries: the view settings of the table (view-settings.ts) and the structured
+ * parts the codec handles one by one.
+ */
+export interface ShareState extends ViewSettings {
   model: Exclude<ModelRef, { kind: 'file' }>;
   image: Exclude<ImageSource, { kind: 'user' }>;
   /** Class to explain; null = the top-1 class. */
   target: number | null;
   /** Layer tensor name; null = the input (the final saliency map). */
   layer: string | null;
-  kind: MapKind;
-  rule: Rule;
-  alpha: number;
-  beta: number;
-  head: Head;
-  opacity: number;
-  colormap: ColormapChoice;
-  normalization: Normalization;
-  /** Clip |map| at this percentile before scaling (PANE-SPEC 4.5), or null. */
-  clipPercentile: number | null;
-  /** Display contrast exponent (one of core/colormap CONTRASTS; 1 = linear). */
-  gamma: number;
   /** Crop in source pixels; null = the model's default centre crop. */
   crop: CropRect | null;
   /** Preprocessing overrides; null = the model's defaults. */

@@ -1,61 +1,33 @@
 import { useEffect, useRef } from 'react';
-import type { Normalization } from '../../engine/types';
-import { CONTRASTS } from '../../core/colormap';
-import { COLORMAPS } from '../../state/share-codec';
 import { DEFAULT_CLIP_PERCENTILE } from '../../state/slices/view-slice';
-import type { ColormapChoice } from '../../state/types';
+import { VIEW_SETTINGS } from '../../state/view-settings';
 import { drawColorBar, resolveColormap } from '../render/colormap';
 import { formatScale } from '../render/export-png';
 import { useApp, useAppState } from '../context';
+import { SettingSelect } from './SettingSelect';
 
 /** Overlay opacity, colormap with its colour bar and scale, and how maps are normalised. */
 export function DisplayControls() {
   const { store } = useApp();
   const opacity = useAppState((s) => s.opacity);
-  const colormap = useAppState((s) => s.colormap);
-  const normalization = useAppState((s) => s.normalization);
   const clip = useAppState((s) => s.clipPercentile);
-  const gamma = useAppState((s) => s.gamma);
   return (
     <div className="display-controls">
       <label>
-        Opacity <output>{Math.round(opacity * 100)}%</output>
+        {VIEW_SETTINGS.opacity.label} <output>{Math.round(opacity * 100)}%</output>
         <input
           type="range"
           data-testid="opacity"
-          min={0}
-          max={1}
-          step={0.05}
+          min={VIEW_SETTINGS.opacity.min}
+          max={VIEW_SETTINGS.opacity.max}
+          step={VIEW_SETTINGS.opacity.step}
           value={opacity}
           onChange={(e) => store.getState().setOpacity(Number(e.target.value))}
         />
       </label>
-      <label>
-        Colormap
-        <select
-          data-testid="colormap-select"
-          value={colormap}
-          onChange={(e) => store.getState().setColormap(e.target.value as ColormapChoice)}
-        >
-          {COLORMAPS.map((c) => (
-            <option key={c} value={c}>
-              {c === 'auto' ? 'auto (diverging if signed)' : c}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SettingSelect name="colormap" testId="colormap-select" />
       <ColorBar />
-      <label>
-        Normalisation
-        <select
-          data-testid="normalization-select"
-          value={normalization}
-          onChange={(e) => store.getState().setNormalization(e.target.value as Normalization)}
-        >
-          <option value="layer">per map (own maximum)</option>
-          <option value="shared">shared (net, P, N on one scale)</option>
-        </select>
-      </label>
+      <SettingSelect name="normalization" testId="normalization-select" />
       <label
         className="checkbox"
         title="Full colour at the 99.5th percentile of |map| instead of its maximum"
@@ -68,22 +40,18 @@ export function DisplayControls() {
             store.getState().setClipPercentile(e.target.checked ? DEFAULT_CLIP_PERCENTILE : null)
           }
         />
-        Clip outliers (99.5th percentile)
+        {VIEW_SETTINGS.clipPercentile.label}
       </label>
-      <label title="Pixel-level maps span several decades: a smaller exponent shows the weaker evidence too">
-        Contrast
-        <select
-          data-testid="contrast-select"
-          value={gamma}
-          onChange={(e) => store.getState().setGamma(Number(e.target.value))}
-        >
-          {CONTRASTS.map((g) => (
-            <option key={g} value={g}>
-              {g === 1 ? 'linear' : `|v|^${g} (weak evidence lifted)`}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SettingSelect
+        name="gamma"
+        testId="contrast-select"
+        title="Pixel-level maps span several decades: a smaller exponent shows the weaker evidence too"
+      />
+      <SettingSelect
+        name="finalMap"
+        testId="final-map-select"
+        title="How the map at the input (layer 0) is built from the chain; other layers show their own map"
+      />
     </div>
   );
 }

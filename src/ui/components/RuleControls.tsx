@@ -1,95 +1,54 @@
-import type { Head, Rule } from '../../core/pane/options';
-import { ALPHA_RANGE, BETA_RANGE, HEADS, RULES } from '../../state/share-codec';
+import { VIEW_SETTINGS } from '../../state/view-settings';
 import { useApp, useAppState } from '../context';
-
-const RULE_NAMES: Record<Rule, string> = {
-  sf: 'signed flux (sf)',
-  alphabeta: 'α-β',
-  ebp: 'excitation backprop (ebp)',
-};
-const HEAD_NAMES: Record<Head, string> = {
-  logit: 'logit',
-  contrast_mean: 'contrast vs mean',
-  contrast_softmax: 'contrast (softmax)',
-};
+import { SettingSelect } from './SettingSelect';
 
 /** The double-chain rule and where the chains start (the head). */
 export function RuleControls() {
   const { store } = useApp();
   const rule = useAppState((s) => s.rule);
-  const head = useAppState((s) => s.head);
   const alpha = useAppState((s) => s.alpha);
   const beta = useAppState((s) => s.beta);
   return (
     <div className="rule-controls">
-      <label>
-        Rule
-        <select
-          data-testid="rule-select"
-          value={rule}
-          onChange={(e) => store.getState().setRule(e.target.value as Rule)}
-        >
-          {RULES.map((r) => (
-            <option key={r} value={r}>
-              {RULE_NAMES[r]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SettingSelect name="rule" testId="rule-select" />
       {rule === 'alphabeta' && (
         <div className="row">
           <NumberField
-            label="α"
+            setting={VIEW_SETTINGS.alpha}
             value={alpha}
-            {...ALPHA_RANGE}
             onCommit={(a) => store.getState().setAlphaBeta(a, beta)}
           />
           <NumberField
-            label="β"
+            setting={VIEW_SETTINGS.beta}
             value={beta}
-            {...BETA_RANGE}
             onCommit={(b) => store.getState().setAlphaBeta(alpha, b)}
           />
         </div>
       )}
-      <label>
-        Head
-        <select
-          data-testid="head-select"
-          value={head}
-          onChange={(e) => store.getState().setHead(e.target.value as Head)}
-        >
-          {HEADS.map((h) => (
-            <option key={h} value={h}>
-              {HEAD_NAMES[h]}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SettingSelect name="head" testId="head-select" />
     </div>
   );
 }
 
 function NumberField(props: {
-  label: string;
+  setting: { label: string; min: number; max: number; step: number };
   value: number;
-  min: number;
-  max: number;
   onCommit: (v: number) => void;
 }) {
+  const { label, min, max, step } = props.setting;
   return (
     <label className="number-field">
-      {props.label}
+      {label}
       <input
         type="number"
-        min={props.min}
-        max={props.max}
-        step={0.5}
+        min={min}
+        max={max}
+        step={step}
         defaultValue={props.value}
         key={props.value}
         onBlur={(e) => {
           const v = Number(e.target.value);
-          if (Number.isFinite(v) && v >= props.min && v <= props.max && v !== props.value) props.onCommit(v);
+          if (Number.isFinite(v) && v >= min && v <= max && v !== props.value) props.onCommit(v);
           else e.target.value = String(props.value);
         }}
         onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}

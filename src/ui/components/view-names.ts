@@ -1,13 +1,7 @@
 import type { MapKind } from '../../engine/types';
+import { valueLabel } from '../../state/view-settings';
 
-const TITLES: Record<MapKind, string> = {
-  net: 'Net (P − N)',
-  positive: 'Positive chain',
-  negative: 'Negative chain',
-  'excitation-positive': 'Excitation E+',
-  'excitation-negative': 'Excitation E−',
-};
-
+/** A view's name as the settings table gives it, e.g. 'Net (P − N)'. */
 export function viewTitle(kind: MapKind): string {
-  return TITLES[kind];
+  return valueLabel('kind', kind);
 }
