@@ -15,6 +15,9 @@ import {
   type RgbaImage,
 } from '../core/preprocess';
 import type { Tensor } from '../core/tensor';
+import { requireFinite } from '../core/finite';
+import { preprocessRangeProblem } from '../core/preprocess-range';
+import { quoted } from '../core/text';
 import { decodeImage } from './image-io';
 
 /**
@@ -40,7 +43,7 @@ function list(flag: string, text: string): number[] {
     .filter((s) => s !== '')
     .map(Number);
   if (v.length === 0 || v.some((n) => !Number.isFinite(n))) {
-    throw new Error(`--${flag} must be numbers separated by commas (got '${text}')`);
+    throw new Error(`--${flag} must be numbers separated by commas (got ${quoted(text, 40)})`);
   }
   return v;
 }
@@ -48,7 +51,9 @@ function list(flag: string, text: string): number[] {
 function rgb(flag: string, text: string, positive: boolean): [number, number, number] {
   const v = list(flag, text);
   if ((v.length !== 1 && v.length !== 3) || (positive && v.some((n) => n <= 0))) {
-    throw new Error(`--${flag} takes one value or three${positive ? ', all positive' : ''} (got '${text}')`);
+    throw new Error(
+      `--${flag} takes one value or three${positive ? ', all positive' : ''} (got ${quoted(text, 40)})`,
+    );
   }
   return v.length === 1 ? [v[0], v[0], v[0]] : [v[0], v[1], v[2]];
 }
@@ -66,7 +71,7 @@ export function parseInputFlags(raw: {
   if (raw.inputSize !== undefined) {
     const v = list('input-size', raw.inputSize);
     if (v.length > 2 || v.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new Error(`--input-size must be S or H,W in pixels (got '${raw.inputSize}')`);
+      throw new Error(`--input-size must be S or H,W in pixels (got ${quoted(raw.inputSize, 40)})`);
     }
     flags.inputSize = { height: v[0], width: v[v.length - 1] };
   }
@@ -76,12 +81,12 @@ export function parseInputFlags(raw: {
     const m = /^\s*([\d.eE+-]+)\s*(?:\/\s*([\d.eE+-]+))?\s*$/.exec(raw.scale);
     const s = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : NaN;
     if (!(s > 0) || !Number.isFinite(s))
-      throw new Error(`--scale must be a number such as 1/255 (got '${raw.scale}')`);
+      throw new Error(`--scale must be a number such as 1/255 (got ${quoted(raw.scale, 40)})`);
     flags.scale = s;
   }
   if (raw.channelOrder !== undefined) {
     if (raw.channelOrder !== 'rgb' && raw.channelOrder !== 'bgr') {
-      throw new Error(`--channel-order must be rgb or bgr (got '${raw.channelOrder}')`);
+      throw new Error(`--channel-order must be rgb or bgr (got ${quoted(raw.channelOrder, 40)})`);
     }
     flags.channelOrder = raw.channelOrder;
   }
@@ -106,7 +111,7 @@ export function preprocessSpecFor(graph: IrGraph, input: ImageInput, flags: Inpu
       channelOrder: flags.channelOrder,
     }).filter(([, v]) => v !== undefined),
   );
-  return {
+  const spec: PreprocessSpec = {
     ...IMAGENET_PREPROCESS,
     ...hints,
     ...none,
@@ -115,6 +120,9 @@ export function preprocessSpecFor(graph: IrGraph, input: ImageInput, flags: Inpu
     height: input.height,
     channels: input.channels,
   };
+  const problem = preprocessRangeProblem(spec);
+  if (problem) throw new Error(`${problem} (from --mean, --std, --scale or the model's metadata)`);
+  return spec;
 }
 
 /** Model channel c -> (unit value in [0, 1] of) the picture, undoing the normalisation of `spec`. */
@@ -179,13 +187,14 @@ export function modelInput(
     try {
       t = parseNpy(bytes);
     } catch (e) {
-      throw new Error(`${path}: ${(e as Error).message}`);
+      throw new Error(`${quoted(path)}: ${(e as Error).message}`);
     }
     if (t.data.length !== n) {
       throw new Error(
-        `${path}: shape [${t.dims.join(',')}] does not fit the model input [${input.dims.join(',')}]`,
+        `${quoted(path)}: shape [${t.dims.join(',')}] does not fit the model input [${input.dims.join(',')}]`,
       );
     }
+    requireFinite(t.data, `${quoted(path)}: the array`);
     const data = Float64Array.from(t.data);
     return {
       input: { dims: input.dims, data },
@@ -194,6 +203,7 @@ export function modelInput(
   }
   const img = decodeImage(bytes, path);
   const planar = preprocess(img, spec);
+  requireFinite(planar, `${quoted(path)}: the preprocessed input`);
   return {
     input: { dims: input.dims, data: Float64Array.from(toModelLayout(planar, input)) },
     picture: cropPicture(img, spec),

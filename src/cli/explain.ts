@@ -17,6 +17,10 @@ import { effectiveOptions, type Head, type Rule } from '../core/pane/options';
 import { encodePng } from './image-io';
 import { modelInput, preprocessSpecFor, type InputFlags } from './explain-input';
 import { referenceBackend, type ExplainBackend, type ExplainBackendName } from './explain-backends';
+import { locateForward, requireFiniteChain, requireFiniteLogits } from './non-finite';
+import { requireFinite } from '../core/finite';
+import { conservationWarnings } from '../core/pane/alpha-beta';
+import { quoted } from '../core/text';
 
 interface ExplainCommonArgs {
   model: string;
@@ -48,6 +52,8 @@ export interface ExplainSummary {
   flux: { mass: number; sumTInput: number; sinks: number; sumTInputPlusSinks: number };
   layersWritten: string[];
   overlay: { colormap: 'diverging'; opacity: number; clipPercentile: number };
+  /** Options that ran but deserve a note (alpha - beta != 1 breaks conservation). */
+  warnings: string[];
   timingsMs: Record<string, number>;
 }
 
@@ -58,7 +64,7 @@ function readFile(path: string, what: string): Uint8Array {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
     throw new Error(
-      `cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      `cannot read ${what} ${quoted(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
     );
   }
 }
@@ -93,13 +99,15 @@ export async function runExplain(
   try {
     graph = loadGraph(bytes, { inputSize: args.inputSize });
   } catch (e) {
-    throw new Error(`${args.model}: ${(e as Error).message}`);
+    throw new Error(`${quoted(args.model)}: ${(e as Error).message}`);
   }
   const problem = describeModelProblem(graph);
-  if (problem) throw new Error(`${args.model}: not an image classifier: ${problem}`);
+  if (problem) throw new Error(`${quoted(args.model)}: not an image classifier: ${problem}`);
   const report = coverageReport(graph);
   if (!report.ok)
-    throw new Error(`${args.model}: the double chain cannot traverse this model: ${formatCoverage(report)}`);
+    throw new Error(
+      `${quoted(args.model)}: the double chain cannot traverse this model: ${formatCoverage(report)}`,
+    );
   const inputInfo = imageInput(graph);
   const spec = preprocessSpecFor(graph, inputInfo, args);
   // Loaded on demand: the cpu backend never starts Dawn.
@@ -138,6 +146,7 @@ async function explainWith(
     args.preprocess,
   );
   const logits = await backend.forward(input);
+  requireFiniteLogits(logits, () => locateForward(graph, inputInfo.name, input), args.backend);
   const tForward = performance.now();
 
   const numClasses = logits.length;
@@ -152,6 +161,7 @@ async function explainWith(
     target: args.target,
   });
   const result = await backend.chain(options);
+  await requireFiniteChain(result, inputInfo.name, options);
   const tChain = performance.now();
 
   const { height: H, width: W, dims, layout } = inputInfo;
@@ -161,6 +171,13 @@ async function explainWith(
   const T = channelSum(flux.T, dims, layout);
   const SP = S.map((s, i) => (T[i] + s) / 2);
   const SN = S.map((s, i) => (T[i] - s) / 2);
+  for (const [map, name] of [
+    [S, 'saliency'],
+    [SP, 'positive'],
+    [SN, 'negative'],
+  ] as const) {
+    requireFinite(map, `the ${name} map`);
+  }
 
   mkdirSync(args.out, { recursive: true });
   writeFileSync(join(args.out, 'saliency.npy'), npy2d(S, H, W));
@@ -179,11 +196,12 @@ async function explainWith(
   for (const name of wanted) {
     const f = await result.flux(name);
     const shape = graph.shapes.get(name);
-    if (!f || !shape) throw new Error(`--layers: '${name}' is not a tensor the chain passes through`);
+    if (!f || !shape) throw new Error(`--layers: ${quoted(name)} is not a tensor the chain passes through`);
     // Spatial tensors give a channel-summed map (NHWC ones too); vectors (logits, features) are written flat.
     const spatial = shape.length >= 3;
     const { h, w } = spatial ? mapSize(shape, tensorLayout(graph, name)) : { h: 1, w: f.R.length };
     const map = spatial ? channelSum(f.R, shape, tensorLayout(graph, name)) : Float64Array.from(f.R);
+    requireFinite(map, `the map of layer ${quoted(name)}`);
     writeFileSync(join(args.out, 'layers', tensorFileName(name)), npy2d(map, h, w));
     layersWritten.push(name);
   }
@@ -217,6 +235,7 @@ async function explainWith(
     flux: { mass: result.mass, sumTInput, sinks, sumTInputPlusSinks: sumTInput + sinks },
     layersWritten,
     overlay: { colormap: 'diverging', opacity: OVERLAY_OPACITY, clipPercentile: DISPLAY_CLIP_PERCENTILE },
+    warnings: conservationWarnings(options),
     timingsMs: {
       load: tLoad - t0,
       forward: tForward - tLoad,
@@ -226,6 +245,7 @@ async function explainWith(
     },
   };
   writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  for (const warning of summary.warnings) log(`warning: ${warning}`);
   log(`forward ${summary.timingsMs.forward.toFixed(0)} ms, chain ${summary.timingsMs.chain.toFixed(0)} ms`);
   return summary;
 }

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } from './evaluate';
 import { runExplain, type ExplainArgs } from './explain';
 import { parseInputFlags, type InputFlags } from './explain-input';
+import { attachNegativeValues } from './args';
+import { alphaBetaProblem } from '../core/pane/alpha-beta';
+import { oneLine, quoted } from '../core/text';
 
 const USAGE = `usage: panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
          [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
@@ -24,7 +27,7 @@ function oneOf<T extends string>(
 ): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got '${value}')`);
+    throw new UsageError(`--${flag} must be one of ${allowed.join(', ')} (got ${quoted(value, 40)})`);
   }
   return value as T;
 }
@@ -32,7 +35,16 @@ function oneOf<T extends string>(
 function num(flag: string, value: string | undefined, fallback: number | undefined): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${flag} must be a number (got '${value}')`);
+  if (value.trim() === '' || !Number.isFinite(n)) {
+    throw new UsageError(`--${flag} must be a finite number (got ${quoted(value, 40)})`);
+  }
+  return n;
+}
+
+function alphaBeta(flag: 'alpha' | 'beta', value: string | undefined, fallback: number): number {
+  const n = num(flag, value, fallback)!;
+  const problem = alphaBetaProblem(flag, n);
+  if (problem) throw new UsageError(`--${problem}`);
   return n;
 }
 
@@ -60,13 +72,13 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
       backend: { type: 'string' },
     },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0], 40)}`);
   for (const required of ['model', 'image', 'out'] as const) {
     if (!values[required]) throw new UsageError(`--${required} is required`);
   }
   const target = num('class', values.class, undefined);
   if (target !== undefined && (!Number.isInteger(target) || target < 0)) {
-    throw new UsageError(`--class must be a class index >= 0 (got '${values.class}')`);
+    throw new UsageError(`--class must be a class index >= 0 (got ${quoted(values.class!, 40)})`);
   }
   const layers =
     values.layers === undefined ? [] : values.layers === 'all' ? 'all' : values.layers.split(',');
@@ -76,8 +88,8 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     out: values.out!,
     target,
     rule: oneOf('rule', values.rule, ['sf', 'alphabeta', 'ebp'] as const, 'sf'),
-    alpha: num('alpha', values.alpha, 2)!,
-    beta: num('beta', values.beta, 1)!,
+    alpha: alphaBeta('alpha', values.alpha, 2),
+    beta: alphaBeta('beta', values.beta, 1),
     head: oneOf('head', values.head, ['logit', 'contrast_mean', 'contrast_softmax'] as const, 'logit'),
     layers,
     labels: values.labels,
@@ -103,7 +115,7 @@ function inputFlags(values: Record<string, string | boolean | undefined>): Input
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = attachNegativeValues(argv);
   const help = (a: string) => a === '--help' || a === '-h';
   if (!command || help(command) || command === 'help' || rest.some(help)) {
     console.log(USAGE);
@@ -114,15 +126,19 @@ export async function main(argv: string[]): Promise<number> {
       const args = parseEvaluateArgs(rest);
       const report = await runEvaluate(args);
       console.log(
-        `evaluated ${report.summary.images} image(s) in ${report.timing.totalSeconds.toFixed(1)} s -> ${args.out}`,
+        oneLine(
+          `evaluated ${report.summary.images} image(s) in ${report.timing.totalSeconds.toFixed(1)} s -> ${args.out}`,
+        ),
       );
       return 0;
     }
-    if (command !== 'explain') throw new UsageError(`unknown command '${command}'`);
+    if (command !== 'explain') throw new UsageError(`unknown command ${quoted(command, 40)}`);
     const args = parseExplainArgs(rest);
-    const summary = await runExplain(args, (line) => console.error(line));
+    const summary = await runExplain(args, (line) => console.error(oneLine(line)));
     console.log(
-      `explained class ${summary.class.index} (${summary.class.label}) in ${summary.timingsMs.total.toFixed(0)} ms -> ${args.out}`,
+      oneLine(
+        `explained class ${summary.class.index} (${summary.class.label}) in ${summary.timingsMs.total.toFixed(0)} ms -> ${args.out}`,
+      ),
     );
     return 0;
   } catch (e) {
@@ -132,10 +148,10 @@ export async function main(argv: string[]): Promise<number> {
       e instanceof EvaluateUsageError ||
       (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
-      console.error(`panescope: ${message}\n${USAGE}`);
+      console.error(`panescope: ${oneLine(message)}\n${USAGE}`);
       return 2;
     }
-    console.error(`panescope: ${message.split('\n').join('; ')}`);
+    console.error(`panescope: ${oneLine(message)}`);
     return 1;
   }
 }

@@ -2,28 +2,44 @@
  * NumPy .npy files (format versions 1-3, little-endian float32/float64, C order): test vectors in, maps out.
  */
 import { numel, type FloatArray, type Tensor } from './tensor';
+import { quoted } from './text';
+
+/** numpy writes headers of a few hundred bytes; anything longer is not a header. */
+const MAX_HEADER_BYTES = 65536;
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
 export function parseNpy(bytes: Uint8Array): Tensor<Float32Array | Float64Array> {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('not a .npy file');
   const major = bytes[6];
+  if (major < 1 || major > 3) throw new Error(`.npy: format version ${major} is not supported (1 to 3)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const [headerLen, headerStart] =
     major === 1 ? [view.getUint16(8, true), 10] : [view.getUint32(8, true), 12];
+  if (headerLen > MAX_HEADER_BYTES || headerStart + headerLen > bytes.length) {
+    throw new Error(`.npy: header length ${headerLen} does not fit the ${bytes.length}-byte file`);
+  }
   const header = new TextDecoder('latin1').decode(bytes.subarray(headerStart, headerStart + headerLen));
   const descr = /'descr':\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (!descr || !fortran || shapeText === undefined) throw new Error(`.npy: cannot read header ${header}`);
+  if (!descr || !fortran || shapeText === undefined) {
+    // The excerpt is escaped and short: a header may hold terminal escapes or binary bytes.
+    throw new Error(`.npy: cannot read the header ${quoted(header, 80)}`);
+  }
   if (fortran === 'True') throw new Error('.npy: Fortran-order arrays are not supported');
   const dims = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map(Number);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    throw new Error(`.npy: shape (${quoted(shapeText, 80)}) is not a list of sizes`);
+  }
   const size = descr === '<f4' ? 4 : descr === '<f8' ? 8 : 0;
-  if (!size) throw new Error(`.npy: dtype '${descr}' is not supported (only little-endian float32/float64)`);
+  if (!size) {
+    throw new Error(`.npy: dtype ${quoted(descr, 40)} is not supported (only little-endian float32/float64)`);
+  }
   const n = numel(dims);
   const start = headerStart + headerLen;
   if (bytes.length - start < n * size)

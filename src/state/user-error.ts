@@ -1,3 +1,5 @@
+import { safeText } from '../core/text';
+
 /** An error whose message is written for the person using the app and can be shown as is. */
 export class UserError extends Error {
   override name = 'UserError';
@@ -7,5 +9,5 @@ export class UserError extends Error {
 export function describeError(context: string, e: unknown): string {
   if (e instanceof UserError) return e.message;
   const detail = e instanceof Error ? e.message : String(e);
-  return `${context}: ${detail.length > 300 ? `${detail.slice(0, 300)}…` : detail}`;
+  return `${context}: ${safeText(detail, 300)}`;
 }

@@ -130,7 +130,7 @@ describe('not an image classifier', () => {
     const { model, out } = writeModel(lstm);
     expect(await main(['explain', '--model', model, '--image', CHELSEA, '--out', out])).toBe(1);
     expect(stderr).toEqual([
-      `panescope: ${model}: not an image classifier: input 'tokens' has rank 3 ([1, 1, 4]); an image classifier ` +
+      `panescope: '${model}': not an image classifier: input 'tokens' has rank 3 ([1, 1, 4]); an image classifier ` +
         'takes a 4-D image [N, C, H, W] (or [N, H, W, C] from TensorFlow); ' +
         "model has recurrent or control-flow ops (LSTM 'encoder'); a CNN classifier has none",
     ]);

@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/text';
 import type { SliceCreator } from './slice';
 
 export type Phase =
@@ -38,15 +39,18 @@ export const createStatusSlice: SliceCreator<StatusSlice> = (set) => ({
   timings: {},
   errors: [],
   notice: null,
-  setPhase: (phase, detail = '') => set({ phase, detail, phaseSince: performance.now() }),
-  setDetail: (detail) => set({ detail }),
+  // Every message shown in the page goes through escapeControls: file names, URLs and tensor names are
+  // untrusted and may carry control characters.
+  setPhase: (phase, detail = '') =>
+    set({ phase, detail: escapeControls(detail), phaseSince: performance.now() }),
+  setDetail: (detail) => set({ detail: escapeControls(detail) }),
   recordTiming: (step, ms) => set((s) => ({ timings: { ...s.timings, [step]: ms } })),
   pushError: (message) =>
     set((s) => {
       const id = (s.errors.at(-1)?.id ?? 0) + 1;
-      return { errors: [...s.errors, { id, message }].slice(-MAX_ERRORS) };
+      return { errors: [...s.errors, { id, message: escapeControls(message) }].slice(-MAX_ERRORS) };
     }),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
   clearErrors: () => set({ errors: [] }),
-  setNotice: (notice) => set({ notice }),
+  setNotice: (notice) => set({ notice: notice === null ? null : escapeControls(notice) }),
 });
