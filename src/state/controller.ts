@@ -23,6 +23,7 @@ import { preprocessSpec } from './slices/model-slice';
 import type { CanvasSlot, PredictionResult } from './slices/result-slice';
 import type { AppState, AppStore } from './store';
 import { describeError, UserError } from './user-error';
+import { checkExplanation, checkInput, checkPrediction } from './finite-guards';
 import { shallow } from 'zustand/shallow';
 import { pickViewSettings, settingsFeeding, VIEW_SETTING_NAMES } from './view-settings';
 
@@ -392,10 +393,12 @@ export class AppController {
         rgba.height,
       );
       const tensor = preprocess(rgba, input.spec, crop);
+      checkInput(tensor);
       this.lastInput = { key: input.key, tensor, spec: input.spec };
       this.registry.inputPreview = inputPreview(tensor, input.spec);
       s.bumpInput();
       const prediction = await this.lock.run(() => engine.setInput(tensor));
+      checkPrediction(prediction);
       s.setPrediction({
         inputKey: input.key,
         top: prediction.top.slice(0, 5),
@@ -444,6 +447,7 @@ export class AppController {
     const t0 = performance.now();
     try {
       const summary = await this.lock.run(() => engine.explain(request.options));
+      checkExplanation(summary);
       if (forMain) {
         s.setExplanation({
           key: request.key,

@@ -211,3 +211,25 @@ describe('finite or refused', () => {
     expect(hasControls(run.stderr)).toBe(false);
   });
 });
+
+describe('finite or refused in the app', () => {
+  it('refuses a non-finite input, logits or explanation with a message naming the layer', async () => {
+    const { checkExplanation, checkInput, checkPrediction } = await import('../../src/state/finite-guards');
+    expect(() => checkInput(Float32Array.of(0, Infinity))).toThrow(
+      'The preprocessed image holds +Inf at index 1 (1 of 2 values are not finite)',
+    );
+    expect(() => checkPrediction({ logits: Float32Array.of(1, NaN, NaN) })).toThrow(
+      'The model gives non-finite logits (NaN at index 1 (2 of 3 values are not finite))',
+    );
+    const layer = (tensor: string, sumT: number) => ({ tensor, corrPN: 0, netRatio: 0, sumT, sumR: 0 });
+    const options = { ...DEFAULT_OPTIONS, rule: 'alphabeta' as const, alpha: 20, beta: 19 };
+    expect(() =>
+      checkExplanation({ options, layers: [layer('x', NaN), layer('conv1', Infinity), layer('fc', 1)] }),
+    ).toThrow(
+      "The double chain (rule alphabeta, alpha 20, beta 19) produced non-finite values in 2 layer(s), first at 'conv1'",
+    );
+    expect(() => checkExplanation({ options, layers: [layer('x', 1), layer('fc', 1)] })).not.toThrow();
+    checkInput(Float32Array.of(0, 1));
+    checkPrediction({ logits: Float32Array.of(0, 1) });
+  });
+});
