@@ -4,15 +4,17 @@
  * why in the error banner.
  */
 import { parseLabels } from '../core/labels';
-import { DEFAULT_DEMO_ID, findDemoImage } from './catalog';
+import { DEFAULT_DEMO_ID, DEFAULT_MODEL_ID, findDemoImage } from './catalog';
 import { decodeImageBlob, fetchImage, fileNameOf } from './image-decode';
-import { MAX_MODEL_BYTES } from './model-source';
+import { MAX_MODEL_BYTES, modelRefKey } from './model-source';
 import type { PixelRegistry } from './registry';
 import { addDecodedImage, createShareLink, loadLinkedImage, type ShareLink } from './share';
 import { decodeShareState, parseHttpUrl } from './share-codec';
 import type { AppStore } from './store';
 import { describeError } from './user-error';
-import { VIEW_SETTING_NAMES, type ViewSettings } from './view-settings';
+import { defaultPreprocess, samePreprocess } from './slices/model-slice';
+import type { ImageSource } from './types';
+import { defaultViewSettings, VIEW_SETTING_NAMES, type ViewSettings } from './view-settings';
 
 export type DroppedKind = 'image' | 'model' | 'labels' | 'unknown';
 
@@ -146,23 +148,39 @@ export class AppActions {
    * Problems with the link are reported and the rest of it still applies.
    */
   async start(fragment: string): Promise<void> {
+    await this.applyLink(fragment);
+  }
+
+  /**
+   * Brings the app to the view a fragment describes: at start, and on Back, Forward or an edited address.
+   * The fragment is the whole view: what it leaves out takes the default. An image or model the app holds
+   * already is selected again rather than loaded twice.
+   */
+  async applyLink(fragment: string): Promise<void> {
     const s = this.store.getState();
     const { values, problems } = decodeShareState(fragment);
     // One banner entry for the whole link, one line per problem.
     if (problems.length > 0) s.pushError(problems.join('\n'));
-    if (values.model) s.requestModel(values.model, values.preprocess ?? null);
-    else if (values.preprocess) s.requestModel(s.modelRef, values.preprocess);
-    if (values.target !== undefined) s.setTarget(values.target);
-    if (values.layer !== undefined) s.setLayer(values.layer);
-    s.setView(pickLinkSettings(values));
-    if (values.compare) s.setCompare(values.compare);
+    const model = values.model ?? { kind: 'builtin', id: DEFAULT_MODEL_ID };
+    if (modelRefKey(model) !== modelRefKey(s.modelRef) || !s.model) {
+      s.requestModel(model, values.preprocess ?? null);
+    } else if (values.preprocess) s.setPreprocess(values.preprocess);
+    else if (!samePreprocess(s.preprocess, defaultPreprocess(s.model.inputDims, s.model.metadata))) {
+      s.resetPreprocess();
+    }
+    s.setTarget(values.target ?? null);
+    s.setLayer(values.layer ?? null);
+    s.setView({ ...defaultViewSettings(), ...pickLinkSettings(values) });
+    s.setCompare(values.compare ?? null);
+    const source = values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID };
+    const held = s.images.find((i) => sameSource(i.source, source));
+    if (held) {
+      s.setCrop(held.id, values.crop ?? null);
+      s.selectImage(held.id);
+      return;
+    }
     try {
-      await loadLinkedImage(
-        this.store,
-        this.registry,
-        values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID },
-        values.crop ?? null,
-      );
+      await loadLinkedImage(this.store, this.registry, source, values.crop ?? null);
     } catch (e) {
       s.pushError(describeError('The image of the link could not be loaded', e));
       if (values.image && values.image.kind !== 'demo') await this.showDemo(DEFAULT_DEMO_ID);
@@ -184,4 +202,12 @@ function pickLinkSettings(values: Partial<ViewSettings>): Partial<ViewSettings> 
   const out: Partial<Record<keyof ViewSettings, unknown>> = {};
   for (const name of VIEW_SETTING_NAMES) if (values[name] !== undefined) out[name] = values[name];
   return out as Partial<ViewSettings>;
+}
+
+/** Whether two image sources name the same picture (a user's own images never match: each is its own). */
+export function sameSource(a: ImageSource, b: ImageSource): boolean {
+  if (a.kind === 'demo' && b.kind === 'demo') return a.id === b.id;
+  if (a.kind === 'url' && b.kind === 'url') return a.url === b.url;
+  if (a.kind === 'embedded' && b.kind === 'embedded') return a.mime === b.mime && a.data === b.data;
+  return false;
 }

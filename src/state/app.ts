@@ -10,6 +10,7 @@ import { startLayerPlayer } from './player';
 import { PixelRegistry } from './registry';
 import { createAppStore, type AppStore } from './store';
 import { installTestHook } from './test-hook';
+import { browserHistory, startUrlSync } from './url-sync';
 
 export interface App {
   store: AppStore;
@@ -38,6 +39,7 @@ export async function startApp(app: App, fragment: string): Promise<void> {
   startLayerPlayer(app.store);
   installTestHook(app.store, app.controller);
   await app.actions.start(fragment);
+  startUrlSync(app.store, app.actions, browserHistory(window));
 }
 
 /** `?backend=cpu` in the page address turns WebGPU off (the CPU engine), for comparison and tests. */

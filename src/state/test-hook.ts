@@ -25,7 +25,10 @@ declare global {
 
 function snapshot(store: AppStore) {
   const s = store.getState();
+  const source = s.images.find((i) => i.id === s.currentImageId)?.source;
   return {
+    /** The current image: 'demo:ID', or the kind of its source ('url', 'user', 'embedded'). */
+    image: source ? (source.kind === 'demo' ? `demo:${source.id}` : source.kind) : null,
     phase: s.phase,
     backend: s.engineInfo?.backend ?? null,
     layers: s.model?.layers.map((l) => l.tensor) ?? [],

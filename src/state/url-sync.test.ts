@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ModelInfo } from '../engine/types';
+import { AppActions } from './actions';
+import { PixelRegistry } from './registry';
+import { decodeShareState } from './share-codec';
+import { createAppStore, type AppStore } from './store';
+import { REPLACE_DEBOUNCE_MS, startUrlSync, type EntryState, type HistoryPort } from './url-sync';
+
+const info: ModelInfo = {
+  name: 'SqueezeNet',
+  sha256: '0'.repeat(64),
+  inputName: 'x',
+  inputDims: [1, 3, 224, 224],
+  numClasses: 1000,
+  layers: ['data', 'conv1', 'logits'].map((tensor) => ({
+    tensor,
+    node: tensor,
+    opType: 'Conv',
+    dims: [1, 8, 7, 7],
+  })),
+  coverage: { ok: true, unsupported: [], opCounts: {}, nodes: {}, logits: 'logits' },
+  canExplain: true,
+  metadata: {},
+};
+
+/** A browser history in memory: entries, a position, and Back/Forward that notify like popstate. */
+class FakeHistory implements HistoryPort {
+  entries: { fragment: string; state: EntryState | null }[] = [{ fragment: '', state: null }];
+  index = 0;
+  writes: string[] = [];
+  private listener: (() => void) | null = null;
+  fragment = () => this.entries[this.index].fragment;
+  state = () => this.entries[this.index].state;
+  replace(fragment: string, state: EntryState | null) {
+    this.entries[this.index] = { fragment, state };
+    this.writes.push('replace');
+  }
+  push(fragment: string, state: EntryState | null) {
+    this.entries.splice(this.index + 1, Infinity, { fragment, state });
+    this.index++;
+    this.writes.push('push');
+  }
+  listen(onNavigate: () => void) {
+    this.listener = onNavigate;
+    return () => (this.listener = null);
+  }
+  go(delta: number) {
+    this.index += delta;
+    this.listener?.();
+  }
+}
+
+function demo(store: AppStore, id: string) {
+  store
+    .getState()
+    .addImages([{ id: `img-${id}`, name: id, width: 300, height: 200, source: { kind: 'demo', id } }]);
+}
+
+function setUp() {
+  const store = createAppStore();
+  const ref = { kind: 'builtin' as const, id: 'squeezenet1.1' };
+  store.getState().requestModel(ref);
+  store.getState().modelLoaded(ref, info, []);
+  demo(store, 'chelsea');
+  const history = new FakeHistory();
+  const actions = new AppActions(store, new PixelRegistry());
+  const stop = startUrlSync(store, actions, history);
+  vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
+  return { store, history, stop };
+}
+
+const params = (fragment: string) => new URLSearchParams(fragment);
+
+describe('the address bar follows the view', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('rewrites the entry once a burst of changes settles, with the whole view', () => {
+    const { store, history } = setUp();
+    expect(history.writes).toEqual(['replace']);
+    expect(params(history.fragment()).get('img')).toBe('demo:chelsea');
+    for (const opacity of [0.1, 0.2, 0.3]) store.getState().setOpacity(opacity);
+    store.getState().setGamma(1);
+    expect(history.writes).toEqual(['replace']);
+    vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
+    expect(history.writes).toEqual(['replace', 'replace']);
+    expect(history.entries).toHaveLength(1);
+    const { values, problems } = decodeShareState(history.fragment());
+    expect(problems).toEqual([]);
+    expect(values).toMatchObject({ opacity: 0.3, gamma: 1, model: { kind: 'builtin', id: 'squeezenet1.1' } });
+  });
+
+  it('makes a new entry for a new image or class, and Back and Forward bring each view back', async () => {
+    const { store, history } = setUp();
+    store.getState().setLayer('conv1');
+    vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
+    demo(store, 'coffee');
+    store.getState().setKind('positive');
+    vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
+    store.getState().setTarget(504);
+    vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
+    expect(history.writes.filter((w) => w === 'push')).toHaveLength(2);
+    expect(history.entries.map((e) => params(e.fragment).get('img'))).toEqual([
+      'demo:chelsea',
+      'demo:coffee',
+      'demo:coffee',
+    ]);
+    expect(params(history.entries[1].fragment).get('view')).toBe('positive');
+    expect(params(history.entries[2].fragment).get('class')).toBe('504');
+
+    history.go(-2);
+    await vi.runAllTimersAsync();
+    let s = store.getState();
+    expect(s.images.find((i) => i.id === s.currentImageId)?.name).toBe('chelsea');
+    expect([s.layer, s.kind, s.target]).toEqual(['conv1', 'net', null]);
+    // Navigating writes nothing: the entries stay as they were.
+    expect(history.entries).toHaveLength(3);
+
+    history.go(1);
+    await vi.runAllTimersAsync();
+    s = store.getState();
+    expect(s.images.find((i) => i.id === s.currentImageId)?.name).toBe('coffee');
+    expect(s.kind).toBe('positive');
+
+    history.go(1);
+    await vi.runAllTimersAsync();
+    expect(store.getState().target).toBe(504);
+    expect(history.writes.filter((w) => w === 'push')).toHaveLength(2);
+  });
+
+  it("names a user's own image by its session id, so Back finds it without a link", async () => {
+    const { store, history } = setUp();
+    store
+      .getState()
+      .addImages([{ id: 'mine', name: 'mine.png', width: 10, height: 10, source: { kind: 'user' } }]);
+    expect(history.entries[1]).toEqual({ fragment: '', state: { panescopeImage: 'mine' } });
+    demo(store, 'rocket');
+    history.go(-1);
+    await vi.runAllTimersAsync();
+    expect(store.getState().currentImageId).toBe('mine');
+  });
+
+  it('takes an edited fragment through the link parser, refusing what it refuses', async () => {
+    const { store, history } = setUp();
+    history.entries[0] = {
+      fragment: 'v=1&model=squeezenet1.1&img=demo:chelsea&view=negative&gamma=7',
+      state: null,
+    };
+    history.go(0);
+    await vi.runAllTimersAsync();
+    expect(store.getState().kind).toBe('negative');
+    expect(store.getState().gamma).toBe(0.5);
+    expect(store.getState().errors.at(-1)?.message).toMatch(/Link: gamma "7" is not one of/);
+  });
+});
