@@ -1,5 +1,5 @@
 /**
- * Raw parsed graph -> the graph every other module consumes: arguments in one canonical form, constants
+ * Raw parsed graph -> the graph every other module consumes: validated (validate.ts), arguments in one canonical form, constants
  * folded, MatMul + constant Add fused into a Gemm with bias, BatchNormalization folded into the preceding
  * Conv/Gemm, gating products marked, sorted, concrete shapes everywhere.
  */
@@ -11,6 +11,7 @@ import type { IrGraph } from './ir';
 import { fuseMatMulBias } from './matmulBias';
 import { inferShapes } from './shapes';
 import { pruneGraph, topoSort } from './topology';
+import { validateGraph } from './validate';
 
 export { foldBatchNorm } from './bnFold';
 
@@ -20,6 +21,7 @@ export interface PrepareOptions extends InputShapeOptions {
 }
 
 function prepare(raw: IrGraph, opts: PrepareOptions): IrGraph {
+  validateGraph(raw);
   const sorted = topoSort(raw);
   let g = fuseMatMulBias(foldConstants(sorted, resolveInputShapes(sorted, opts)));
   if (opts.foldBatchNorm !== false) g = foldBatchNorm(g);

@@ -206,8 +206,13 @@ describe('parseOnnx', () => {
   });
 
   it('gives clear errors for bytes that are not a usable ONNX model', () => {
+    // protobufjs's own text ("index out of range: ...") never reaches the user.
     expect(() => parseOnnx(new TextEncoder().encode('hello, this is not protobuf at all'))).toThrow(
-      /^not an ONNX model/,
+      /^truncated or corrupt ONNX file \(at byte \d+\)$/,
+    );
+    const whole = convModel();
+    expect(() => parseOnnx(whole.subarray(0, whole.length - 7))).toThrow(
+      /^truncated or corrupt ONNX file \(at byte \d+\)$/,
     );
     expect(() => parseOnnx(new Uint8Array(0))).toThrow(/not an ONNX model: the file holds no graph/);
     const empty = buildModel({ inputs: [{ name: 'x', shape: [1] }], outputs: [{ name: 'x' }], nodes: [] });

@@ -29,7 +29,8 @@ function attrType(a: OnnxTypes.IAttributeProto): number {
 
 function attrValue(a: OnnxTypes.IAttributeProto, what: string): DecodedAttr | undefined {
   if (attrType(a) === AttrType.TENSOR) {
-    const { tensor, elemType } = decodeTensorProto(a.t!, `${what} attribute '${a.name}'`);
+    if (!a.t) throw new Error(`${what}: attribute '${a.name}' is declared a tensor but holds none`);
+    const { tensor, elemType } = decodeTensorProto(a.t, `${what} attribute '${a.name}'`);
     return { value: tensor, elemType };
   }
   const value = plainAttrValue(a);
@@ -97,12 +98,22 @@ function constantValue(node: OnnxTypes.INodeProto, what: string): DecodedTensor 
   }
 }
 
+/**
+ * protobufjs's decoding errors ("index out of range: 4 + 60 > 5", "invalid wire type 7 at offset 12") as
+ * one line a user can act on, with the byte position where decoding stopped when it says one.
+ */
+export function corruptFileMessage(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const at = /index out of range: (\d+)/.exec(text) ?? /at offset (\d+)/.exec(text);
+  return `truncated or corrupt ONNX file${at ? ` (at byte ${at[1]})` : ''}`;
+}
+
 function decodeModel(bytes: Uint8Array): OnnxTypes.ModelProto {
   let model: OnnxTypes.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new Error(`not an ONNX model: ${(e as Error).message}`);
+    throw new Error(corruptFileMessage(e), { cause: e });
   }
   if (!model.graph) throw new Error('not an ONNX model: the file holds no graph');
   return model;

@@ -124,7 +124,12 @@ export interface DecodedTensor {
 export function decodeTensorProto(t: OnnxTypes.ITensorProto, what: string): DecodedTensor {
   const elemType = elemTypeName(t.dataType ?? 0);
   const dims = (t.dims ?? []).map((d) => toNumber(d));
+  // Checked before anything is allocated: a negative or huge dim would otherwise reach a typed-array
+  // constructor ("Invalid typed array length").
+  const badDim = dims.find((d) => !Number.isInteger(d) || d < 0 || d > 2 ** 31 - 1);
+  if (badDim !== undefined) throw new Error(`${what} has dimension ${badDim} in [${dims.join(',')}]`);
   const n = numel(dims);
+  if (n > 2 ** 31 - 1) throw new Error(`${what} has ${n} elements ([${dims.join(',')}]), more than 2^31 - 1`);
   if (t.dataLocation === 1 || (t.externalData && t.externalData.length > 0)) {
     const location = t.externalData?.find((e) => e.key === 'location')?.value ?? '?';
     throw new Error(
