@@ -1,6 +1,7 @@
 /**
- * One image of `panescope evaluate`, as run in the main thread (--jobs 1) or in a worker: the float64
- * engine explains, onnxruntime (wasm) scores the perturbed images in batches.
+ * One image of `panescope evaluate`, as run in the main thread (--jobs 1) or in a worker: the float32 path
+ * (float32-maps.ts, the default) or the float64 engine explains, onnxruntime scores the perturbed images in
+ * batches.
  */
 import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
@@ -13,12 +14,18 @@ import type { ModelRunner } from '../runtime';
 import { createLogitPredictor } from '../runtime/predictor';
 import { GradientRunner } from '../engine/cpu-graph/gradient-runner';
 import { CompiledGradients } from '../engine/eval-gradients';
+import { Float32Maps } from './float32-maps';
 
 /** Where the gradient-type baselines get their gradients (the float64 adjoints are the oracle). */
 export type GradientBackend = 'float64' | 'wasm';
 export const GRADIENT_BACKENDS: readonly GradientBackend[] = ['float64', 'wasm'];
 
+/** Which path computes the maps: the float32 graphs on onnxruntime, or the float64 reference (the oracle). */
+export type MapPrecision = 'float32' | 'float64';
+export const MAP_PRECISIONS: readonly MapPrecision[] = ['float32', 'float64'];
+
 export interface EvaluationConfig {
+  maps: MapPrecision;
   gradients: GradientBackend;
   methods: MethodId[];
   metrics: MetricId[];
@@ -41,46 +48,57 @@ export interface LoadedModel {
   predict: Predictor;
   /** The compiled float32 gradient graph, with --gradients wasm. */
   gradients: GradientRunner | null;
+  /** The float32 maps, with --maps float32. */
+  float32: Float32Maps | null;
   dispose(): void;
 }
 
-export async function loadModel(
-  bytes: Uint8Array,
-  batchSize: number,
-  gradients: GradientBackend = 'float64',
-): Promise<LoadedModel> {
+export async function loadModel(bytes: Uint8Array, config: EvaluationConfig): Promise<LoadedModel> {
   const g = loadGraph(bytes);
   // One wasm thread per evaluation worker: parallelism comes from the workers.
-  const { runner, predict } = await createLogitPredictor(bytes, g, batchSize, 1);
+  const { runner, predict } = await createLogitPredictor(bytes, g, config.metricSettings.batchSize, 1);
   let compiled: GradientRunner | null = null;
-  if (gradients === 'wasm') {
-    try {
-      compiled = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
-    } catch (e) {
-      runner.dispose();
-      throw new Error(`--gradients wasm: ${(e as Error).message} (--gradients float64 handles this model)`);
+  let float32: Float32Maps | null = null;
+  try {
+    if (config.gradients === 'wasm') {
+      try {
+        compiled = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+      } catch (e) {
+        throw new Error(
+          `--gradients wasm: ${(e as Error).message} (--maps float64 --gradients float64 handles this model)`,
+        );
+      }
     }
+    if (config.maps === 'float32') float32 = await Float32Maps.create(g, bytes, compiled, config);
+  } catch (e) {
+    runner.dispose();
+    compiled?.dispose();
+    throw e;
   }
   return {
     g,
     runner,
     predict,
     gradients: compiled,
+    float32,
     dispose() {
       runner.dispose();
       compiled?.dispose();
+      float32?.dispose();
     },
   };
 }
 
-export function runImageTask(
+export async function runImageTask(
   model: LoadedModel,
   task: ImageTask,
   config: EvaluationConfig,
   progress: ImageProgress,
 ): Promise<ImageRecord> {
   const dims = model.g.shapes.get(model.g.inputs[0].name)!;
-  return evaluateImage(
+  const t0 = performance.now();
+  const float32 = await model.float32?.prepare(task.x, task.seed);
+  const record = await evaluateImage(
     {
       id: task.id,
       g: model.g,
@@ -92,6 +110,7 @@ export function runImageTask(
       metricSettings: config.metricSettings,
       predict: model.predict,
       seed: task.seed,
+      prepared: float32?.prepared,
       gradients: model.gradients
         ? (img) =>
             new CompiledGradients(model.gradients!, Float32Array.from(img.x.data), img.target, img.values)
@@ -99,4 +118,12 @@ export function runImageTask(
     },
     progress,
   );
+  // The float32 explanations ran before evaluateImage: their time goes to the method that first needs each
+  // (as the float64 path's SharedWork charges it), and the wall time includes them.
+  for (const [rule, ms] of float32?.explainMs ?? []) {
+    const method = config.methods.includes(rule) ? rule : rule === 'ebp' ? 'ceb' : undefined;
+    const m = method && record.methods[method];
+    if (m) m.ms += ms;
+  }
+  return { ...record, ms: performance.now() - t0 };
 }

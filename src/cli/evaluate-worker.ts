@@ -14,7 +14,7 @@ export type WorkerReply =
 
 const { modelBytes, config } = workerData as { modelBytes: Uint8Array; config: EvaluationConfig };
 const port = parentPort!;
-const model = await loadModel(modelBytes, config.metricSettings.batchSize, config.gradients);
+const model = await loadModel(modelBytes, config);
 port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 port.on('message', (msg: WorkerRequest) => {
   if (msg.kind === 'stop') {

@@ -37,6 +37,8 @@ import { decodeImage } from './image-io';
 import {
   GRADIENT_BACKENDS,
   loadModel,
+  MAP_PRECISIONS,
+  type MapPrecision,
   runImageTask,
   type EvaluationConfig,
   type GradientBackend,
@@ -66,7 +68,7 @@ export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images
          [--attack fgsm|pgd] [--epsilon E] [--pgd-step S] [--pgd-iterations N] [--attack-percents K,...]
          [--ig-steps N] [--smoothgrad-samples N] [--smoothgrad-noise F] [--lrp-epsilon E]
          [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N] [--split dev|test]
-         [--gradients float64|wasm]`;
+         [--maps float32|float64] [--gradients wasm|float64]`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -134,6 +136,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     'limit',
     'split',
     'gradients',
+    'maps',
   ] as const;
   const { values: v, positionals } = parseArgs({
     args: argv,
@@ -161,7 +164,11 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     attackPercents: numbers('attack-percents', v['attack-percents'], d.attackPercents),
     batchSize: number('batch', v.batch, d.batchSize, true, 1),
   };
-  const gradients = v.gradients ?? 'float64';
+  const maps = v.maps ?? 'float32';
+  if (!(MAP_PRECISIONS as readonly string[]).includes(maps))
+    throw new EvaluateUsageError(`--maps must be one of ${MAP_PRECISIONS.join(', ')} (got '${maps}')`);
+  // The gradient-type baselines follow the maps unless --gradients says otherwise.
+  const gradients = v.gradients ?? (maps === 'float32' ? 'wasm' : 'float64');
   if (!(GRADIENT_BACKENDS as readonly string[]).includes(gradients))
     throw new EvaluateUsageError(
       `--gradients must be one of ${GRADIENT_BACKENDS.join(', ')} (got '${gradients}')`,
@@ -182,6 +189,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     images: v.images!,
     out: v.out!,
     config: {
+      maps: maps as MapPrecision,
       gradients: gradients as GradientBackend,
       methods: list('methods', v.methods, METHOD_IDS, isMethodId),
       metrics: list('metrics', v.metrics, METRIC_IDS, isMetricId),
@@ -217,6 +225,8 @@ export interface EvaluationReport {
     methodSettings: MethodSettings;
     metricSettings: MetricSettings;
     preprocess: string;
+    /** Which path computed the maps (float32: onnxruntime's float32 graphs; float64: the reference). */
+    maps: MapPrecision;
     /** Where the gradient-type baselines took their gradients. */
     gradients: GradientBackend;
     seed: number;
@@ -265,7 +275,7 @@ interface Pool {
 }
 
 async function localPool(modelBytes: Uint8Array, config: EvaluationConfig): Promise<Pool> {
-  const model = await loadModel(modelBytes, config.metricSettings.batchSize, config.gradients);
+  const model = await loadModel(modelBytes, config);
   return {
     run: (task, onStep) => runImageTask(model, task, config, onStep),
     close: async () => model.dispose(),
@@ -343,6 +353,9 @@ function settingsKey(sha256: string, args: EvaluateArgs): string {
         methodSettings: config.methodSettings,
         metricSettings: config.metricSettings,
         metrics: config.metrics,
+        // The path that computed the maps and gradients changes the numbers (in the last digits).
+        maps: config.maps,
+        gradients: config.gradients,
       }),
     )
     .digest('hex');
@@ -431,6 +444,7 @@ export async function runEvaluate(
         methodSettings: args.config.methodSettings,
         metricSettings: args.config.metricSettings,
         preprocess: 'imagenet (resize 256, centre crop 224, mean/std)',
+        maps: args.config.maps,
         gradients: args.config.gradients,
         seed: args.seed,
         jobs: args.jobs,

@@ -159,7 +159,8 @@ describe('panescope evaluate', () => {
       runEvaluate(
         parseEvaluateArgs([
           ...['--model', model, '--images', images, '--out', join(images, '..', out)],
-          ...[...FLAGS, ...methods, '--metrics', 'deletion,insertion', '--gradients', gradients],
+          ...[...FLAGS, ...methods, '--metrics', 'deletion,insertion', '--maps', 'float64'],
+          ...['--gradients', gradients],
         ]),
         () => {},
       );
@@ -180,6 +181,50 @@ describe('panescope evaluate', () => {
       parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--gradients', 'webgpu']),
     ).toThrow(/--gradients must be one of float64, wasm/);
   }, 60_000);
+
+  it('--maps float32 (the default) gives the AUCs of the float64 reference within 1e-3, every method', async () => {
+    const { model, images } = fixture();
+    const metrics = ['--metrics', 'deletion,insertion,lerf,adversarial,correlation'];
+    const run = (out: string, maps: string[]) =>
+      runEvaluate(
+        parseEvaluateArgs([
+          ...['--model', model, '--images', images, '--out', join(images, '..', out)],
+          ...[...FLAGS, ...metrics, ...maps],
+        ]),
+        () => {},
+      );
+    const f32 = await run('f32', []);
+    const f64 = await run('f64', ['--maps', 'float64']);
+    expect(f32.settings.maps).toBe('float32');
+    expect(f32.settings.gradients).toBe('wasm');
+    expect(f64.settings.maps).toBe('float64');
+    expect(f64.settings.gradients).toBe('float64');
+    expect(f32.images.evaluated).toEqual(['a', 'b']);
+    let compared = 0;
+    for (const rec of f32.records) {
+      const same = f64.records.find((r) => r.id === rec.id)!;
+      expect(rec.target).toBe(same.target);
+      expect(Math.abs(rec.probability - same.probability)).toBeLessThan(1e-5);
+      expect(Object.keys(rec.methods).sort()).toEqual(Object.keys(same.methods).sort());
+      for (const [method, r] of Object.entries(rec.methods)) {
+        const want = same.methods[method as keyof typeof rec.methods]!.metrics;
+        for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
+          expect(Math.abs(r.metrics[kind]!.auc - want[kind]!.auc), `${method} ${kind}`).toBeLessThan(1e-3);
+          compared++;
+        }
+      }
+      // The per-layer correlations come from the compiled sf chain: the same layers, the same values.
+      expect(rec.correlation!.map((l) => l.tensor)).toEqual(same.correlation!.map((l) => l.tensor));
+      rec.correlation!.forEach((l, i) => {
+        const want = same.correlation![i].netOverTotal;
+        if (want !== null) expect(Math.abs(l.netOverTotal! - want)).toBeLessThan(1e-4);
+      });
+    }
+    expect(compared).toBe(2 * 12 * 3);
+    expect(() =>
+      parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--maps', 'float16']),
+    ).toThrow(/--maps must be one of float32, float64/);
+  }, 120_000);
 
   it('refuses an NHWC (TensorFlow layout) model with a clear message', async () => {
     const { images } = fixture();

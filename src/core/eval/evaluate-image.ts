@@ -33,7 +33,7 @@ export interface MethodRecord {
 export interface ImageRecord {
   id: string;
   target: number;
-  /** p(target) of the clean image under the float64 forward pass. */
+  /** p(target) of the clean image under the forward pass that explained it (float64, or float32 when prepared). */
   probability: number;
   methods: Partial<Record<MethodId, MethodRecord>>;
   /** Per-layer PANE correlations under the rule 'sf' (metric 'correlation'). */
@@ -59,6 +59,21 @@ export interface ImageJob {
   target?: number;
   /** Gradients of the gradient-type methods; undefined = the float64 adjoints. */
   gradients?: (img: ExplainedImage) => GradientProvider;
+  /**
+   * The image, its explanations and gradients computed on another path (the CLI's float32 maps,
+   * src/cli/float32-maps.ts); undefined = the float64 forward pass and reference here.
+   */
+  prepared?: PreparedImage;
+}
+
+/** What evaluateImage otherwise computes in float64 before the methods run. */
+export interface PreparedImage {
+  img: ExplainedImage;
+  /** Its explanations (pane(rule)) and, where no other provider is given, its gradients. */
+  shared: SharedWork;
+  grads: GradientProvider;
+  /** FGSM's direction d CE / d x; undefined = the float64 adjoint of the loss. */
+  attackGradient?: Float64Array;
 }
 
 /** Progress of one image: a method is done (maps and metrics), or the correlation step is. */
@@ -90,7 +105,8 @@ export function explainedImage(
 export async function evaluateImage(job: ImageJob, progress: ImageProgress = () => {}): Promise<ImageRecord> {
   const t0 = performance.now();
   const { g, x, metricSettings: ms } = job;
-  const img = explainedImage(g, x, job.norm, job.seed, job.target);
+  const { prepared } = job;
+  const img = prepared?.img ?? explainedImage(g, x, job.norm, job.seed, job.target);
   const { values, target, forward } = img;
   const logits = logitsOf(g, values).data;
   const [, C, H, W] = x.dims;
@@ -101,7 +117,10 @@ export async function evaluateImage(job: ImageJob, progress: ImageProgress = () 
     geo,
     norm: job.norm,
     target,
-    attackGradient: needsAttack && ms.attack === 'fgsm' ? lossGradient(g, values, target) : undefined,
+    attackGradient:
+      needsAttack && ms.attack === 'fgsm'
+        ? (prepared?.attackGradient ?? lossGradient(g, values, target))
+        : undefined,
     lossGradientAt:
       needsAttack && ms.attack === 'pgd'
         ? (p: Float64Array) => {
@@ -111,8 +130,8 @@ export async function evaluateImage(job: ImageJob, progress: ImageProgress = () 
         : undefined,
   };
   const substrate = substrateCache(under, ms);
-  const shared = new SharedWork(img, job.methodSettings);
-  const grads = job.gradients?.(img) ?? shared;
+  const shared = prepared?.shared ?? new SharedWork(img, job.methodSettings);
+  const grads = prepared?.grads ?? job.gradients?.(img) ?? shared;
   const mapMetrics = job.metrics.filter((m) => m !== 'correlation');
   const record: ImageRecord = {
     id: job.id,
