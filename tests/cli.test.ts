@@ -124,7 +124,24 @@ describe('panescope explain', () => {
     try {
       expect(await main(['evaluate', '--help'])).toBe(0);
       // The last call: earlier tests of this file may have logged through the same spy.
-      expect(String(log.mock.calls.at(-1)?.[0])).toContain('[--gradients float64|wasm]');
+      expect(String(log.mock.calls.at(-1)?.[0])).toContain(
+        '[--maps float32|float64] [--gradients float32|float64]',
+      );
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('--version prints the package version; no arguments print the usage on stderr with exit 2', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      expect(await main(['--version'])).toBe(0);
+      const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+      expect(String(log.mock.calls.at(-1)?.[0])).toBe(`panescope ${version}`);
+      const logged = log.mock.calls.length;
+      expect(await main([])).toBe(2);
+      expect(log.mock.calls.length).toBe(logged);
+      expect(stderr.join('\n')).toMatch(/^usage: panescope --version/);
     } finally {
       log.mockRestore();
     }

@@ -10,15 +10,18 @@ import type { Predictor } from '../core/eval/map-metrics';
 import type { Normalisation } from '../core/eval/substrate';
 import type { MethodId, MethodSettings } from '../core/baselines/methods';
 import type { MetricId, MetricSettings } from '../core/eval/settings';
-import type { ModelRunner } from '../runtime';
+import { cpuBackend, setNativeThreads, type ModelRunner } from '../runtime';
 import { createLogitPredictor } from '../runtime/predictor';
 import { GradientRunner } from '../engine/cpu-graph/gradient-runner';
 import { CompiledGradients } from '../engine/eval-gradients';
 import { Float32Maps } from './float32-maps';
 
-/** Where the gradient-type baselines get their gradients (the float64 adjoints are the oracle). */
-export type GradientBackend = 'float64' | 'wasm';
-export const GRADIENT_BACKENDS: readonly GradientBackend[] = ['float64', 'wasm'];
+/**
+ * Where the gradient-type baselines get their gradients: the compiled float32 gradient graph on onnxruntime,
+ * or the float64 adjoints (the oracle).
+ */
+export type GradientBackend = 'float32' | 'float64';
+export const GRADIENT_BACKENDS: readonly GradientBackend[] = ['float32', 'float64'];
 
 /** Which path computes the maps: the float32 graphs on onnxruntime, or the float64 reference (the oracle). */
 export type MapPrecision = 'float32' | 'float64';
@@ -46,30 +49,47 @@ export interface LoadedModel {
   g: IrGraph;
   runner: ModelRunner;
   predict: Predictor;
-  /** The compiled float32 gradient graph, with --gradients wasm. */
+  /** Where onnxruntime runs: onnxruntime-node's native CPU provider where it loads, else wasm. */
+  runtime: 'native' | 'wasm';
+  /** The compiled float32 gradient graph, with --gradients float32. */
   gradients: GradientRunner | null;
   /** The float32 maps, with --maps float32. */
   float32: Float32Maps | null;
   dispose(): void;
 }
 
-export async function loadModel(bytes: Uint8Array, config: EvaluationConfig): Promise<LoadedModel> {
+/**
+ * `threads`: onnxruntime threads of this model's sessions (workers x threads = the cores); wasm runs one
+ * thread per worker.
+ */
+export async function loadModel(
+  bytes: Uint8Array,
+  config: EvaluationConfig,
+  threads = 1,
+): Promise<LoadedModel> {
   const g = loadGraph(bytes);
-  // One wasm thread per evaluation worker: parallelism comes from the workers.
-  const { runner, predict } = await createLogitPredictor(bytes, g, config.metricSettings.batchSize, 1);
+  const runtime = await cpuBackend();
+  setNativeThreads(threads);
+  const { runner, predict } = await createLogitPredictor(
+    bytes,
+    g,
+    config.metricSettings.batchSize,
+    runtime === 'native' ? threads : 1,
+    runtime,
+  );
   let compiled: GradientRunner | null = null;
   let float32: Float32Maps | null = null;
   try {
-    if (config.gradients === 'wasm') {
+    if (config.gradients === 'float32') {
       try {
-        compiled = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+        compiled = await GradientRunner.create(g, { backend: runtime, model: bytes });
       } catch (e) {
         throw new Error(
-          `--gradients wasm: ${(e as Error).message} (--maps float64 --gradients float64 handles this model)`,
+          `--gradients float32: ${(e as Error).message} (--maps float64 --gradients float64 handles this model)`,
         );
       }
     }
-    if (config.maps === 'float32') float32 = await Float32Maps.create(g, bytes, compiled, config);
+    if (config.maps === 'float32') float32 = await Float32Maps.create(g, bytes, compiled, config, runtime);
   } catch (e) {
     runner.dispose();
     compiled?.dispose();
@@ -77,6 +97,7 @@ export async function loadModel(bytes: Uint8Array, config: EvaluationConfig): Pr
   }
   return {
     g,
+    runtime,
     runner,
     predict,
     gradients: compiled,

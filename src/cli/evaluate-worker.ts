@@ -1,37 +1,35 @@
 /**
- * Worker of `panescope evaluate --jobs N`: loads the model once, then evaluates the images it is sent,
- * reporting progress and each finished record to the main thread.
+ * Worker of `panescope evaluate --jobs N` (the protocol of worker-pool.ts): loads the model once, then
+ * evaluates the images it is sent, reporting progress and each finished record to the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadModel, runImageTask, type EvaluationConfig, type ImageTask } from './evaluate-job';
+import type { PoolReply, PoolRequest } from './worker-pool';
 
-export type WorkerRequest = { kind: 'image'; task: ImageTask } | { kind: 'stop' };
-export type WorkerReply =
-  | { kind: 'ready' }
-  | { kind: 'progress'; id: string; step: string }
-  | { kind: 'done'; id: string; record: unknown }
-  | { kind: 'failed'; id: string; error: string };
-
-const { modelBytes, config } = workerData as { modelBytes: Uint8Array; config: EvaluationConfig };
+const { modelBytes, config, threads } = workerData as {
+  modelBytes: Uint8Array;
+  config: EvaluationConfig;
+  threads: number;
+};
 const port = parentPort!;
-const model = await loadModel(modelBytes, config);
-port.postMessage({ kind: 'ready' } satisfies WorkerReply);
-port.on('message', (msg: WorkerRequest) => {
+const model = await loadModel(modelBytes, config, threads);
+port.postMessage({ kind: 'ready' } satisfies PoolReply<unknown>);
+port.on('message', (msg: PoolRequest<ImageTask>) => {
   if (msg.kind === 'stop') {
     model.dispose();
     port.close();
     return;
   }
-  const { task } = msg;
+  const { id, payload: task } = msg;
   runImageTask(model, task, config, (step) =>
-    port.postMessage({ kind: 'progress', id: task.id, step } satisfies WorkerReply),
+    port.postMessage({ kind: 'progress', id, step } satisfies PoolReply<unknown>),
   )
-    .then((record) => port.postMessage({ kind: 'done', id: task.id, record } satisfies WorkerReply))
+    .then((result) => port.postMessage({ kind: 'done', id, result } satisfies PoolReply<unknown>))
     .catch((e: unknown) =>
       port.postMessage({
         kind: 'failed',
-        id: task.id,
+        id,
         error: e instanceof Error ? e.message : String(e),
-      } satisfies WorkerReply),
+      } satisfies PoolReply<unknown>),
     );
 });

@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { cpus } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import {
   DEFAULT_METHOD_SETTINGS,
   isMethodId,
@@ -44,7 +43,8 @@ import {
   type GradientBackend,
   type ImageTask,
 } from './evaluate-job';
-import type { WorkerReply, WorkerRequest } from './evaluate-worker';
+import { WorkerPool } from './worker-pool';
+import { cpuBackend } from '../runtime';
 
 export class EvaluateUsageError extends Error {}
 
@@ -68,7 +68,7 @@ export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images
          [--attack fgsm|pgd] [--epsilon E] [--pgd-step S] [--pgd-iterations N] [--attack-percents K,...]
          [--ig-steps N] [--smoothgrad-samples N] [--smoothgrad-noise F] [--lrp-epsilon E]
          [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N] [--split dev|test]
-         [--maps float32|float64] [--gradients wasm|float64]`;
+         [--maps float32|float64] [--gradients float32|float64]`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -168,7 +168,8 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
   if (!(MAP_PRECISIONS as readonly string[]).includes(maps))
     throw new EvaluateUsageError(`--maps must be one of ${MAP_PRECISIONS.join(', ')} (got '${maps}')`);
   // The gradient-type baselines follow the maps unless --gradients says otherwise.
-  const gradients = v.gradients ?? (maps === 'float32' ? 'wasm' : 'float64');
+  // 'wasm' is the old name of the float32 gradient graph (it now runs on onnxruntime-node where it loads).
+  const gradients = v.gradients === 'wasm' ? 'float32' : (v.gradients ?? maps);
   if (!(GRADIENT_BACKENDS as readonly string[]).includes(gradients))
     throw new EvaluateUsageError(
       `--gradients must be one of ${GRADIENT_BACKENDS.join(', ')} (got '${gradients}')`,
@@ -229,6 +230,8 @@ export interface EvaluationReport {
     maps: MapPrecision;
     /** Where the gradient-type baselines took their gradients. */
     gradients: GradientBackend;
+    /** Which onnxruntime ran the float32 graphs and the perturbed images (native: onnxruntime-node). */
+    runtime: 'native' | 'wasm';
     seed: number;
     jobs: number;
   };
@@ -274,61 +277,28 @@ interface Pool {
   close(): Promise<void>;
 }
 
-async function localPool(modelBytes: Uint8Array, config: EvaluationConfig): Promise<Pool> {
-  const model = await loadModel(modelBytes, config);
+async function localPool(modelBytes: Uint8Array, config: EvaluationConfig, threads: number): Promise<Pool> {
+  const model = await loadModel(modelBytes, config, threads);
   return {
     run: (task, onStep) => runImageTask(model, task, config, onStep),
     close: async () => model.dispose(),
   };
 }
 
-async function workerPool(modelBytes: Uint8Array, config: EvaluationConfig, size: number): Promise<Pool> {
-  const entry = new URL('./evaluate-worker-entry.mjs', import.meta.url);
-  const idle: Worker[] = [];
-  const waiting: ((w: Worker) => void)[] = [];
-  const workers = await Promise.all(
-    Array.from(
-      { length: size },
-      () =>
-        new Promise<Worker>((resolve, reject) => {
-          const w = new Worker(entry, { workerData: { modelBytes, config } });
-          w.once('error', reject);
-          w.once('message', (m: WorkerReply) =>
-            m.kind === 'ready' ? resolve(w) : reject(new Error('worker')),
-          );
-        }),
-    ),
-  );
-  idle.push(...workers);
-  const acquire = () =>
-    new Promise<Worker>((resolve) => (idle.length ? resolve(idle.pop()!) : waiting.push(resolve)));
-  const release = (w: Worker) => (waiting.length ? waiting.shift()!(w) : idle.push(w));
+async function workerPool(
+  modelBytes: Uint8Array,
+  config: EvaluationConfig,
+  size: number,
+  threads: number,
+): Promise<Pool> {
+  const pool = await WorkerPool.start<ImageTask, ImageRecord>({
+    entry: new URL('./evaluate-worker-entry.mjs', import.meta.url),
+    workerData: { modelBytes, config, threads },
+    size,
+  });
   return {
-    async run(task, onStep) {
-      const w = await acquire();
-      try {
-        return await new Promise<ImageRecord>((resolve, reject) => {
-          const onMessage = (m: WorkerReply) => {
-            if (m.kind === 'progress' && m.id === task.id) onStep(m.step);
-            else if ((m.kind === 'done' || m.kind === 'failed') && m.id === task.id) {
-              w.off('message', onMessage);
-              w.off('error', reject);
-              if (m.kind === 'done') resolve(m.record as ImageRecord);
-              else reject(new Error(m.error));
-            }
-          };
-          w.on('message', onMessage);
-          w.once('error', reject);
-          w.postMessage({ kind: 'image', task } satisfies WorkerRequest, [task.x.buffer as ArrayBuffer]);
-        });
-      } finally {
-        release(w);
-      }
-    },
-    async close() {
-      for (const w of workers) w.postMessage({ kind: 'stop' } satisfies WorkerRequest);
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+    run: (task, onStep) => pool.run(task.id, task, onStep, [task.x.buffer as ArrayBuffer]),
+    close: () => pool.close(),
   };
 }
 
@@ -416,6 +386,7 @@ export async function runEvaluate(
     }
   }
 
+  const runtime = await cpuBackend();
   const imagesDir = join(args.out, 'images');
   mkdirSync(imagesDir, { recursive: true });
   const key = settingsKey(sha256, args);
@@ -446,6 +417,7 @@ export async function runEvaluate(
         preprocess: 'imagenet (resize 256, centre crop 224, mean/std)',
         maps: args.config.maps,
         gradients: args.config.gradients,
+        runtime,
         seed: args.seed,
         jobs: args.jobs,
       },
@@ -462,8 +434,12 @@ export async function runEvaluate(
   const failures: Skipped[] = [];
   if (todo.length) {
     const jobs = Math.min(args.jobs, todo.length);
+    // onnxruntime-node's threads: the cores shared among the workers.
+    const threads = Math.max(1, Math.floor(cpus().length / jobs));
     const pool =
-      jobs > 1 ? await workerPool(modelBytes, args.config, jobs) : await localPool(modelBytes, args.config);
+      jobs > 1
+        ? await workerPool(modelBytes, args.config, jobs, threads)
+        : await localPool(modelBytes, args.config, threads);
     try {
       await Promise.all(
         todo.map((task) =>

@@ -77,20 +77,25 @@ export class Float32Maps {
     /** The compiled gradient graph; null = gradients from the float64 adjoints (--gradients float64). */
     private readonly gradients: GradientRunner | null,
     private readonly config: Float32MapsConfig,
+    private readonly backend: 'native' | 'wasm',
   ) {}
 
-  /** `gradients`: the compiled gradient runner (created with the model bytes), or null for float64. */
+  /**
+   * `gradients`: the compiled gradient runner (created with the model bytes), or null for float64;
+   * `backend`: where onnxruntime runs the forward pass and the compiled chains.
+   */
   static async create(
     g: IrGraph,
     bytes: Uint8Array,
     gradients: GradientRunner | null,
     config: Float32MapsConfig,
+    backend: 'native' | 'wasm',
   ): Promise<Float32Maps> {
     const input = g.inputs[0].name;
     // Every data value: the compiled chain reads some, the reference steps of cEB and LRP-epsilon others.
     const exposed = g.nodes.flatMap((n) => n.outputs).filter((name) => name !== input && isData(g, name));
-    const forwardRunner = await createRunner(bytes, { backend: 'wasm', outputs: exposed, numThreads: 1 });
-    return new Float32Maps(g, forwardRunner, gradients, config);
+    const forwardRunner = await createRunner(bytes, { backend, outputs: exposed });
+    return new Float32Maps(g, forwardRunner, gradients, config, backend);
   }
 
   /**
@@ -171,7 +176,7 @@ export class Float32Maps {
     let c = this.chains.get(rule);
     if (!c) {
       const { alpha, beta } = this.config.methodSettings;
-      c = ChainRunner.create(this.g, { rule, alpha, beta });
+      c = ChainRunner.create(this.g, { rule, alpha, beta }, this.backend);
       this.chains.set(rule, c);
     }
     return c;

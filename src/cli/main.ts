@@ -2,6 +2,7 @@
  * `panescope` command line. Every failure the user can cause (bad arguments, unreadable files, unsupported
  * models) ends with exit code 1 (2 for usage errors) and one clear line on stderr.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } from './evaluate';
 import { runExplain, type ExplainArgs } from './explain';
@@ -10,7 +11,8 @@ import { attachNegativeValues } from './args';
 import { alphaBetaProblem } from '../core/pane/alpha-beta';
 import { oneLine, quoted } from '../core/text';
 
-const USAGE = `usage: panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
+const USAGE = `usage: panescope --version
+       panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
          [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
@@ -114,12 +116,29 @@ function inputFlags(values: Record<string, string | boolean | undefined>): Input
   }
 }
 
+/** The version in package.json (the CLI runs from the repository or an image built from it). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = attachNegativeValues(argv);
   const help = (a: string) => a === '--help' || a === '-h';
-  if (!command || help(command) || command === 'help' || rest.some(help)) {
+  if (command === '--version' || command === '-V') {
+    console.log(`panescope ${version()}`);
+    return 0;
+  }
+  // Asked for, the usage is the output (stdout, exit 0); without a command it explains an error (stderr).
+  if (!command) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (help(command) || command === 'help' || rest.some(help)) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    return 0;
   }
   try {
     if (command === 'evaluate') {

@@ -1,5 +1,9 @@
 /**
- * The only module that imports onnxruntime-web.
+ * The only module that imports onnxruntime (onnxruntime-web, and onnxruntime-node where it is installed).
+ *
+ * Backends: 'wasm' and 'webgpu' are onnxruntime-web's; 'native' is onnxruntime-node's CPU provider (native
+ * code, multi-threaded, several times faster than wasm), an optional dependency that only Node can load:
+ * nativeAvailable() says whether it loaded, and callers fall back to 'wasm' otherwise.
  *
  * A runner executes the model with the graph edited (core/onnx exposeTensors) so that every tensor the
  * chains need comes back as an output. On the webgpu backend it runs on the caller's GPUDevice and leaves
@@ -13,7 +17,7 @@ import type * as Ort from 'onnxruntime-web';
 import { exposeTensors } from '../core/onnx/build';
 import { dropoutAsIdentity } from './inference-graph';
 
-export type RuntimeBackend = 'webgpu' | 'wasm';
+export type RuntimeBackend = 'webgpu' | 'wasm' | 'native';
 
 export interface RunnerOptions {
   backend: RuntimeBackend;
@@ -21,7 +25,10 @@ export interface RunnerOptions {
   device?: GPUDevice;
   /** Intermediate tensors to expose in addition to the graph outputs. */
   outputs: string[];
-  /** wasm threads (Node and cross-origin-isolated pages only); default 1 in the browser. */
+  /**
+   * wasm threads (Node and cross-origin-isolated pages only; default 1 in the browser), or the native
+   * backend's intra-op threads (default setNativeThreads's, else onnxruntime's: one per core).
+   */
   numThreads?: number;
 }
 
@@ -63,7 +70,41 @@ export function setWasmPaths(paths: string | Record<string, string>): void {
   wasmPathsOverride = paths;
 }
 
+let nativeThreads: number | undefined;
+let native: Promise<OrtModule | null> | undefined;
+
+/** Intra-op threads of native runners created without numThreads (e.g. 1 per worker of a worker pool). */
+export function setNativeThreads(n: number | undefined): void {
+  nativeThreads = n;
+}
+
+function loadNative(): Promise<OrtModule | null> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
+  if (!isNode) return Promise.resolve(null);
+  // A computed specifier: bundlers must not try to resolve the Node-only package for the browser.
+  const name = ['onnxruntime', 'node'].join('-');
+  return (native ??= import(/* @vite-ignore */ name).then(
+    (m: { default?: OrtModule } & OrtModule) => m.default ?? m,
+    () => null,
+  ));
+}
+
+/** Whether onnxruntime-node (the 'native' backend) loads here. */
+export async function nativeAvailable(): Promise<boolean> {
+  return (await loadNative()) !== null;
+}
+
+/** The fastest CPU backend here: 'native' where onnxruntime-node loads, else 'wasm'. */
+export async function cpuBackend(): Promise<'native' | 'wasm'> {
+  return (await nativeAvailable()) ? 'native' : 'wasm';
+}
+
 async function loadOrt(backend: RuntimeBackend): Promise<OrtModule> {
+  if (backend === 'native') {
+    const mod = await loadNative();
+    if (!mod) throw new Error('the native backend needs onnxruntime-node (npm install onnxruntime-node)');
+    return mod;
+  }
   // Only the webgpu entry point accepts an external GPUDevice; in Node the default entry is the wasm build.
   const isNode = typeof process !== 'undefined' && !!process.versions?.node && typeof window === 'undefined';
   const mod: OrtModule =
@@ -76,12 +117,22 @@ async function loadOrt(backend: RuntimeBackend): Promise<OrtModule> {
 
 export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions): Promise<ModelRunner> {
   const ort = await loadOrt(opts.backend);
-  if (opts.numThreads !== undefined) ort.env.wasm.numThreads = opts.numThreads;
-  else if (typeof window !== 'undefined' && !globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+  const cpu: Ort.InferenceSession.SessionOptions =
+    opts.backend === 'native'
+      ? {
+          executionProviders: ['cpu'],
+          intraOpNumThreads: opts.numThreads ?? nativeThreads,
+          interOpNumThreads: 1,
+        }
+      : { executionProviders: ['wasm'] };
+  if (opts.backend !== 'native') {
+    if (opts.numThreads !== undefined) ort.env.wasm.numThreads = opts.numThreads;
+    else if (typeof window !== 'undefined' && !globalThis.crossOriginIsolated) ort.env.wasm.numThreads = 1;
+  }
 
-  // The plain model's session names the graph's inputs and outputs; on wasm with nothing to expose it is
-  // the session itself.
-  const plain = await ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] });
+  // The plain model's session names the graph's inputs and outputs; on a CPU backend with nothing to
+  // expose it is the session itself.
+  const plain = await ort.InferenceSession.create(modelBytes, cpu);
   const graphOutputs = [...plain.outputNames];
   const inputName = plain.inputNames[0];
 
@@ -89,7 +140,7 @@ export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions):
   if (opts.backend === 'webgpu' || extra.length > 0) await plain.release();
   const edited = extra.length > 0 ? exposeTensors(modelBytes, extra) : modelBytes;
   let session: Ort.InferenceSession;
-  if (opts.backend === 'wasm' && extra.length === 0) {
+  if (opts.backend !== 'webgpu' && extra.length === 0) {
     session = plain;
   } else if (opts.backend === 'webgpu') {
     if (!opts.device) throw new Error('createRunner: the webgpu backend needs a GPUDevice');
@@ -108,7 +159,7 @@ export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions):
     });
   } else {
     session = await ort.InferenceSession.create(dropoutAsIdentity(edited), {
-      executionProviders: ['wasm'],
+      ...cpu,
       // Optimisations may fuse away the intermediate tensors we asked for.
       graphOptimizationLevel: 'disabled',
     });

@@ -1,11 +1,12 @@
 /**
- * The model's logits for a batch of perturbed inputs, on onnxruntime's wasm backend: what every
- * faithfulness metric costs (the CLI's `panescope evaluate` and the app's Evaluate panel share it).
+ * The model's logits for a batch of perturbed inputs, on onnxruntime (wasm in the app; onnxruntime-node's
+ * native CPU provider in the CLI where it loads): what every faithfulness metric costs (the CLI's
+ * `panescope evaluate` and the app's Evaluate panel share it).
  */
 import type { Predictor } from '../core/eval/map-metrics';
 import type { IrGraph } from '../core/onnx/ir';
 import { findLogits } from '../core/pane/heads';
-import { createRunner, type ModelRunner } from '.';
+import { createRunner, type ModelRunner, type RuntimeBackend } from '.';
 
 export interface LogitPredictor {
   runner: ModelRunner;
@@ -14,16 +15,17 @@ export interface LogitPredictor {
 
 /**
  * `batchSize` images go into one call where the model's batch dimension is symbolic; a model exported with
- * a fixed batch of 1 takes them one at a time. `numThreads`: wasm threads (see createRunner).
+ * a fixed batch of 1 takes them one at a time. `numThreads`: threads (see createRunner).
  */
 export async function createLogitPredictor(
   bytes: Uint8Array,
   g: IrGraph,
   batchSize: number,
   numThreads?: number,
+  backend: RuntimeBackend = 'wasm',
 ): Promise<LogitPredictor> {
   const { logits } = findLogits(g);
-  const runner = await createRunner(bytes, { backend: 'wasm', outputs: [logits], numThreads });
+  const runner = await createRunner(bytes, { backend, outputs: [logits], numThreads });
   const dims = g.shapes.get(g.inputs[0].name)!;
   const per = dims[1] * dims[2] * dims[3];
   const step = typeof g.inputs[0].shape[0] === 'string' ? batchSize : 1;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/cli/image-io';
 import { parseEvaluateArgs, runEvaluate, type EvaluationReport } from '../../src/cli/evaluate';
 import { buildModel } from '../../src/core/onnx';
+import { nativeAvailable } from '../../src/runtime';
 import { writeFamilies } from '../../scripts/fixtures/build-families';
 import { mulberry32, normalArray, uniformArray } from '../../src/core/random';
 
@@ -166,7 +167,8 @@ describe('panescope evaluate', () => {
       );
     const f64 = await run('f64', 'float64');
     const f32 = await run('f32', 'wasm');
-    expect(f32.settings.gradients).toBe('wasm');
+    // 'wasm' is the old name of the float32 gradient graph.
+    expect(f32.settings.gradients).toBe('float32');
     expect(f64.settings.gradients).toBe('float64');
     expect(f32.images.evaluated).toEqual(['a', 'b']);
     for (const rec of f32.records) {
@@ -179,7 +181,7 @@ describe('panescope evaluate', () => {
     }
     expect(() =>
       parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--gradients', 'webgpu']),
-    ).toThrow(/--gradients must be one of float64, wasm/);
+    ).toThrow(/--gradients must be one of float32, float64/);
   }, 60_000);
 
   it('--maps float32 (the default) gives the AUCs of the float64 reference within 1e-3, every method', async () => {
@@ -196,7 +198,8 @@ describe('panescope evaluate', () => {
     const f32 = await run('f32', []);
     const f64 = await run('f64', ['--maps', 'float64']);
     expect(f32.settings.maps).toBe('float32');
-    expect(f32.settings.gradients).toBe('wasm');
+    expect(f32.settings.gradients).toBe('float32');
+    expect(f32.settings.runtime).toBe((await nativeAvailable()) ? 'native' : 'wasm');
     expect(f64.settings.maps).toBe('float64');
     expect(f64.settings.gradients).toBe('float64');
     expect(f32.images.evaluated).toEqual(['a', 'b']);

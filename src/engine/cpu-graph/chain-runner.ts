@@ -19,9 +19,14 @@ export class ChainRunner {
     private readonly runner: ModelRunner,
   ) {}
 
-  static async create(g: IrGraph, options: Partial<PaneOptions>): Promise<ChainRunner> {
+  /** `backend`: 'wasm' in the app; the CLI runs it on 'native' (onnxruntime-node) where that loads. */
+  static async create(
+    g: IrGraph,
+    options: Partial<PaneOptions>,
+    backend: 'wasm' | 'native' = 'wasm',
+  ): Promise<ChainRunner> {
     const compiled = compileChain(g, options);
-    const runner = await createRunner(compiled.model, { backend: 'wasm', outputs: [] });
+    const runner = await createRunner(compiled.model, { backend, outputs: [] });
     return new ChainRunner(g, compiled, compileKey(options), runner);
   }
 
