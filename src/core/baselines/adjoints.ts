@@ -8,11 +8,11 @@
  * constants and arguments). A second mode, LRP-epsilon, reuses the same products (see relevanceStep).
  */
 import { scalarArg } from '../onnx/canonical';
-import { convGeometry, poolGeometry } from '../onnx/geometry';
+import { convGeometry, isSpatialMean, poolGeometry } from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { broadcastDims } from '../onnx/shapeRules';
 import { DEFAULT_OPTIONS } from '../pane/options';
-import { isData, type OpsOfKind } from '../pane/ops';
+import { isData, opsOfKind, ownEntry, type OpsOfKind, type OpTable, type TraversedOp } from '../pane/ops';
 import { numel, type Tensor } from '../tensor';
 import { broadcastIndex } from '../reference/broadcast';
 import {
@@ -183,6 +183,10 @@ const averagePool: VjpFn = (_g, node, values, [gy]) => {
 
 const globalAveragePool: VjpFn = (_g, node, values, [gy]) => {
   const x = inputValue(values, node, 0);
+  // ReduceMean over exactly the spatial axes is this op with the singleton axes kept or dropped, which
+  // moves no element; any other ReduceMean is not a chain op's form (PANE-SPEC 4.3).
+  if (node.opType === 'ReduceMean' && !isSpatialMean(node, x.dims))
+    throw new Error(`${describe(node)}: only a mean over the spatial axes is supported`);
   const plane = numel(x.dims.slice(2));
   const gx = new Float64Array(x.data.length);
   for (let i = 0; i < gx.length; i++) gx[i] = gy[Math.floor(i / plane)] / plane;
@@ -208,6 +212,8 @@ function activation(slope: (x: number, node: IrNode, lo: number, hi: number) => 
 const relu = activation((x) => (x > 0 ? 1 : 0));
 const leakyRelu = activation((x, node) => (x >= 0 ? 1 : attr(node, 'alpha', 0.01)));
 const clip = activation((x, _node, lo, hi) => (x > lo && x < hi ? 1 : 0));
+/** HardSwish y = x min(1, max(0, x/6 + 1/2)): slope x/3 + 1/2 on the ramp, 0 below it, 1 above it. */
+const hardSwish = activation((x) => (x <= -3 ? 0 : x >= 3 ? 1 : x / 3 + 0.5));
 
 /**
  * Ops that only move values (and max pooling) reuse the chain's routing on R: it is linear in R, so
@@ -234,7 +240,8 @@ function routed(op: OpsOfKind<'pass' | 'route'>): VjpFn {
   };
 }
 
-export const VJPS: Readonly<Record<string, VjpFn>> = {
+/** Every op the chain traverses has a VJP; typed with the op table, so a missing one does not compile. */
+export const VJPS: OpTable<TraversedOp, VjpFn> = {
   Conv: conv,
   Gemm: gemm,
   MatMul: matmul,
@@ -246,6 +253,7 @@ export const VJPS: Readonly<Record<string, VjpFn>> = {
   Div: mulDiv,
   AveragePool: averagePool,
   GlobalAveragePool: globalAveragePool,
+  ReduceMean: globalAveragePool,
   Relu: relu,
   LeakyRelu: leakyRelu,
   Clip: clip,
@@ -261,25 +269,15 @@ export const VJPS: Readonly<Record<string, VjpFn>> = {
   Pad: routed('Pad'),
   MaxPool: routed('MaxPool'),
   GlobalMaxPool: routed('GlobalMaxPool'),
+  // The gradient of a gate is the plain derivative: unlike the chains, it does not treat g as fixed.
+  HardSwish: hardSwish,
 };
 
 /** Ops that are affine in their data inputs for LRP: z_j = sum_i c_ij + b_j with c_ij = x_i dz_j/dx_i. */
-const LRP_AFFINE = new Set([
-  'Conv',
-  'Gemm',
-  'MatMul',
-  'BatchNormalization',
-  'Add',
-  'Sub',
-  'Sum',
-  'Mul',
-  'Div',
-  'AveragePool',
-  'GlobalAveragePool',
-]);
+const LRP_AFFINE: ReadonlySet<string> = new Set(opsOfKind('affine'));
 
 /** Element-wise activations pass relevance through unchanged in LRP (the next layer's rule sees them). */
-const LRP_IDENTITY = new Set(['Relu', 'LeakyRelu', 'Clip']);
+const LRP_IDENTITY: ReadonlySet<string> = new Set<TraversedOp>(['Relu', 'LeakyRelu', 'Clip', 'HardSwish']);
 
 /**
  * One LRP-epsilon step (Bach et al. 2015; Montavon et al. 2019): for an affine node,
@@ -296,7 +294,7 @@ export function relevanceStep(
   epsilon: number,
 ): InputGrads {
   if (LRP_IDENTITY.has(node.opType)) return only(node, 0, rOut[0]);
-  const vjp = VJPS[node.opType];
+  const vjp = node.domain === '' ? ownEntry(VJPS, node.opType) : undefined;
   if (!vjp) throw new Error(`LRP: op ${node.opType} is not supported (node '${node.name}')`);
   if (!LRP_AFFINE.has(node.opType)) return vjp(g, node, values, rOut);
   if ((node.opType === 'Mul' || node.opType === 'Div') && node.inputs.every((n) => isData(g, n))) {

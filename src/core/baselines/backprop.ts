@@ -5,7 +5,7 @@
  */
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { findLogits, softmax } from '../pane/heads';
-import { isData } from '../pane/ops';
+import { isData, ownEntry } from '../pane/ops';
 import type { Tensor } from '../tensor';
 import { relevanceStep, VJPS, type InputGrads } from './adjoints';
 
@@ -31,7 +31,7 @@ function step(
   mode: BackwardMode,
 ): InputGrads {
   if (mode.kind === 'lrp-epsilon') return relevanceStep(g, node, values, gOut, mode.epsilon);
-  const vjp = node.domain === '' ? VJPS[node.opType] : undefined;
+  const vjp = node.domain === '' ? ownEntry(VJPS, node.opType) : undefined;
   if (!vjp) throw new Error(`no gradient for op ${node.opType} (node '${node.name}')`);
   return vjp(g, node, values, gOut);
 }

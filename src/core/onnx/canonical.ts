@@ -5,6 +5,7 @@
  * The forward evaluator reads either form through `intsArg` / `scalarArg`, so graphs whose argument is
  * computed at run time still evaluate.
  */
+import { ownEntry } from '../own-entry';
 import type { Tensor } from '../tensor';
 import type { AttrValue, IrNode } from './ir';
 
@@ -48,11 +49,11 @@ const TRAINING_ONLY_INPUTS = new Set(['Dropout']);
  * shape inference needs them constant.
  */
 export function intArgInputs(opType: string): number[] {
-  return (MOVED_ARGS[opType] ?? []).filter((a) => a.kind === 'ints').map((a) => a.input);
+  return (ownEntry(MOVED_ARGS, opType) ?? []).filter((a) => a.kind === 'ints').map((a) => a.input);
 }
 
 function movedArg(node: IrNode, attr: string): MovedArg | undefined {
-  return MOVED_ARGS[node.opType]?.find((a) => a.attr === attr);
+  return ownEntry(MOVED_ARGS, node.opType)?.find((a) => a.attr === attr);
 }
 
 /** The value of an int-list argument in either form, or undefined when absent. */
@@ -128,7 +129,7 @@ export function canonicalizeNode(
 ): IrNode {
   const attrs: Record<string, AttrValue> = { ...node.attrs };
   const inputs = TRAINING_ONLY_INPUTS.has(node.opType) ? node.inputs.slice(0, 1) : [...node.inputs];
-  for (const arg of MOVED_ARGS[node.opType] ?? []) {
+  for (const arg of ownEntry(MOVED_ARGS, node.opType) ?? []) {
     const name = inputs[arg.input];
     const t = name ? constOf(name) : undefined;
     if (!t) continue;

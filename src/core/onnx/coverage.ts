@@ -147,8 +147,9 @@ export function coverageReport(g: IrGraph): CoverageReport {
   const traversed = massPath(g, logits);
 
   const unsupported: UnsupportedNode[] = [];
-  const opCounts: Record<string, number> = {};
-  const nodes: Record<string, string[]> = {};
+  // Keyed by op types read from the model: no prototype, so `__proto__` or `constructor` are plain keys.
+  const opCounts: Record<string, number> = Object.create(null) as Record<string, number>;
+  const nodes: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
   for (const n of g.nodes) {
     if (!onPath.has(n)) continue;
     opCounts[n.opType] = (opCounts[n.opType] ?? 0) + 1;

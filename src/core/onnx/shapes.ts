@@ -6,6 +6,7 @@
  * without a shape instead of failing: such a model can still be classified by onnxruntime, and the coverage
  * report names the op. Genuine inconsistencies (mismatched channels, bad broadcasts) throw.
  */
+import { ownEntry } from '../own-entry';
 import type { Tensor } from '../tensor';
 import { intsArg, intArgInputs, padsForRank } from './canonical';
 import { convGeometry, poolGeometry, spatialOutputDims } from './geometry';
@@ -165,7 +166,7 @@ export function inferNodeShapes(
   constOf: (name: string) => Tensor | undefined,
   opset: number,
 ): number[][] | undefined {
-  const rule = node.domain === '' ? RULES[node.opType] : undefined;
+  const rule = node.domain === '' ? ownEntry(RULES, node.opType) : undefined;
   if (!rule) return undefined;
   const s = node.inputs.map((n) => (n === '' ? undefined : shapeOf(n)));
   if (node.inputs.some((n, i) => n !== '' && s[i] === undefined)) return undefined;

@@ -5,6 +5,8 @@
 import { GATE_ATTR } from '../onnx/gates';
 import type { IrGraph, IrNode } from '../onnx/ir';
 
+export { ownEntry } from '../own-entry';
+
 /**
  * affine:   the generic contribution rule of spec 4.2 (it has a forward PANE, spec 3);
  * pass:     values are moved, copied, sliced or cropped: (T, R) follow them (Pad and saturated Clip sink);
@@ -58,6 +60,26 @@ export type ChainOp = keyof typeof CHAIN_OP_KINDS;
 export type OpsOfKind<K extends ChainOpKind> = {
   [O in ChainOp]: (typeof CHAIN_OP_KINDS)[O] extends K ? O : never;
 }[ChainOp];
+
+/** The key sets every backend's dispatch tables are typed with (docs/adding-an-op.md). */
+export type AffineOp = OpsOfKind<'affine'>;
+/** Ops whose (T, R) are moved by a route: copies, reshapes, slices, pads and max pooling. */
+export type RoutedOp = OpsOfKind<'pass' | 'route'>;
+/** Every op a backward pass walks through (the head sits on a terminal op's input). */
+export type TraversedOp = Exclude<ChainOp, OpsOfKind<'terminal'>>;
+
+/**
+ * A dispatch table covering exactly the ops of `K`: typing a table with it makes a missing entry a
+ * compile error, which is how every backend stays complete when an op joins CHAIN_OP_KINDS.
+ */
+export type OpTable<K extends ChainOp, V> = Readonly<Record<K, V>>;
+
+/** The ops of the given kinds, in table order: sets that must not be copied by hand (e.g. LRP's). */
+export function opsOfKind<K extends ChainOpKind>(...kinds: K[]): OpsOfKind<K>[] {
+  return (Object.keys(CHAIN_OP_KINDS) as ChainOp[]).filter((op) =>
+    (kinds as ChainOpKind[]).includes(CHAIN_OP_KINDS[op]),
+  ) as OpsOfKind<K>[];
+}
 
 export function isChainOp(node: Pick<IrNode, 'opType' | 'domain'>): boolean {
   return node.domain === '' && Object.hasOwn(CHAIN_OP_KINDS, node.opType);

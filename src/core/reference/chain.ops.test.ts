@@ -11,8 +11,6 @@ import type { Flux } from '../pane/types';
 import { mulberry32, uniformArray } from '../random';
 import { numel, tensor, type Tensor } from '../tensor';
 import { explain, propagateNode } from './chain';
-import { AFFINE_VIEWS } from './affine-views';
-import { ROUTES } from './routing';
 import { runForward } from './forward';
 import {
   makeGraph,
@@ -514,13 +512,8 @@ describe('affine ops with a data operand where a constant is required', () => {
 });
 
 describe('op table', () => {
-  it('every op of the table has a reference rule of its kind', () => {
-    for (const [op, kind] of Object.entries(CHAIN_OP_KINDS)) {
-      if (kind === 'affine') expect(Object.hasOwn(AFFINE_VIEWS, op), op).toBe(true);
-      if (kind === 'pass' || kind === 'route') expect(Object.hasOwn(ROUTES, op), op).toBe(true);
-      // 'gate' has one rule for every op (gating.ts); terminal ops are never traversed.
-      expect(['affine', 'pass', 'route', 'gate', 'terminal']).toContain(kind);
-    }
+  // Each backend's coverage of the table: tests/op-coverage.test.ts.
+  it('the coverage report lists exactly the ops of the table', () => {
     expect([...CHAIN_OPS, ...TERMINAL_OPS].sort()).toEqual(Object.keys(CHAIN_OP_KINDS).sort());
   });
 });

@@ -13,17 +13,19 @@
  */
 import type { IrNode } from '../../core/onnx/ir';
 import type { Tensor } from '../../core/tensor';
-import type { GraphAffineView } from './affine-view';
+import { ownEntry, type AffineOp, type OpTable } from '../../core/pane/ops';
+import type { GraphAffineView, GraphViewFactory } from './affine-view';
 import { sumOf, zeros } from './affine-view';
 import { BILINEAR_VIEWS } from './bilinear';
 import type { CompileContext, FluxValues, NodeStep } from './context';
 import { describe } from './context';
 import { ELEMENTWISE_VIEWS } from './elementwise';
 
-const VIEWS = { ...BILINEAR_VIEWS, ...ELEMENTWISE_VIEWS };
-
-/** Ops with a float32 affine rule (the affine kind of the op table must be covered by it). */
-export const AFFINE_GRAPH_OPS: readonly string[] = Object.keys(VIEWS);
+/** Every affine op's view; typed with the op table, so an affine op without a view does not compile. */
+export const GRAPH_AFFINE_VIEWS: OpTable<AffineOp, GraphViewFactory> = {
+  ...BILINEAR_VIEWS,
+  ...ELEMENTWISE_VIEWS,
+};
 
 function constantOf(ctx: CompileContext, t: Tensor, f: (v: number) => number): string {
   return ctx.b.floats(t.dims, t.data.map(f));
@@ -95,7 +97,7 @@ function zipFlux(T: (string | null)[], R: (string | null)[]): (FluxValues | null
 
 /** Mass on the inputs of an affine node, and the gross excitation of its output. */
 export function affineStep(ctx: CompileContext, node: IrNode, out: FluxValues): NodeStep {
-  const make = VIEWS[node.opType];
+  const make = ownEntry(GRAPH_AFFINE_VIEWS, node.opType);
   if (!make) throw new Error(`${describe(node)}: the float32 chain has no affine rule for ${node.opType}`);
   const view = make(ctx, node);
   const agree = ctx.b.op('GreaterOrEqual', [ctx.forward(node.outputs[0]), ctx.b.scalar(0)]);

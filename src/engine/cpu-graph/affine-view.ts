@@ -7,7 +7,9 @@
  * returns one value per node input, in that input's dims (null for constants and omitted inputs).
  */
 import type { Tensor } from '../../core/tensor';
+import type { IrNode } from '../../core/onnx/ir';
 import type { GraphBuilder } from './builder';
+import type { CompileContext } from './context';
 
 export interface GraphAffineView {
   /** sum_i |c_ij| over data inputs (constants excluded). */
@@ -28,6 +30,9 @@ export interface GraphAffineView {
    */
   gradient(k: string): (string | null)[];
 }
+
+/** Builds the view of one affine node; bilinear.ts and elementwise.ts hold one per affine op. */
+export type GraphViewFactory = (ctx: CompileContext, node: IrNode) => GraphAffineView;
 
 /** A value computed on first use: a view writes only the ops its rule asks for. */
 export function once<T>(make: () => T): () => T {

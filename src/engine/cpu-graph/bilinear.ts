@@ -18,10 +18,10 @@
 import { convGeometry, isSpatialMean, poolGeometry, type ConvGeometry } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { matmulDims } from '../../core/onnx/shapeRules';
-import { isData } from '../../core/pane/ops';
+import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
 import { avgPoolDivisors } from '../../core/reference/linear';
 import { numel, sameDims, type Tensor } from '../../core/tensor';
-import { once, sumOf, zeros, type GraphAffineView } from './affine-view';
+import { once, sumOf, zeros, type GraphAffineView, type GraphViewFactory } from './affine-view';
 import type { GraphBuilder } from './builder';
 import { describe, type CompileContext } from './context';
 import { forRank, windowAttrs } from './windows';
@@ -373,13 +373,11 @@ function matmulView(ctx: CompileContext, node: IrNode): GraphAffineView {
   });
 }
 
-export const BILINEAR_VIEWS: Readonly<
-  Record<string, (ctx: CompileContext, node: IrNode) => GraphAffineView>
-> = {
+export const BILINEAR_VIEWS = {
   Conv: convView,
   AveragePool: averagePoolView,
   GlobalAveragePool: globalAveragePoolView,
   ReduceMean: globalAveragePoolView,
   Gemm: gemmView,
   MatMul: matmulView,
-};
+} as const satisfies Partial<OpTable<AffineOp, GraphViewFactory>>;

@@ -18,7 +18,7 @@ import type { IrGraph, IrNode } from '../../core/onnx/ir';
 import { findLogits } from '../../core/pane/heads';
 import { layerList } from '../../core/pane/layers';
 import { effectiveOptions, type PaneOptions } from '../../core/pane/options';
-import { chainOpKind, fluxOutputs } from '../../core/pane/ops';
+import { chainOpKind, fluxOutputs, ownEntry } from '../../core/pane/ops';
 import { affineStep } from './affine-rule';
 import { GraphBuilder } from './builder';
 import { CompileContext, describe, type FluxValues, type NodeStep } from './context';
@@ -54,7 +54,7 @@ function nodeStep(ctx: CompileContext, node: IrNode, outs: (FluxValues | null)[]
       return gateStep(ctx, node, outs);
     case 'pass':
     case 'route': {
-      const route = ROUTES[node.opType];
+      const route = ownEntry(ROUTES, node.opType);
       if (!route) throw new Error(`${describe(node)}: the float32 chain has no rule for ${node.opType}`);
       return route(ctx, node, outs);
     }

@@ -6,10 +6,10 @@
  */
 import type { IrNode } from '../../core/onnx/ir';
 import { broadcastDims } from '../../core/onnx/shapeRules';
-import { isData } from '../../core/pane/ops';
+import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
 import { expandTo } from '../../core/reference/broadcast';
 import type { Tensor } from '../../core/tensor';
-import { once, sumOf, unbroadcast, zeros, type GraphAffineView } from './affine-view';
+import { once, sumOf, unbroadcast, zeros, type GraphAffineView, type GraphViewFactory } from './affine-view';
 import { describe, type CompileContext } from './context';
 
 interface Term {
@@ -121,13 +121,11 @@ function batchNormView(ctx: CompileContext, node: IrNode): GraphAffineView {
   return elementwiseView(ctx, node, [term], { dims: channel, data: shift }, xDims);
 }
 
-export const ELEMENTWISE_VIEWS: Readonly<
-  Record<string, (ctx: CompileContext, node: IrNode) => GraphAffineView>
-> = {
+export const ELEMENTWISE_VIEWS = {
   Add: sumView,
   Sub: sumView,
   Sum: sumView,
   Mul: scaleView,
   Div: scaleView,
   BatchNormalization: batchNormView,
-};
+} as const satisfies Partial<OpTable<AffineOp, GraphViewFactory>>;

@@ -21,12 +21,11 @@ import type { IrGraph, IrNode } from '../../core/onnx/ir';
 import { onnx, type OnnxTypes } from '../../core/onnx/proto';
 import { findLogits } from '../../core/pane/heads';
 import { effectiveOptions } from '../../core/pane/options';
-import { fluxOutputs, isData } from '../../core/pane/ops';
+import { fluxOutputs, isData, ownEntry } from '../../core/pane/ops';
+import { GRAPH_AFFINE_VIEWS } from './affine-rule';
 import { unbroadcast, zeros } from './affine-view';
-import { BILINEAR_VIEWS } from './bilinear';
 import { GraphBuilder } from './builder';
 import { CompileContext, describe, forwardInputName } from './context';
-import { ELEMENTWISE_VIEWS } from './elementwise';
 import { ROUTES } from './routing';
 
 export const GRAD_SEED = 'grad/seed';
@@ -52,8 +51,6 @@ export interface CompiledGradient {
   /** Requested tensors and the outputs that hold their gradients. */
   gradients: { tensor: string; output: string }[];
 }
-
-const AFFINE_VIEWS = { ...BILINEAR_VIEWS, ...ELEMENTWISE_VIEWS };
 
 /** The graph input, and Grad-CAM's feature tensor where the model has one (gradcam.ts). */
 export function defaultGradientTensors(g: IrGraph): string[] {
@@ -91,6 +88,16 @@ function activation(ctx: CompileContext, node: IrNode, gy: string): string {
     const alpha = typeof node.attrs.alpha === 'number' ? node.attrs.alpha : 0.01;
     return b.where(b.op('GreaterOrEqual', [x, zero]), gy, b.mul(gy, b.scalar(alpha)));
   }
+  if (node.opType === 'HardSwish') {
+    // Slope x/3 + 1/2 on the ramp (-3, 3), 0 at or below it, 1 at or above it.
+    const ramp = b.add(b.op('Div', [x, b.scalar(3)]), b.scalar(0.5));
+    const slope = b.where(
+      b.op('LessOrEqual', [x, b.scalar(-3)]),
+      zero,
+      b.where(b.op('GreaterOrEqual', [x, b.scalar(3)]), b.scalar(1), ramp),
+    );
+    return b.mul(gy, slope);
+  }
   const lo = clipBound(ctx, node, 'min') ?? -Infinity;
   const hi = clipBound(ctx, node, 'max') ?? Infinity;
   const inside = [
@@ -119,14 +126,15 @@ function gradientStep(ctx: CompileContext, node: IrNode, outs: (string | null)[]
   if (node.domain !== '' || !Object.hasOwn(VJPS, op)) fail(node, `no gradient for op ${op}`);
   const gy = outs[0]!;
   const only = (v: string) => node.inputs.map((_, k) => (k === 0 ? v : null));
-  if (op === 'Relu' || op === 'LeakyRelu' || op === 'Clip') return only(activation(ctx, node, gy));
+  if (op === 'Relu' || op === 'LeakyRelu' || op === 'Clip' || op === 'HardSwish')
+    return only(activation(ctx, node, gy));
   if ((op === 'Mul' || op === 'Div') && node.inputs.every((name) => isData(ctx.g, name)))
     return product(ctx, node, gy);
-  const view = AFFINE_VIEWS[op];
+  const view = ownEntry(GRAPH_AFFINE_VIEWS, op);
   if (view) return view(ctx, node).gradient(gy);
   if (op === 'Pad' && (node.attrs.mode ?? 'constant') !== 'constant')
     fail(node, `the gradient of ${String(node.attrs.mode)} padding is not supported`);
-  const route = ROUTES[op];
+  const route = ownEntry(ROUTES, op);
   if (!route) fail(node, `the gradient graph has no rule for ${op}`);
   // The routes move T and R alike and linearly: the gradient rides as R (T's copies are pruned).
   return route(

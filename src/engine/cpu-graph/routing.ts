@@ -19,7 +19,7 @@ import { intsArg, padsForRank, scalarArg } from '../../core/onnx/canonical';
 import { poolGeometry } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { normAxis, transposePerm } from '../../core/onnx/shapeRules';
-import { gateSignalInput, isData } from '../../core/pane/ops';
+import { gateSignalInput, isData, type OpTable, type RoutedOp } from '../../core/pane/ops';
 import { numel, sameDims } from '../../core/tensor';
 import { unbroadcast, zeros } from './affine-view';
 import type { CompileContext, FluxValues, NodeStep } from './context';
@@ -239,7 +239,7 @@ export function gateStep(ctx: CompileContext, node: IrNode, outs: (FluxValues | 
   return { inputs };
 }
 
-export const ROUTES: Readonly<Record<string, Route>> = {
+export const ROUTES: OpTable<RoutedOp, Route> = {
   Relu: copy,
   LeakyRelu: copy,
   Clip: clip,

@@ -300,8 +300,11 @@ export function passCase(rng: Rng): OpCase {
 export function gateCase(rng: Rng): OpCase {
   const dims = [1, int(rng, 1, 4), int(rng, 1, 4), int(rng, 1, 4)];
   const variant = pick(rng, ['hardswish', 'silu', 'excitation']);
-  if (variant === 'hardswish')
-    return { inputs: { x: dims }, nodes: [node('HardSwish', ['x'], ['y'])], output: 'y' };
+  if (variant === 'hardswish') {
+    // Beyond [-3, 3] too, where the output is 0 or x.
+    const values = (r: Rng, d: number[]) => randomTensor(r, d, -5, 5);
+    return { inputs: { x: dims }, nodes: [node('HardSwish', ['x'], ['y'])], output: 'y', values };
+  }
   const gate =
     variant === 'silu'
       ? [node('Sigmoid', ['x'], ['g'])]

@@ -13,7 +13,7 @@
 import { convGeometry, isSpatialMean, poolGeometry, type Window2d } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { broadcastDims } from '../../core/onnx/shapeRules';
-import { isData } from '../../core/pane/ops';
+import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
 import type { Tensor } from '../../core/tensor';
 import type { BufferSlice, Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
@@ -525,7 +525,7 @@ function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
 
 type Planner = (ctx: PlanContext, node: IrNode) => NodeKernels;
 
-export const AFFINE_PLANNERS: Readonly<Record<string, Planner>> = {
+export const AFFINE_PLANNERS: OpTable<AffineOp, Planner> = {
   Conv: conv,
   Gemm: (ctx, node) => matrixKernels(ctx, node, gemmProduct(ctx, node)),
   MatMul: (ctx, node) => matrixKernels(ctx, node, matmulProduct(ctx, node)),

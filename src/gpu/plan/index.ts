@@ -3,7 +3,7 @@
  * so an op is either planned here or rejected with a message that names it.
  */
 import type { IrNode } from '../../core/onnx/ir';
-import { chainOpKind } from '../../core/pane/ops';
+import { chainOpKind, ownEntry } from '../../core/pane/ops';
 import { AFFINE_PLANNERS } from './affine';
 import type { NodeKernels, PlanContext } from './context';
 import { planGate, ROUTING_PLANNERS } from './routing';
@@ -18,10 +18,10 @@ export function planNode(ctx: PlanContext, node: IrNode, reached: (name: string)
     );
   }
   if (kind === 'gate') return planGate(ctx, node);
-  if (kind === 'affine' && Object.hasOwn(AFFINE_PLANNERS, node.opType))
-    return AFFINE_PLANNERS[node.opType](ctx, node);
-  if (kind !== 'affine' && Object.hasOwn(ROUTING_PLANNERS, node.opType)) {
-    return ROUTING_PLANNERS[node.opType](ctx, node, reached);
-  }
+  const affine = kind === 'affine' ? ownEntry(AFFINE_PLANNERS, node.opType) : undefined;
+  if (affine) return affine(ctx, node);
+  const routing = kind !== 'affine' ? ownEntry(ROUTING_PLANNERS, node.opType) : undefined;
+  if (routing) return routing(ctx, node, reached);
+  // Unreachable while the tables are typed with the op table (chainOpKind refuses unknown ops first).
   throw new Error(`the WebGPU engine has no kernels for ${node.opType} (node '${node.name}')`);
 }

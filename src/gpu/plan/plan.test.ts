@@ -10,43 +10,15 @@ import { layerList } from '../../core/pane/layers';
 import { fluxOutputs } from '../../core/pane/ops';
 import { mulberry32 } from '../../core/random';
 import type { IrGraph } from '../../core/onnx/ir';
-import type { BufferSlice, Kernel } from '../kernel';
+import type { Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
 import { smallCnn } from '../testing/graphs';
 import { packStruct } from '../wgsl-reflect';
 import { chunkColumns, convWeightLayouts } from './affine';
 import { align8, broadcastStrides8, type PlanContext } from './context';
-import { numelOf } from './host-arrays';
 import { planNode } from '.';
 import { RULE_LAYOUT } from './rule';
-
-function fakeContext(
-  g: IrGraph,
-  maxBindingBytes = 1 << 30,
-): PlanContext & { constants: Map<string, Float32Array> } {
-  const slice = (size: number): BufferSlice => ({ buffer: {} as GPUBuffer, size });
-  const constants = new Map<string, Float32Array>();
-  const dims = (name: string) => {
-    const d = g.shapes.get(name);
-    if (!d) throw new Error(`no shape for ${name}`);
-    return d;
-  };
-  return {
-    g,
-    dims,
-    value: (name) => slice(numelOf(dims(name)) * 4),
-    flux: (name) => slice(numelOf(dims(name)) * 8),
-    excitation: (name) => slice(numelOf(dims(name)) * 16),
-    scratch: (n) => slice(n * 16),
-    constant: (key, make) => {
-      if (!constants.has(key)) constants.set(key, make());
-      return slice(constants.get(key)!.byteLength);
-    },
-    rule: slice(RULE_LAYOUT.size),
-    maxBindingBytes,
-    constants,
-  };
-}
+import { hostPlanContext } from '../../../tests/support/plan-context';
 
 function planAll(g: IrGraph, ctx: PlanContext): Kernel[] {
   const carrying = new Set(layerList(g).map((l) => l.tensor));
@@ -77,7 +49,7 @@ function expectComplete(k: Kernel): void {
 describe('planning whole models', () => {
   test('SqueezeNet 1.1: every node planned, every kernel complete', () => {
     const g = loadGraph(new Uint8Array(readFileSync('public/models/squeezenet1_1.onnx')));
-    const kernels = planAll(g, fakeContext(g));
+    const kernels = planAll(g, hostPlanContext(g));
     for (const k of kernels) expectComplete(k);
     const convs = g.nodes.filter((n) => n.opType === 'Conv').length;
     expect(kernels.filter((k) => k.shader === SHADERS.convExcite)).toHaveLength(convs);
@@ -86,7 +58,7 @@ describe('planning whole models', () => {
 
   test('a small CNN with every op family', () => {
     const { g } = smallCnn(mulberry32(1));
-    for (const k of planAll(g, fakeContext(g))) expectComplete(k);
+    for (const k of planAll(g, hostPlanContext(g))) expectComplete(k);
   });
 
   test('every shader that binds the rule declares the same Rule struct', () => {

@@ -14,7 +14,7 @@ import { intsArg, padsForRank, scalarArg } from '../../core/onnx/canonical';
 import { poolGeometry } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { normAxis, transposePerm } from '../../core/onnx/shapeRules';
-import { gateSignalInput, isData } from '../../core/pane/ops';
+import { gateSignalInput, isData, type OpTable, type RoutedOp } from '../../core/pane/ops';
 import type { Tensor } from '../../core/tensor';
 import type { BufferSlice, Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
@@ -262,7 +262,7 @@ export function planGate(ctx: PlanContext, node: IrNode): NodeKernels {
 /** `reached` says whether a tensor carries mass (outputs of Split that lead nowhere get no kernel). */
 type Planner = (ctx: PlanContext, node: IrNode, reached: (name: string) => boolean) => NodeKernels;
 
-export const ROUTING_PLANNERS: Readonly<Record<string, Planner>> = {
+export const ROUTING_PLANNERS: OpTable<RoutedOp, Planner> = {
   Relu: copy,
   LeakyRelu: copy,
   Clip: clip,

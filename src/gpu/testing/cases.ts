@@ -6,7 +6,7 @@
  */
 import { GATE_ATTR } from '../../core/onnx/gates';
 import type { AttrValue, IrGraph, IrNode } from '../../core/onnx/ir';
-import { fluxOutputs } from '../../core/pane/ops';
+import { fluxOutputs, type AffineOp, type OpsOfKind, type OpTable, type RoutedOp } from '../../core/pane/ops';
 import type { Flux } from '../../core/pane/types';
 import { runForward } from '../../core/reference/forward';
 import { makeGraph, type GraphSpec, type NodeSpec } from '../../core/reference/testkit';
@@ -335,7 +335,7 @@ function reduceMeanCase(rng: Rng, i: number): NodeCase {
 export type CaseMaker = (rng: Rng, i: number) => NodeCase;
 
 /** Case generators per affine op (Add and Sub mix data + data and data + constant operands). */
-export const AFFINE_CASES: Record<string, CaseMaker> = {
+export const AFFINE_CASES: OpTable<AffineOp, CaseMaker> = {
   Conv: convCase,
   Gemm: gemmCase,
   MatMul: matmulCase,
@@ -490,10 +490,13 @@ function passCase(rng: Rng, i: number, op: (typeof PASS_OPS)[number]): NodeCase 
 }
 
 /** Case generators per routing and pass-through op. */
-export const ROUTING_CASES: Record<string, CaseMaker> = {
+export const ROUTING_CASES: OpTable<RoutedOp, CaseMaker> = {
   MaxPool: (rng, i) => maxPoolCase(rng, i, false),
   GlobalMaxPool: (rng, i) => maxPoolCase(rng, i, true),
-  ...Object.fromEntries(PASS_OPS.map((op) => [op, (rng: Rng, i: number) => passCase(rng, i, op)])),
+  ...(Object.fromEntries(PASS_OPS.map((op) => [op, (rng: Rng, i: number) => passCase(rng, i, op)])) as Record<
+    (typeof PASS_OPS)[number],
+    CaseMaker
+  >),
 };
 
 /** HardSwish, whose output is exactly 0 below -3 (sink) and positive or negative elsewhere. */
@@ -543,7 +546,7 @@ function gatingMulCase(rng: Rng, i: number): NodeCase {
 }
 
 /** Case generators per gate op. */
-export const GATE_CASES: Record<string, CaseMaker> = {
+export const GATE_CASES: Readonly<Record<OpsOfKind<'gate'> | 'gating Mul', CaseMaker>> = {
   HardSwish: hardSwishCase,
   'gating Mul': gatingMulCase,
 };
