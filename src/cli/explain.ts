@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadGraph, coverageReport, formatCoverage, describeModelProblem } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
+import { checkMemoryBudget } from '../core/onnx/memory';
 import { imageInput, tensorLayout, type ImageInput } from '../core/onnx/layout';
 import { DISPLAY_CLIP_PERCENTILE, channelSum, mapSize, normalizeSigned } from '../core/pane/maps';
 import { encodeNpy } from '../core/npy';
@@ -36,6 +37,8 @@ interface ExplainCommonArgs {
   /** Class names file (JSON array or one name per line); default ImageNet for 1000 classes. */
   labels?: string;
   backend: ExplainBackendName;
+  /** Memory the run may take, checked against the inferred shapes before anything is allocated. */
+  memoryBudgetGiB: number;
 }
 
 export type ExplainArgs = ExplainCommonArgs & InputFlags;
@@ -108,6 +111,13 @@ export async function runExplain(
     throw new Error(
       `${quoted(args.model)}: the double chain cannot traverse this model: ${formatCoverage(report)}`,
     );
+  try {
+    // The webgpu backend's CPU-side tensors are onnxruntime's float32 ones; the GPU checks its own limits.
+    const engine = args.backend === 'webgpu' ? 'cpu-graph' : 'reference';
+    checkMemoryBudget(graph, engine, args.memoryBudgetGiB * 1024 ** 3, '--memory-budget GIB raises it');
+  } catch (e) {
+    throw new Error(`${quoted(args.model)}: ${(e as Error).message}`);
+  }
   const inputInfo = imageInput(graph);
   const spec = preprocessSpecFor(graph, inputInfo, args);
   // Loaded on demand: the cpu backend never starts Dawn.

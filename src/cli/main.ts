@@ -10,6 +10,7 @@ import { parseInputFlags, type InputFlags } from './explain-input';
 import { attachNegativeValues } from './args';
 import { alphaBetaProblem } from '../core/pane/alpha-beta';
 import { oneLine, quoted } from '../core/text';
+import { DEFAULT_MEMORY_BUDGET_GIB } from '../core/onnx/memory';
 
 const USAGE = `usage: panescope --version
        panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
@@ -17,6 +18,7 @@ const USAGE = `usage: panescope --version
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
          [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend cpu|webgpu]
+         [--memory-budget GIB]
 ${EVALUATE_USAGE.replace('usage: ', '       ')}`;
 
 export class UsageError extends Error {}
@@ -72,6 +74,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
       'channel-order': { type: 'string' },
       labels: { type: 'string' },
       backend: { type: 'string' },
+      'memory-budget': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0], 40)}`);
@@ -81,6 +84,12 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
   const target = num('class', values.class, undefined);
   if (target !== undefined && (!Number.isInteger(target) || target < 0)) {
     throw new UsageError(`--class must be a class index >= 0 (got ${quoted(values.class!, 40)})`);
+  }
+  const memoryBudgetGiB = num('memory-budget', values['memory-budget'], DEFAULT_MEMORY_BUDGET_GIB)!;
+  if (!(memoryBudgetGiB > 0)) {
+    throw new UsageError(
+      `--memory-budget must be a size in GiB > 0 (got ${quoted(values['memory-budget']!, 40)})`,
+    );
   }
   const layers =
     values.layers === undefined ? [] : values.layers === 'all' ? 'all' : values.layers.split(',');
@@ -96,6 +105,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     layers,
     labels: values.labels,
     backend: oneOf('backend', values.backend, ['cpu', 'webgpu'] as const, 'cpu'),
+    memoryBudgetGiB,
     ...inputFlags(values),
   };
 }

@@ -6,6 +6,7 @@
  * the tests; it is not used here.
  */
 import { loadGraph } from '../core/onnx';
+import { BROWSER_HEAP_BUDGET_BYTES, checkMemoryBudget } from '../core/onnx/memory';
 import type { IrGraph } from '../core/onnx/ir';
 import { imageInput, toModelLayout } from '../core/onnx/layout';
 import { findLogits } from '../core/pane/heads';
@@ -37,6 +38,7 @@ export class CpuCompute {
     let graph: IrGraph;
     try {
       graph = loadGraph(bytes);
+      checkMemoryBudget(graph, 'cpu-graph', BROWSER_HEAP_BUDGET_BYTES);
     } catch (e) {
       throw new Error(`${name}: ${(e as Error).message}`);
     }

@@ -8,6 +8,7 @@
  * ledger (readbackStats) and nothing else is mapped.
  */
 import { loadGraph } from '../core/onnx';
+import { checkDeviceLimits } from '../core/onnx/memory';
 import type { IrGraph } from '../core/onnx/ir';
 import { imageInput, toModelLayout } from '../core/onnx/layout';
 import { findLogits } from '../core/pane/heads';
@@ -158,6 +159,7 @@ export class GpuEngine implements SaliencyEngine {
     let g: IrGraph;
     try {
       g = loadGraph(bytes);
+      checkDeviceLimits(g, gpu.device.limits);
     } catch (e) {
       throw new Error(`${name}: ${(e as Error).message}`);
     }

@@ -14,6 +14,7 @@ import { expandTo } from '../reference/broadcast';
 import { evalNode, hasEvaluator } from '../reference/forward';
 import { numel, type Tensor } from '../tensor';
 import type { ElemType, IrGraph, IrNode } from './ir';
+import { MAX_FOLDED_ELEMENTS } from './memory';
 import { elemTypeName } from './proto';
 
 /** Inclusive value range of each integer type; int64/uint64 stop at 2^53 (exact in float64). */
@@ -124,7 +125,7 @@ const range: ExactOp = (node, x) => {
   });
   if (delta === 0) throw new Error(`${what(node)}: delta is 0`);
   const count = Math.max(Math.ceil((limit - start) / delta), 0);
-  if (!Number.isFinite(count) || count > 2 ** 31)
+  if (!Number.isFinite(count) || count > MAX_FOLDED_ELEMENTS)
     throw new Error(`${what(node)}: ${count} elements from ${start} to ${limit} by ${delta}`);
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = start + i * delta;

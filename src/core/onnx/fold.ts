@@ -8,10 +8,12 @@
  * One walk in topological order canonicalises each node (its argument inputs may have just become
  * constant), folds it or infers its output shapes, so a Shape further down sees concrete shapes.
  */
-import type { Tensor } from '../tensor';
+import { numel, type Tensor } from '../tensor';
+import { quoted } from '../text';
 import { canonicalizeNode } from './canonical';
 import { evalExact, foldsExactly } from './exactFold';
 import type { ElemType, IrGraph, IrNode } from './ir';
+import { MAX_FOLDED_ELEMENTS } from './memory';
 import { SUBGRAPH_ATTR } from './parse';
 import { inferNodeShapes } from './shapes';
 
@@ -24,6 +26,23 @@ function foldable(
   const data = node.inputs.filter((n) => n !== '');
   if (node.opType === 'Shape') return isConst(data[0]) || hasShape(data[0]);
   return data.length > 0 && data.every(isConst);
+}
+
+/** A constant too large to fold is refused before it is allocated (a crafted ConstantOfShape of 9e8). */
+function checkFoldSize(node: IrNode, shapes: number[][] | undefined): void {
+  for (const dims of shapes ?? []) {
+    if (dims.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new Error(
+        `${node.opType} ${quoted(node.name, 80)} would fold a constant of shape [${dims.join(',')}]`,
+      );
+    }
+    const n = numel(dims);
+    if (n <= MAX_FOLDED_ELEMENTS) continue;
+    throw new Error(
+      `${node.opType} ${quoted(node.name, 80)} would fold a constant of ${n} elements ([${dims.join(',')}]); ` +
+        `panescope folds constants of up to ${MAX_FOLDED_ELEMENTS} elements`,
+    );
+  }
 }
 
 /** `inputShapes`: concrete shapes of the graph inputs (see resolveInputShapes). Expects a sorted graph. */
@@ -51,6 +70,7 @@ export function foldConstants(g: IrGraph, inputShapes: ReadonlyMap<string, reado
       });
       continue;
     }
+    checkFoldSize(node, inferNodeShapes(node, shapeOf, constOf, g.opset));
     const inputs = node.inputs.map((n): Tensor | undefined => {
       if (n === '') return undefined;
       // Shape reads only the dims of its input, which need not be a constant.

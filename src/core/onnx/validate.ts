@@ -13,6 +13,7 @@
 import type { Tensor } from '../tensor';
 import type { AttrValue, IrGraph, IrNode } from './ir';
 import { isFloatType } from './proto';
+import { quoted } from '../text';
 
 /** Default-domain opsets whose operator versions panescope reads (canonical.ts covers opsets 1 to 21). */
 export const OPSET_RANGE = { min: 1, max: 21 } as const;
@@ -27,16 +28,6 @@ export class ModelValidationError extends Error {
     super(`invalid model: ${listed}${more}`);
     this.name = 'ModelValidationError';
   }
-}
-
-/** A name from the file, for a message: control characters escaped, length capped. */
-export function quoted(name: string): string {
-  const clean = name.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-  return `'${clean.length > 80 ? `${clean.slice(0, 77)}...` : clean}'`;
 }
 
 function label(node: IrNode): string {
