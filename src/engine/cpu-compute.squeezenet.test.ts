@@ -19,6 +19,7 @@ import { referenceOn, relError } from './cpu-graph/test-support';
 import type { MapKind } from './types';
 import { pearson } from '../core/eval/correlation';
 import { viewMap } from './views';
+import { FINAL_MAP_NAMES, finalMap as finalMapFrom, layerChainsOf } from '../core/pane/final-maps';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL = `${root}public/models/squeezenet1_1.onnx`;
@@ -84,4 +85,17 @@ describe.skipIf(!existsSync(MODEL))('CPU engine on SqueezeNet 1.1 and chelsea.pn
       );
     });
   }
+
+  it('every final-map construction equals the reference with r >= 0.9999', async () => {
+    await compute.explain({ rule: 'sf' });
+    const ref = layerChainsOf(graph, referenceOn(graph, forward, { rule: 'sf' }));
+    const inputName = graph.inputs[0].name;
+    for (const finalMap of FINAL_MAP_NAMES) {
+      const got = compute.readMap({ layer: inputName, kind: 'net', finalMap }).data;
+      const want = finalMapFrom(finalMap, ref, 224, 224);
+      expect(got.length).toBe(224 * 224);
+      expect(pearson(got, want) ?? 0, finalMap).toBeGreaterThanOrEqual(0.9999);
+      expect(relError(got, want, want), finalMap).toBeLessThan(1e-3);
+    }
+  }, 300_000);
 });

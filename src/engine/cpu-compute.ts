@@ -99,10 +99,13 @@ export class CpuCompute {
     };
   }
 
-  readMap(view: Pick<ViewSpec, 'layer' | 'kind'>, size?: { width: number; height: number }): MapData {
+  readMap(
+    view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>,
+    size?: { width: number; height: number },
+  ): MapData {
     const { graph, info } = this.ready();
     const result = this.explained();
-    const m = viewMap(graph, result, view.layer, view.kind);
+    const m = viewMap(graph, result, view.layer, view.kind, view.finalMap);
     const width = size?.width ?? info.inputDims[3];
     const height = size?.height ?? info.inputDims[2];
     const up = upsampleBilinear(m.data, m.h, m.w, height, width);

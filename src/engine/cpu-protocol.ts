@@ -8,7 +8,7 @@ export type CpuRequest = { id: number } & (
   | { method: 'loadModel'; bytes: Uint8Array; name: string }
   | { method: 'setInput'; input: Float32Array }
   | { method: 'explain'; options: Partial<PaneOptions> }
-  | { method: 'readMap'; view: Pick<ViewSpec, 'layer' | 'kind'>; size?: Size }
+  | { method: 'readMap'; view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>; size?: Size }
   | { method: 'render'; view: ViewSpec }
 );
 

@@ -11,6 +11,7 @@ import { loadGraph } from '../core/onnx';
 import { checkDeviceLimits } from '../core/onnx/memory';
 import type { IrGraph } from '../core/onnx/ir';
 import { imageInput, toModelLayout } from '../core/onnx/layout';
+import { finalMapSigned, type FinalMapName } from '../core/pane/final-maps';
 import { findLogits } from '../core/pane/heads';
 import { effectiveOptions, type PaneOptions } from '../core/pane/options';
 import type { Flux } from '../core/pane/types';
@@ -18,12 +19,14 @@ import { CanvasRenderer } from '../gpu/canvas-renderer';
 import { GpuContext, type AcquireOptions } from '../gpu/context';
 import { headSetup } from '../gpu/head-setup';
 import { ModelPlan } from '../gpu/model-plan';
+import { finalMapSlot, type FinalMapSlot } from '../gpu/final-map';
+import type { LayerStatValues } from '../gpu/layer-maps';
 import { F32 } from '../gpu/plan/context';
 import type { ReadbackStats } from '../gpu/readback';
 import { displayScale, MapViews } from '../gpu/views';
 import { createRunner, type ModelRunner, type RuntimeBackend } from '../runtime';
 import { describeModel, predictionFrom } from './model-info';
-import { isSigned, resolveColormap } from './views';
+import { isFinalView, isSigned, resolveColormap } from './views';
 import type {
   ExplainSummary,
   LayerStats,
@@ -103,6 +106,11 @@ export class GpuEngine implements SaliencyEngine {
   private lostReason: string | null = null;
   private readonly views: MapViews;
   private readonly renderer: CanvasRenderer;
+  /** Final-map constructions built for the current model, recomputed once per explanation when shown. */
+  private readonly finalMaps = new Map<FinalMapName, FinalMapSlot>();
+  /** Counts explanations: a final map computed for an older one is stale. */
+  private generation = 0;
+  private layerValues: LayerStatValues[] = [];
 
   private readonly presents: boolean;
   private readonly onDeviceLost?: (message: string) => void;
@@ -276,6 +284,8 @@ export class GpuEngine implements SaliencyEngine {
     );
     gpu.submit(encoder.finish());
     const values = plan.maps.parseStats(await stats.read());
+    this.layerValues = values;
+    this.generation++;
     const t1 = performance.now();
     if (this.profile) this.phases.maps = t1 - tMaps;
     this.explained = true;
@@ -323,21 +333,25 @@ export class GpuEngine implements SaliencyEngine {
     const { plan, info } = this.explainedPlan();
     const gpu = this.gpu;
     const [height, width] = [info.inputDims[2], info.inputDims[3]];
+    const source = this.sourceOf(plan, view);
     const resampled = this.views.get({
-      slot: this.slotOf(plan, view.layer),
-      kind: view.kind,
+      slot: source.slot,
+      kind: source.kind,
       width,
       height,
       clipPercentile: view.clipPercentile,
-      shared: view.normalization === 'shared',
+      // A final map is one map: it has no P / N pair to share a scale with.
+      shared: view.normalization === 'shared' && !source.finalMap,
+      finalMap: source.finalMap,
     });
     if (canvas.width !== width || canvas.height !== height) {
       canvas.width = width;
       canvas.height = height;
     }
-    const signed = isSigned(view.kind);
-    const colormap = resolveColormap(view);
+    const signed = source.signed;
+    const colormap = resolveColormap({ colormap: view.colormap, signed });
     const encoder = gpu.device.createCommandEncoder({ label: 'render' });
+    source.record(encoder);
     resampled.record(encoder);
     const spec = { view: resampled, mapWidth: width, mapHeight: height, signed, colormap, gamma: view.gamma };
     const image = this.presents ? null : this.renderer.drawToImage(encoder, width, height, spec);
@@ -354,26 +368,50 @@ export class GpuEngine implements SaliencyEngine {
   }
 
   async readMap(
-    view: Pick<ViewSpec, 'layer' | 'kind'>,
+    view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>,
     size?: { width: number; height: number },
   ): Promise<MapData> {
     const { plan, info } = this.explainedPlan();
     const gpu = this.gpu;
     const width = size?.width ?? info.inputDims[3];
     const height = size?.height ?? info.inputDims[2];
+    const source = this.sourceOf(plan, view);
     const resampled = this.views.get({
-      slot: this.slotOf(plan, view.layer),
-      kind: view.kind,
+      slot: source.slot,
+      kind: source.kind,
       width,
       height,
       clipPercentile: null,
       shared: false,
+      finalMap: source.finalMap,
     });
     const encoder = gpu.device.createCommandEncoder({ label: 'read map' });
+    source.record(encoder);
     resampled.record(encoder);
     const read = gpu.readbacks.stage(encoder, resampled.values.buffer, 0, resampled.values.size, 'map');
     gpu.submit(encoder.finish());
-    return { width, height, data: await read.read(), signed: isSigned(view.kind) };
+    return { width, height, data: await read.read(), signed: source.signed };
+  }
+
+  /**
+   * What a view shows: a layer's own maps, or at the graph input a final-map construction (computed on
+   * the GPU once per explanation, then only resampled and coloured like any layer).
+   */
+  private sourceOf(plan: ModelPlan, view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>) {
+    const slot = this.slotOf(plan, view.layer);
+    const name = view.finalMap;
+    if (!name || !isFinalView(slot.layer, name))
+      return { slot, kind: view.kind, signed: isSigned(view.kind), finalMap: undefined, record: () => {} };
+    let built = this.finalMaps.get(name);
+    if (!built) this.finalMaps.set(name, (built = finalMapSlot(this.gpu, plan.maps.slots, name)));
+    const final = built;
+    return {
+      slot: final.slot,
+      kind: 'net' as const,
+      signed: finalMapSigned(name),
+      finalMap: name,
+      record: (encoder: GPUCommandEncoder) => final.record(encoder, this.generation, this.layerValues),
+    };
   }
 
   /**
@@ -420,6 +458,8 @@ export class GpuEngine implements SaliencyEngine {
 
   private unload(): void {
     this.views.clear();
+    for (const f of this.finalMaps.values()) f.destroy();
+    this.finalMaps.clear();
     this.model?.plan?.destroy();
     this.model?.runner.dispose();
     this.model = null;

@@ -6,6 +6,7 @@
  * rule; reuses the forward pass) -> render / readMap for any layer and view (cheap: no chain re-run).
  */
 import type { CoverageReport } from '../core/onnx/coverage';
+import type { FinalMapName } from '../core/pane/final-maps';
 import type { PaneOptions } from '../core/pane/options';
 import type { ColormapName } from '../core/colormap';
 
@@ -86,12 +87,6 @@ export interface ExplainSummary {
 
 export type Normalization = 'layer' | 'shared';
 
-/**
- * How the final saliency map (the view at layer 0, the input) is built from the chain (issue 10):
- * 'pixel' is the chain's own map at the input. Constructions join this list as the engines compute them.
- */
-export type FinalMapName = 'pixel';
-
 export interface ViewSpec {
   layer: string;
   kind: MapKind;
@@ -103,7 +98,10 @@ export interface ViewSpec {
   colormap: ColormapName | 'auto';
   /** Display contrast after normalisation: sign(v) |v|^gamma (core/colormap CONTRASTS; 1 = linear). */
   gamma: number;
-  /** The final-map construction shown at the input layer; absent = 'pixel'. Other layers ignore it. */
+  /**
+   * What the graph input's view shows (core/pane/final-maps.ts): a construction over every layer's maps,
+   * or 'pixel', the chain at the pixels. Other layers always show their own maps. Default 'pixel'.
+   */
   finalMap?: FinalMapName;
 }
 
@@ -138,6 +136,9 @@ export interface SaliencyEngine {
    * Reads one view's raw map (before normalisation), bilinearly resampled to `size` (default: the model's
    * input resolution). Small sizes serve the layer strip; the default serves export and probing.
    */
-  readMap(view: Pick<ViewSpec, 'layer' | 'kind'>, size?: { width: number; height: number }): Promise<MapData>;
+  readMap(
+    view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>,
+    size?: { width: number; height: number },
+  ): Promise<MapData>;
   dispose(): void;
 }

@@ -11,6 +11,13 @@ import { channelSum, mapSize, percentile, upsampleBilinear } from '../core/pane/
 import { excitationSource } from '../core/pane/excitation-source';
 import { applyContrast, colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import { pearson } from '../core/eval/correlation';
+import {
+  finalMap,
+  finalMapSigned,
+  layerChainsOf,
+  type FinalMapName,
+  type LayerChains,
+} from '../core/pane/final-maps';
 import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
 
 export interface ViewMap {
@@ -18,14 +25,52 @@ export interface ViewMap {
   w: number;
   data: Float64Array;
   signed: boolean;
+  /** A final-map construction rather than a layer's own map. */
+  final?: boolean;
 }
 
 export function isSigned(kind: MapKind): boolean {
   return kind === 'net';
 }
 
-/** The channel-summed map of one view at the layer's own resolution. */
-export function viewMap(g: IrGraph, result: PaneResult, layer: string, kind: MapKind): ViewMap {
+/**
+ * Whether a view shows a final-map construction: at the graph input (the layer whose map is the final
+ * saliency map) with a construction other than the pixel map; every other layer shows its own maps.
+ */
+export function isFinalView(layer: { opType: string }, finalMap: FinalMapName | undefined): finalMap is FinalMapName {
+  return finalMap !== undefined && finalMap !== 'pixel' && layer.opType === 'Input';
+}
+
+/** Per explanation: its layers' chains and each construction computed so far (a view change redoes none). */
+const finalCache = new WeakMap<PaneResult, { chains: LayerChains[]; maps: Map<FinalMapName, ViewMap> }>();
+
+function finalView(g: IrGraph, result: PaneResult, name: FinalMapName): ViewMap {
+  let entry = finalCache.get(result);
+  if (!entry) finalCache.set(result, (entry = { chains: layerChainsOf(g, result), maps: new Map() }));
+  let m = entry.maps.get(name);
+  if (!m) {
+    const input = entry.chains.find((l) => l.layer.opType === 'Input');
+    if (!input) throw new Error('final map: the chain has no graph input layer');
+    const { h, w } = mapSize(input.layer.dims, input.layer.layout);
+    const data = finalMap(name, entry.chains, h, w);
+    entry.maps.set(name, (m = { h, w, data, signed: finalMapSigned(name), final: true }));
+  }
+  return m;
+}
+
+/**
+ * The channel-summed map of one view at the layer's own resolution; at the graph input with a final map
+ * other than 'pixel', that construction (docs/final-maps.md) at the input's resolution.
+ */
+export function viewMap(
+  g: IrGraph,
+  result: PaneResult,
+  layer: string,
+  kind: MapKind,
+  finalMap?: FinalMapName,
+): ViewMap {
+  if (finalMap && isFinalView({ opType: g.inputs.some((v) => v.name === layer) ? 'Input' : '' }, finalMap))
+    return finalView(g, result, finalMap);
   const dims = g.shapes.get(layer);
   if (!dims) throw new Error(`unknown layer '${layer}'`);
   // NHWC tensors (a TensorFlow input and what is computed element-wise from it) sum the last axis.
@@ -66,8 +111,10 @@ function magnitudeScale(map: Float64Array, clipPercentile: number | null): numbe
  * the larger of P and N (|S| <= max(S_P, S_N) everywhere), so the three views can be compared directly.
  */
 export function viewScale(g: IrGraph, result: PaneResult, view: ViewSpec): number {
-  const own = magnitudeScale(viewMap(g, result, view.layer, view.kind).data, view.clipPercentile);
-  if (view.normalization === 'layer') return own;
+  const m = viewMap(g, result, view.layer, view.kind, view.finalMap);
+  const own = magnitudeScale(m.data, view.clipPercentile);
+  // A final map is one map: it has no P / N pair to share a scale with.
+  if (view.normalization === 'layer' || m.final) return own;
   return Math.max(
     ...shareGroup(view.kind).map((k) =>
       magnitudeScale(viewMap(g, result, view.layer, k).data, view.clipPercentile),
@@ -75,9 +122,9 @@ export function viewScale(g: IrGraph, result: PaneResult, view: ViewSpec): numbe
   );
 }
 
-export function resolveColormap(view: Pick<ViewSpec, 'colormap' | 'kind'>): ColormapName {
+export function resolveColormap(view: { colormap: ViewSpec['colormap']; signed: boolean }): ColormapName {
   if (view.colormap !== 'auto') return view.colormap;
-  return isSigned(view.kind) ? 'diverging' : 'sequential';
+  return view.signed ? 'diverging' : 'sequential';
 }
 
 /**
@@ -92,10 +139,10 @@ export function renderView(
   width: number,
   height: number,
 ): { rgba: Uint8ClampedArray; info: RenderInfo } {
-  const m = viewMap(g, result, view.layer, view.kind);
+  const m = viewMap(g, result, view.layer, view.kind, view.finalMap);
   const up = upsampleBilinear(m.data, m.h, m.w, height, width);
   const scale = viewScale(g, result, view);
-  const colormap = resolveColormap(view);
+  const colormap = resolveColormap({ colormap: view.colormap, signed: m.signed });
   const lut = colormapLut(colormap);
   const rgba = new Uint8ClampedArray(width * height * 4);
   for (let i = 0; i < up.length; i++) {

@@ -15,6 +15,10 @@ import eltwiseExcite from '../../shaders/eltwise_excite.wgsl?raw';
 import gateAdjoint from '../../shaders/gate_adjoint.wgsl?raw';
 import gemmAdjoint from '../../shaders/gemm_adjoint.wgsl?raw';
 import gemmExcite from '../../shaders/gemm_excite.wgsl?raw';
+import fuseAccumulate from '../../shaders/fuse_accumulate.wgsl?raw';
+import fuseDetail from '../../shaders/fuse_detail.wgsl?raw';
+import fuseNorm from '../../shaders/fuse_norm.wgsl?raw';
+import fuseRank from '../../shaders/fuse_rank.wgsl?raw';
 import head from '../../shaders/head.wgsl?raw';
 import layerStats from '../../shaders/layer_stats.wgsl?raw';
 import mapRange from '../../shaders/map_range.wgsl?raw';
@@ -39,6 +43,10 @@ export const SHADERS = {
   gateAdjoint: defineShader('gate_adjoint', gateAdjoint),
   gemmAdjoint: defineShader('gemm_adjoint', gemmAdjoint),
   gemmExcite: defineShader('gemm_excite', gemmExcite),
+  fuseAccumulate: defineShader('fuse_accumulate', fuseAccumulate),
+  fuseDetail: defineShader('fuse_detail', fuseDetail),
+  fuseNorm: defineShader('fuse_norm', fuseNorm),
+  fuseRank: defineShader('fuse_rank', fuseRank),
   head: defineShader('head', head),
   layerStats: defineShader('layer_stats', layerStats),
   mapRange: defineShader('map_range', mapRange),

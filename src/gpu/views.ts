@@ -38,6 +38,8 @@ export interface ViewRequest {
   /** Scale from the percentile of |map| instead of the maximum. */
   clipPercentile: number | null;
   shared: boolean;
+  /** Set when `slot` holds a final map (final-map.ts) rather than a layer's own maps. */
+  finalMap?: string;
 }
 
 export interface ResampledView {
@@ -69,6 +71,7 @@ export class MapViews {
       req.height,
       req.clipPercentile,
       req.shared,
+      req.finalMap ?? null,
     ]);
     const hit = this.cache.get(key);
     if (hit) {

@@ -11,7 +11,12 @@
  */
 import { CONTRASTS } from '../core/colormap';
 import { DEFAULT_OPTIONS, type Head, type Rule } from '../core/pane/options';
-import type { FinalMapName, MapKind, Normalization, ViewSpec } from '../engine/types';
+import {
+  DEFAULT_FINAL_MAP,
+  FINAL_MAP_LABELS,
+  FINAL_MAP_NAMES,
+} from '../core/pane/final-maps';
+import type { MapKind, Normalization, ViewSpec } from '../engine/types';
 import type { ColormapChoice } from './types';
 
 /**
@@ -76,8 +81,6 @@ function list<T>(...values: T[]): readonly T[] {
 /** Loosely typed view of the settings for `appliesWhen` (the exact type depends on this table). */
 type ViewSettingsShape = { readonly [name: string]: unknown };
 
-/** The final-map constructions the engines compute (issue 10); the control and links offer these. */
-export const FINAL_MAPS: readonly FinalMapName[] = ['pixel'];
 
 export const VIEW_SETTINGS = {
   kind: enumSetting({
@@ -187,10 +190,10 @@ export const VIEW_SETTINGS = {
   finalMap: enumSetting({
     key: 'fm',
     label: 'Final map',
-    default: 'pixel',
+    default: DEFAULT_FINAL_MAP,
     feeds: 'view',
-    values: FINAL_MAPS,
-    valueLabels: { pixel: 'pixel (the chain at the input)' },
+    values: FINAL_MAP_NAMES,
+    valueLabels: FINAL_MAP_LABELS,
     // Links from before the setting showed the pixel-level map; the default may change (issue 10).
     absentInLink: 'pixel',
   }),

@@ -1,0 +1,46 @@
+// Final maps (docs/final-maps.md), the 'detail' construction in place, one workgroup: with F the fused map
+// in out[o].y and S the pixel map (the graph input's net map, pixel.y, at the same resolution),
+//   out = max(F, 0) / max_o max(F, 0) * (|S| / max |S|)^exponent,   0 where either maximum is 0.
+
+struct Params {
+  n: u32,
+  exponent: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> pixel: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> out: array<vec4<f32>>;
+
+override WG: u32 = 64u;
+
+var<workgroup> maxF: array<f32, WG>;
+var<workgroup> maxS: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var f = 0.0;
+  var s = 0.0;
+  for (var i = lid; i < params.n; i += WG) {
+    f = max(f, out[i].y);
+    s = max(s, abs(pixel[i].y));
+  }
+  maxF[lid] = f;
+  maxS[lid] = s;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k = k / 2u) {
+    if (lid < k) {
+      maxF[lid] = max(maxF[lid], maxF[lid + k]);
+      maxS[lid] = max(maxS[lid], maxS[lid + k]);
+    }
+    workgroupBarrier();
+  }
+  let fm = maxF[0];
+  let sm = maxS[0];
+  for (var i = lid; i < params.n; i += WG) {
+    let a = abs(pixel[i].y) / sm;
+    // pow(0, e) is undefined in WGSL; the definition's 0^e is 0, and 0^0 is 1.
+    let detail = select(select(0.0, pow(a, params.exponent), a > 0.0), 1.0, params.exponent == 0.0);
+    let v = select(0.0, max(out[i].y, 0.0) / fm * detail, fm > 0.0 && sm > 0.0);
+    out[i] = vec4<f32>(0.0, v, 0.0, 0.0);
+  }
+}

@@ -1,0 +1,47 @@
+// Final maps (docs/final-maps.md), step 1 of a fused map: the normalising denominator of one layer's chain
+// map at the layer's own resolution, one workgroup: max |v| (mode 0) or mean |v| (mode 1), into norms[slot].
+// The chain of a layer's channel maps (channel_maps.wgsl: (sum T, sum R, PE, NE) per position):
+// 0 net S = sum R, 1 positive S_P = (sum T + sum R) / 2, 2 total sum T.
+
+struct Params {
+  n: u32,
+  chain: u32,
+  mode: u32,
+  slot: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> maps: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> norms: array<f32>;
+
+override WG: u32 = 64u;
+
+var<workgroup> partial: array<f32, WG>;
+
+fn chainValue(m: vec4<f32>) -> f32 {
+  switch params.chain {
+    case 0u: { return m.y; }
+    case 1u: { return 0.5 * (m.x + m.y); }
+    default: { return m.x; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32) {
+  var acc = 0.0;
+  for (var i = lid; i < params.n; i += WG) {
+    let v = abs(chainValue(maps[i]));
+    acc = select(max(acc, v), acc + v, params.mode == 1u);
+  }
+  partial[lid] = acc;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s / 2u) {
+    if (lid < s) {
+      partial[lid] = select(max(partial[lid], partial[lid + s]), partial[lid] + partial[lid + s], params.mode == 1u);
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    norms[params.slot] = select(partial[0], partial[0] / f32(max(params.n, 1u)), params.mode == 1u);
+  }
+}

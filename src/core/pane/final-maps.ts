@@ -1,0 +1,235 @@
+/**
+ * Final-map constructions: how the chain's per-layer maps become the one saliency map a user sees and the
+ * evaluation scores. Our extension of PANE-SPEC (docs/final-maps.md has the formulas and the evaluation
+ * that chose the default): the paper credits its results to "complete layer-by-layer information
+ * utilization", yet the spec's map is the chain at the pixels only, where P and N nearly cancel.
+ *
+ * Every engine computes the same definitions: the float64 reference and the float32 CPU graph through
+ * finalMap() below, the WebGPU engine in WGSL (gpu/final-map.ts), tested against finalMap().
+ */
+import type { IrGraph } from '../onnx/ir';
+import { layerList, type ChainLayer } from './layers';
+import { channelSum, mapSize, upsampleBilinear } from './maps';
+import type { PaneResult } from './types';
+
+/** Which chain a fused map sums: net S = P - N, positive P, or total T = P + N. */
+export type FusedChain = 'net' | 'positive' | 'total';
+/** Every spatial layer, the last layer of each spatial resolution (stage), or the deepest stage's layers. */
+export type LayerSet = 'all' | 'stage' | 'deepest';
+/** Per layer, before upsampling: v / max|v|, v / mean|v|, or the average rank in [0, 1]. */
+export type LayerNormalisation = 'max' | 'sum' | 'rank';
+/** Layer weights: equal, growing with depth (k / L), or the layer's share of the chain's mass. */
+export type LayerWeights = 'uniform' | 'depth' | 'mass';
+
+export interface FusedSpec {
+  chain: FusedChain;
+  layers: LayerSet;
+  normalisation: LayerNormalisation;
+  weights: LayerWeights;
+}
+
+export type FinalMapSpec =
+  /** The chain at the pixels (PANE-SPEC 4.5): the net map S of the graph input. */
+  | { kind: 'pixel' }
+  /** F = sum_l w_l up(norm(M_l)) over a layer set (upsampling: bilinear, half-pixel centres). */
+  | { kind: 'fused'; fused: FusedSpec }
+  /**
+   * Fused coverage with pixel detail: max(F, 0) / max F times (|S| / max|S|)^exponent, S the pixel map, so
+   * the layers say where the evidence is and the pixels say which pixels within it carry it.
+   */
+  | { kind: 'detail'; fused: FusedSpec; exponent: number };
+
+const FUSED_POSITIVE: FusedSpec = { chain: 'positive', layers: 'all', normalisation: 'max', weights: 'uniform' };
+
+/**
+ * The named constructions a user can pick (CLI --map, the app's Final map control, evaluate's methods).
+ * The first is the default.
+ */
+export const FINAL_MAPS = {
+  detail: { kind: 'detail', fused: FUSED_POSITIVE, exponent: 0.5 },
+  fused: { kind: 'fused', fused: FUSED_POSITIVE },
+  'fused-net': { kind: 'fused', fused: { ...FUSED_POSITIVE, chain: 'net' } },
+  'fused-stage': { kind: 'fused', fused: { ...FUSED_POSITIVE, layers: 'stage' } },
+  'fused-deepest': { kind: 'fused', fused: { ...FUSED_POSITIVE, layers: 'deepest' } },
+  'fused-rank': { kind: 'fused', fused: { ...FUSED_POSITIVE, normalisation: 'rank' } },
+  'fused-depth': { kind: 'fused', fused: { ...FUSED_POSITIVE, weights: 'depth' } },
+  'fused-mass': { kind: 'fused', fused: { ...FUSED_POSITIVE, weights: 'mass' } },
+  pixel: { kind: 'pixel' },
+} as const satisfies Record<string, FinalMapSpec>;
+
+export type FinalMapName = keyof typeof FINAL_MAPS;
+
+/** What each construction is, in a few words (the app's control, reports). */
+export const FINAL_MAP_LABELS: Readonly<Record<FinalMapName, string>> = {
+  detail: 'layers × pixel detail',
+  fused: 'all layers (positive chain)',
+  'fused-net': 'all layers (net chain)',
+  'fused-stage': 'one layer per stage',
+  'fused-deepest': 'deepest stage',
+  'fused-rank': 'all layers, rank-normalised',
+  'fused-depth': 'all layers, deeper weigh more',
+  'fused-mass': 'all layers, weighted by mass',
+  pixel: 'pixel (the chain at the input)',
+};
+
+export const FINAL_MAP_NAMES = Object.keys(FINAL_MAPS) as FinalMapName[];
+
+export const DEFAULT_FINAL_MAP: FinalMapName = FINAL_MAP_NAMES[0];
+
+export function isFinalMapName(s: string): s is FinalMapName {
+  return Object.hasOwn(FINAL_MAPS, s);
+}
+
+/** Whether the construction's values can be negative (net chains): the app picks a diverging colormap. */
+export function finalMapSigned(name: FinalMapName): boolean {
+  const spec: FinalMapSpec = FINAL_MAPS[name];
+  if (spec.kind === 'pixel') return true;
+  return spec.kind === 'fused' && spec.fused.chain === 'net';
+}
+
+/** One layer's channel-summed chains at its own resolution (P and N per position, row-major). */
+export interface LayerChains {
+  layer: ChainLayer;
+  P: ArrayLike<number>;
+  N: ArrayLike<number>;
+}
+
+/**
+ * The layers a fused map uses, in chain order (input side first): every layer with a spatial map larger
+ * than 1 x 1 other than the graph input itself; 'stage' keeps the last layer of each run of equal map sizes,
+ * 'deepest' the layers of the last run.
+ */
+export function fusedLayers<T extends { layer: ChainLayer }>(layers: readonly T[], set: LayerSet): T[] {
+  const spatial = layers.filter((l) => {
+    if (l.layer.opType === 'Input') return false;
+    const { h, w } = mapSize(l.layer.dims, l.layer.layout);
+    return h * w > 1;
+  });
+  const sizeKey = (l: T) => {
+    const { h, w } = mapSize(l.layer.dims, l.layer.layout);
+    return `${h}x${w}`;
+  };
+  if (set === 'all') return spatial;
+  if (set === 'deepest') {
+    const last = spatial.at(-1);
+    return last ? spatial.filter((l) => sizeKey(l) === sizeKey(last)) : [];
+  }
+  return spatial.filter((l, i) => i === spatial.length - 1 || sizeKey(spatial[i + 1]) !== sizeKey(l));
+}
+
+/** The chain a fused map reads, per position. */
+export function chainValues(chains: Pick<LayerChains, 'P' | 'N'>, chain: FusedChain): Float64Array {
+  const { P, N } = chains;
+  const out = new Float64Array(P.length);
+  for (let i = 0; i < out.length; i++)
+    out[i] = chain === 'positive' ? P[i] : chain === 'net' ? P[i] - N[i] : P[i] + N[i];
+  return out;
+}
+
+/** Average ranks (ties share the mean of their ranks) scaled to [0, 1]; a one-value map is 0. */
+export function rankNormalise(v: Float64Array): Float64Array {
+  const n = v.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  const out = new Float64Array(n);
+  if (n < 2) return out;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && v[order[j + 1]] === v[order[i]]) j++;
+    const r = (i + j) / 2 / (n - 1);
+    for (let k = i; k <= j; k++) out[order[k]] = r;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Per-layer normalisation (before upsampling); an all-zero map stays zero. */
+export function normaliseLayer(v: Float64Array, how: LayerNormalisation): Float64Array {
+  if (how === 'rank') return rankNormalise(v);
+  let s = 0;
+  for (const x of v) s = how === 'max' ? Math.max(s, Math.abs(x)) : s + Math.abs(x);
+  if (how === 'sum') s /= v.length;
+  return s > 0 ? v.map((x) => x / s) : v;
+}
+
+/** The layer weights w_l of a fused map (they sum to 1). */
+export function layerWeights(values: readonly Float64Array[], how: LayerWeights): Float64Array {
+  const L = values.length;
+  const w = new Float64Array(L);
+  for (let l = 0; l < L; l++) {
+    if (how === 'uniform') w[l] = 1;
+    else if (how === 'depth') w[l] = l + 1;
+    else for (const x of values[l]) w[l] += x;
+  }
+  let total = 0;
+  for (const x of w) total += x;
+  return total !== 0 && Number.isFinite(total) ? w.map((x) => x / total) : w.fill(L ? 1 / L : 0);
+}
+
+/** F = sum_l w_l up(norm(M_l)), H x W. */
+export function fusedMap(layers: readonly LayerChains[], spec: FusedSpec, H: number, W: number): Float64Array {
+  const used = fusedLayers(layers, spec.layers);
+  const values = used.map((l) => chainValues(l, spec.chain));
+  const weights = layerWeights(values, spec.weights);
+  const out = new Float64Array(H * W);
+  used.forEach((l, i) => {
+    const { h, w } = mapSize(l.layer.dims, l.layer.layout);
+    const up = upsampleBilinear(normaliseLayer(values[i], spec.normalisation), h, w, H, W);
+    for (let p = 0; p < out.length; p++) out[p] += weights[i] * up[p];
+  });
+  return out;
+}
+
+function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}
+
+/**
+ * The final map of a construction at H x W (the input's resolution). `layers` are the chain layers with
+ * their chains (the graph input's among them: its net map is the pixel map).
+ */
+export function finalMap(name: FinalMapName, layers: readonly LayerChains[], H: number, W: number): Float64Array {
+  const spec: FinalMapSpec = FINAL_MAPS[name];
+  const input = layers.find((l) => l.layer.opType === 'Input');
+  const pixel = () => {
+    if (!input) throw new Error('final map: the chain has no graph input layer');
+    const { h, w } = mapSize(input.layer.dims, input.layer.layout);
+    const S = chainValues(input, 'net');
+    return h === H && w === W ? S : upsampleBilinear(S, h, w, H, W);
+  };
+  if (spec.kind === 'pixel') return pixel();
+  const F = fusedMap(layers, spec.fused, H, W);
+  if (spec.kind === 'fused') return F;
+  const S = pixel();
+  const fMax = maxAbs(F.map((v) => Math.max(v, 0)));
+  const sMax = maxAbs(S);
+  return F.map((v, p) =>
+    fMax > 0 && sMax > 0 ? (Math.max(v, 0) / fMax) * Math.pow(Math.abs(S[p]) / sMax, spec.exponent) : 0,
+  );
+}
+
+/** Every chain layer's channel-summed P and N from an explanation (layers without mass are all zero). */
+export function layerChainsOf(g: IrGraph, result: PaneResult): LayerChains[] {
+  return layerList(g).map((layer) => {
+    const flux = result.flux.get(layer.tensor);
+    const { h, w } = mapSize(layer.dims, layer.layout);
+    if (!flux) return { layer, P: new Float64Array(h * w), N: new Float64Array(h * w) };
+    const P = flux.T.map((t, i) => (t + flux.R[i]) / 2);
+    const N = flux.T.map((t, i) => (t - flux.R[i]) / 2);
+    return { layer, P: channelSum(P, layer.dims, layer.layout), N: channelSum(N, layer.dims, layer.layout) };
+  });
+}
+
+/** A construction of an explanation at the graph input's resolution. */
+export function finalMapOf(
+  g: IrGraph,
+  result: PaneResult,
+  name: FinalMapName,
+): { map: Float64Array; h: number; w: number } {
+  const layers = layerChainsOf(g, result);
+  const input = layers.find((l) => l.layer.opType === 'Input');
+  if (!input) throw new Error('final map: the chain has no graph input layer');
+  const { h, w } = mapSize(input.layer.dims, input.layer.layout);
+  return { map: finalMap(name, layers, h, w), h, w };
+}

@@ -1,0 +1,92 @@
+/**
+ * Final-map constructions on the GPU (final-map.ts: fuse_norm, fuse_rank, fuse_accumulate, fuse_detail)
+ * against their definition on the float64 reference's explanation (core/pane/final-maps finalMapOf), on
+ * random CNNs of several input sizes (so several stages of different resolutions) and rules.
+ */
+import { describe, expect, test } from 'vitest';
+import { FINAL_MAP_NAMES, finalMapOf } from '../core/pane/final-maps';
+import { effectiveOptions, type PaneOptions } from '../core/pane/options';
+import { mulberry32 } from '../core/random';
+import { explain } from '../core/reference/chain';
+import { runForward } from '../core/reference/forward';
+import { pearson } from '../core/eval/correlation';
+import { finalMapSlot } from './final-map';
+import { headSetup } from './head-setup';
+import { ModelPlan } from './model-plan';
+import { F32 } from './plan/context';
+import { smallCnn } from './testing/graphs';
+import { testGpu, withErrorScopes } from './testing/harness';
+
+const CASES: { size: number; seed: number; options: Partial<PaneOptions> }[] = [
+  { size: 9, seed: 11, options: { rule: 'sf' } },
+  { size: 13, seed: 12, options: { rule: 'alphabeta', alpha: 2, beta: 1 } },
+  { size: 17, seed: 13, options: { rule: 'sf' } },
+  { size: 22, seed: 14, options: { rule: 'ebp' } },
+];
+
+describe('final maps on the GPU', () => {
+  test('every construction equals the float64 definition on random CNNs', async () => {
+    const gpu = await testGpu();
+    await withErrorScopes(gpu.device, async () => {
+      let worst = 0;
+      let compared = 0;
+      for (const c of CASES) {
+        const { g, x } = smallCnn(mulberry32(c.seed), { size: c.size });
+        const values = runForward(g, { x });
+        const plan = ModelPlan.build(gpu, g);
+        try {
+          for (const name of plan.valueNames)
+            gpu.device.queue.writeBuffer(
+              plan.buffers.value(name).buffer,
+              0,
+              Float32Array.from(values.get(name)!.data),
+            );
+          const opts = effectiveOptions(c.options);
+          const ref = explain(g, values, opts);
+          plan.configure(opts, headSetup(values.get(plan.logits)!.data, plan.terminal, opts));
+          let encoder = gpu.device.createCommandEncoder();
+          plan.recordExcitation(encoder);
+          plan.recordExplain(encoder);
+          const statsRead = gpu.readbacks.stage(
+            encoder,
+            plan.maps.stats,
+            0,
+            plan.layers.length * 4 * F32,
+            'test',
+          );
+          gpu.submit(encoder.finish());
+          const stats = plan.maps.parseStats(await statsRead.read());
+          for (const name of FINAL_MAP_NAMES) {
+            const final = finalMapSlot(gpu, plan.maps.slots, name);
+            try {
+              encoder = gpu.device.createCommandEncoder();
+              final.record(encoder, 1, stats);
+              const m = final.slot.maps;
+              const read = gpu.readbacks.stage(encoder, m.buffer, m.offset ?? 0, m.size, 'test');
+              gpu.submit(encoder.finish());
+              const data = await read.read();
+              const got = Float64Array.from({ length: data.length / 4 }, (_, i) => data[4 * i + 1]);
+              const want = finalMapOf(g, ref, name).map;
+              expect(got.length, name).toBe(want.length);
+              const max = want.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+              expect(max, `${name} size ${c.size}: the map is not all zero`).toBeGreaterThan(0);
+              const err = got.reduce((a, v, i) => Math.max(a, Math.abs(v - want[i])), 0) / max;
+              worst = Math.max(worst, err);
+              // Ranks of float32 values may order near-ties differently from float64 ones.
+              const tolerance = name === 'fused-rank' ? 5e-2 : 1e-4;
+              expect(err, `${name} size ${c.size} ${c.options.rule}`).toBeLessThanOrEqual(tolerance);
+              expect(pearson(got, want), `${name} size ${c.size}`).toBeGreaterThanOrEqual(0.9999);
+              compared++;
+            } finally {
+              final.destroy();
+            }
+          }
+        } finally {
+          plan.destroy();
+        }
+      }
+      console.log(`[gpu] final maps: ${compared} maps, max err / max|ref| = ${worst.toExponential(2)}`);
+      expect(compared).toBe(CASES.length * FINAL_MAP_NAMES.length);
+    });
+  });
+});
