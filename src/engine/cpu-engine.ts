@@ -66,7 +66,11 @@ export class CpuEngine implements SaliencyEngine {
     view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>,
     size?: { width: number; height: number },
   ): Promise<MapData> {
-    return this.call({ method: 'readMap', view: { layer: view.layer, kind: view.kind, finalMap: view.finalMap }, size });
+    return this.call({
+      method: 'readMap',
+      view: { layer: view.layer, kind: view.kind, finalMap: view.finalMap },
+      size,
+    });
   }
 
   async render(canvas: HTMLCanvasElement | OffscreenCanvas, view: ViewSpec): Promise<RenderInfo> {

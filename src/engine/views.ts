@@ -37,7 +37,10 @@ export function isSigned(kind: MapKind): boolean {
  * Whether a view shows a final-map construction: at the graph input (the layer whose map is the final
  * saliency map) with a construction other than the pixel map; every other layer shows its own maps.
  */
-export function isFinalView(layer: { opType: string }, finalMap: FinalMapName | undefined): finalMap is FinalMapName {
+export function isFinalView(
+  layer: { opType: string },
+  finalMap: FinalMapName | undefined,
+): finalMap is FinalMapName {
   return finalMap !== undefined && finalMap !== 'pixel' && layer.opType === 'Input';
 }
 

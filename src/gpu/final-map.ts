@@ -34,7 +34,9 @@ export function fusedWeights(spec: FusedSpec, sums: readonly number[]): Float32A
   const L = sums.length;
   const w = sums.map((s, l) => (spec.weights === 'uniform' ? 1 : spec.weights === 'depth' ? l + 1 : s));
   const total = w.reduce((a, b) => a + b, 0);
-  return Float32Array.from(total !== 0 && Number.isFinite(total) ? w.map((x) => x / total) : w.map(() => 1 / L));
+  return Float32Array.from(
+    total !== 0 && Number.isFinite(total) ? w.map((x) => x / total) : w.map(() => 1 / L),
+  );
 }
 
 export interface FinalMapSlot {

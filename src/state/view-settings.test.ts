@@ -1,3 +1,4 @@
+import { FINAL_MAP_NAMES } from '../core/pane/final-maps';
 import { describe, expect, it } from 'vitest';
 import { decodeShareState, encodeShareState } from './share-codec';
 import { createAppStore } from './store';
@@ -56,7 +57,7 @@ describe('the view settings table', () => {
       problem: '"10" is not a number from 50 to 100 or none',
     });
     expect(decodeSetting('finalMap', 'constructor', 'constructor')).toEqual({
-      problem: '"constructor" is not one of pixel',
+      problem: `"constructor" is not one of ${FINAL_MAP_NAMES.join(', ')}`,
     });
   });
 

@@ -11,11 +11,7 @@
  */
 import { CONTRASTS } from '../core/colormap';
 import { DEFAULT_OPTIONS, type Head, type Rule } from '../core/pane/options';
-import {
-  DEFAULT_FINAL_MAP,
-  FINAL_MAP_LABELS,
-  FINAL_MAP_NAMES,
-} from '../core/pane/final-maps';
+import { DEFAULT_FINAL_MAP, FINAL_MAP_LABELS, FINAL_MAP_NAMES } from '../core/pane/final-maps';
 import type { MapKind, Normalization, ViewSpec } from '../engine/types';
 import type { ColormapChoice } from './types';
 
@@ -80,7 +76,6 @@ function list<T>(...values: T[]): readonly T[] {
 
 /** Loosely typed view of the settings for `appliesWhen` (the exact type depends on this table). */
 type ViewSettingsShape = { readonly [name: string]: unknown };
-
 
 export const VIEW_SETTINGS = {
   kind: enumSetting({

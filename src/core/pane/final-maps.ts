@@ -39,12 +39,14 @@ export type FinalMapSpec =
    */
   | { kind: 'detail'; fused: FusedSpec; exponent: number };
 
-const FUSED_POSITIVE: FusedSpec = { chain: 'positive', layers: 'all', normalisation: 'max', weights: 'uniform' };
+const FUSED_POSITIVE: FusedSpec = {
+  chain: 'positive',
+  layers: 'all',
+  normalisation: 'max',
+  weights: 'uniform',
+};
 
-/**
- * The named constructions a user can pick (CLI --map, the app's Final map control, evaluate's methods).
- * The first is the default.
- */
+/** The named constructions a user can pick (CLI --map, the app's Final map control, evaluate's methods). */
 export const FINAL_MAPS = {
   detail: { kind: 'detail', fused: FUSED_POSITIVE, exponent: 0.5 },
   fused: { kind: 'fused', fused: FUSED_POSITIVE },
@@ -74,7 +76,8 @@ export const FINAL_MAP_LABELS: Readonly<Record<FinalMapName, string>> = {
 
 export const FINAL_MAP_NAMES = Object.keys(FINAL_MAPS) as FinalMapName[];
 
-export const DEFAULT_FINAL_MAP: FinalMapName = FINAL_MAP_NAMES[0];
+/** The final map of the app, the CLI and evaluate's 'pane' (docs/final-maps.md says how it was chosen). */
+export const DEFAULT_FINAL_MAP: FinalMapName = 'pixel';
 
 export function isFinalMapName(s: string): s is FinalMapName {
   return Object.hasOwn(FINAL_MAPS, s);
@@ -132,7 +135,7 @@ export function rankNormalise(v: Float64Array): Float64Array {
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => v[a] - v[b]);
   const out = new Float64Array(n);
   if (n < 2) return out;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i;
     while (j + 1 < n && v[order[j + 1]] === v[order[i]]) j++;
     const r = (i + j) / 2 / (n - 1);
@@ -166,7 +169,12 @@ export function layerWeights(values: readonly Float64Array[], how: LayerWeights)
 }
 
 /** F = sum_l w_l up(norm(M_l)), H x W. */
-export function fusedMap(layers: readonly LayerChains[], spec: FusedSpec, H: number, W: number): Float64Array {
+export function fusedMap(
+  layers: readonly LayerChains[],
+  spec: FusedSpec,
+  H: number,
+  W: number,
+): Float64Array {
   const used = fusedLayers(layers, spec.layers);
   const values = used.map((l) => chainValues(l, spec.chain));
   const weights = layerWeights(values, spec.weights);
@@ -189,7 +197,12 @@ function maxAbs(v: ArrayLike<number>): number {
  * The final map of a construction at H x W (the input's resolution). `layers` are the chain layers with
  * their chains (the graph input's among them: its net map is the pixel map).
  */
-export function finalMap(name: FinalMapName, layers: readonly LayerChains[], H: number, W: number): Float64Array {
+export function finalMap(
+  name: FinalMapName,
+  layers: readonly LayerChains[],
+  H: number,
+  W: number,
+): Float64Array {
   const spec: FinalMapSpec = FINAL_MAPS[name];
   const input = layers.find((l) => l.layer.opType === 'Input');
   const pixel = () => {
