@@ -156,7 +156,7 @@ describe('panescope explain', () => {
     const notImage = join(tmp(), 'notes.png');
     writeFileSync(notImage, 'hello');
     expect(await main(['explain', '--model', SQUEEZENET_ONNX, '--image', notImage, '--out', tmp()])).toBe(1);
-    expect(stderr[0]).toMatch(/notes\.png: not a PNG or JPEG image/);
+    expect(stderr[0]).toMatch(/notes\.png': not a PNG or JPEG image/);
     stderr = [];
     expect(
       await main([

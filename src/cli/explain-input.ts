@@ -58,6 +58,13 @@ function rgb(flag: string, text: string, positive: boolean): [number, number, nu
   return v.length === 1 ? [v[0], v[0], v[0]] : [v[0], v[1], v[2]];
 }
 
+/**
+ * --input-size caps: the float64 reference keeps every layer in memory, and that grows with the pixel count
+ * (`--input-size 20000` on a dynamic model went past 6 GiB).
+ */
+export const MAX_INPUT_SIDE = 4096;
+export const MAX_INPUT_PIXELS = 1024 * 1024;
+
 /** The input flags as text -> values; throws with a message naming the flag. */
 export function parseInputFlags(raw: {
   preprocess: PreprocessMode;
@@ -72,6 +79,13 @@ export function parseInputFlags(raw: {
     const v = list('input-size', raw.inputSize);
     if (v.length > 2 || v.some((n) => !Number.isInteger(n) || n < 1)) {
       throw new Error(`--input-size must be S or H,W in pixels (got ${quoted(raw.inputSize, 40)})`);
+    }
+    const [h, w] = [v[0], v[v.length - 1]];
+    if (h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE || h * w > MAX_INPUT_PIXELS) {
+      throw new Error(
+        `--input-size ${h} x ${w} is too large: at most ${MAX_INPUT_SIDE} per side and ` +
+          `${MAX_INPUT_PIXELS} pixels (1024 x 1024)`,
+      );
     }
     flags.inputSize = { height: v[0], width: v[v.length - 1] };
   }

@@ -3,7 +3,6 @@
  * the WebGPU engine with `--backend webgpu`, written as .npy maps, an overlay PNG and a JSON summary.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadGraph, coverageReport, formatCoverage, describeModelProblem } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
@@ -12,7 +11,7 @@ import { imageInput, tensorLayout, type ImageInput } from '../core/onnx/layout';
 import { DISPLAY_CLIP_PERCENTILE, channelSum, mapSize, normalizeSigned } from '../core/pane/maps';
 import { encodeNpy } from '../core/npy';
 import type { PreprocessSpec } from '../core/preprocess';
-import { defaultLabels, parseLabels, shortLabel } from '../core/labels';
+import { shortLabel } from '../core/labels';
 import { blendOverlay, colormapLut } from '../core/colormap';
 import { effectiveOptions, type Head, type Rule } from '../core/pane/options';
 import { encodePng } from './image-io';
@@ -22,6 +21,9 @@ import { locateForward, requireFiniteChain, requireFiniteLogits } from './non-fi
 import { requireFinite } from '../core/finite';
 import { conservationWarnings } from '../core/pane/alpha-beta';
 import { quoted } from '../core/text';
+import { readInputFile } from './read-input';
+import { checkOutDir, StagedOutput } from './explain-output';
+import { checkLayerNames, prepareLabels } from './explain-checks';
 
 interface ExplainCommonArgs {
   model: string;
@@ -39,6 +41,8 @@ interface ExplainCommonArgs {
   backend: ExplainBackendName;
   /** Memory the run may take, checked against the inferred shapes before anything is allocated. */
   memoryBudgetGiB: number;
+  /** Raises the size caps of --model, --image and --labels (MiB); default per kind (read-input.ts). */
+  maxFileMb?: number;
 }
 
 export type ExplainArgs = ExplainCommonArgs & InputFlags;
@@ -61,16 +65,6 @@ export interface ExplainSummary {
 }
 
 const OVERLAY_OPACITY = 0.7;
-
-function readFile(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new Error(
-      `cannot read ${what} ${quoted(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
-}
 
 function softmax(logits: ArrayLike<number>): Float64Array {
   let max = -Infinity;
@@ -96,7 +90,7 @@ export async function runExplain(
   log: (line: string) => void = () => {},
 ): Promise<ExplainSummary> {
   const t0 = performance.now();
-  const bytes = readFile(args.model, 'model');
+  const bytes = readInputFile(args.model, 'model', args.maxFileMb);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   let graph;
   try {
@@ -120,15 +114,30 @@ export async function runExplain(
   }
   const inputInfo = imageInput(graph);
   const spec = preprocessSpecFor(graph, inputInfo, args);
-  // Loaded on demand: the cpu backend never starts Dawn.
-  const backend =
-    args.backend === 'webgpu'
-      ? await (await import('./explain-webgpu')).webgpuBackend(bytes, basename(args.model), inputInfo)
-      : referenceBackend(graph, inputInfo.name);
+  // Everything the user can get wrong is checked before the work.
+  const replaces = checkOutDir(args.out);
+  checkLayerNames(args.layers, graph);
+  const labelsFor = prepareLabels(args.labels, graph, args.maxFileMb);
+  if (replaces.length > 0)
+    log(`--out ${quoted(args.out)} holds an earlier run: replacing ${replaces.join(', ')}`);
+  // Written to a staging folder and renamed into place at the end: a failure leaves no partial output.
+  // Created now, so that a place that cannot be written fails before the work.
+  const output = new StagedOutput(args.out);
   try {
-    return await explainWith(backend, { args, graph, inputInfo, spec, sha256, t0 }, log);
-  } finally {
-    backend.dispose();
+    // Loaded on demand: the cpu backend never starts Dawn.
+    const backend =
+      args.backend === 'webgpu'
+        ? await (await import('./explain-webgpu')).webgpuBackend(bytes, basename(args.model), inputInfo)
+        : referenceBackend(graph, inputInfo.name);
+    try {
+      const run = { args, graph, inputInfo, spec, sha256, t0, labelsFor, output };
+      return await explainWith(backend, run, log);
+    } finally {
+      backend.dispose();
+    }
+  } catch (e) {
+    output.abort();
+    throw e;
   }
 }
 
@@ -140,17 +149,20 @@ interface LoadedRun {
   sha256: string;
   /** When the command started. */
   t0: number;
+  labelsFor: (numClasses: number) => string[];
+  /** Files go to a staging folder and are renamed into `--out` at the end. */
+  output: StagedOutput;
 }
 
 async function explainWith(
   backend: ExplainBackend,
-  { args, graph, inputInfo, spec, sha256, t0 }: LoadedRun,
+  { args, graph, inputInfo, spec, sha256, t0, labelsFor, output }: LoadedRun,
   log: (line: string) => void,
 ): Promise<ExplainSummary> {
   const tLoad = performance.now();
   const { input, picture } = modelInput(
     args.image,
-    readFile(args.image, 'image'),
+    readInputFile(args.image, 'image', args.maxFileMb),
     inputInfo,
     spec,
     args.preprocess,
@@ -189,20 +201,18 @@ async function explainWith(
     requireFinite(map, `the ${name} map`);
   }
 
-  mkdirSync(args.out, { recursive: true });
-  writeFileSync(join(args.out, 'saliency.npy'), npy2d(S, H, W));
-  writeFileSync(join(args.out, 'positive.npy'), npy2d(SP, H, W));
-  writeFileSync(join(args.out, 'negative.npy'), npy2d(SN, H, W));
+  output.write('saliency.npy', npy2d(S, H, W));
+  output.write('positive.npy', npy2d(SP, H, W));
+  output.write('negative.npy', npy2d(SN, H, W));
 
   // Pixel-level maps are spiky; the display clip of spec 4.5 keeps a few extreme pixels from washing out the rest.
   const normalised = normalizeSigned(S, DISPLAY_CLIP_PERCENTILE);
   const overlay = new Uint8Array(W * H * 4);
   blendOverlay(picture.data, normalised, true, colormapLut('diverging'), OVERLAY_OPACITY, overlay);
-  writeFileSync(join(args.out, 'overlay.png'), encodePng(W, H, overlay));
+  output.write('overlay.png', encodePng(W, H, overlay));
 
   const wanted = args.layers === 'all' ? result.tensors : args.layers;
   const layersWritten: string[] = [];
-  if (wanted.length > 0) mkdirSync(join(args.out, 'layers'), { recursive: true });
   for (const name of wanted) {
     const f = await result.flux(name);
     const shape = graph.shapes.get(name);
@@ -212,15 +222,13 @@ async function explainWith(
     const { h, w } = spatial ? mapSize(shape, tensorLayout(graph, name)) : { h: 1, w: f.R.length };
     const map = spatial ? channelSum(f.R, shape, tensorLayout(graph, name)) : Float64Array.from(f.R);
     requireFinite(map, `the map of layer ${quoted(name)}`);
-    writeFileSync(join(args.out, 'layers', tensorFileName(name)), npy2d(map, h, w));
+    output.write(join('layers', tensorFileName(name)), npy2d(map, h, w));
     layersWritten.push(name);
   }
   const tMaps = performance.now();
 
   const probs = softmax(logits);
-  const labels = args.labels
-    ? parseLabels(new TextDecoder().decode(readFile(args.labels, 'labels')), numClasses)
-    : defaultLabels(numClasses);
+  const labels = labelsFor(numClasses);
   const scored = (index: number) => ({
     index,
     label: shortLabel(labels[index]),
@@ -254,7 +262,8 @@ async function explainWith(
       total: tMaps - t0,
     },
   };
-  writeFileSync(join(args.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  output.write('summary.json', JSON.stringify(summary, null, 2) + '\n');
+  output.commit();
   for (const warning of summary.warnings) log(`warning: ${warning}`);
   log(`forward ${summary.timingsMs.forward.toFixed(0)} ms, chain ${summary.timingsMs.chain.toFixed(0)} ms`);
   return summary;

@@ -8,6 +8,7 @@ import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } fr
 import { runExplain, type ExplainArgs } from './explain';
 import { parseInputFlags, type InputFlags } from './explain-input';
 import { attachNegativeValues } from './args';
+import { MAX_CAP_MB } from './read-input';
 import { alphaBetaProblem } from '../core/pane/alpha-beta';
 import { oneLine, quoted } from '../core/text';
 import { DEFAULT_MEMORY_BUDGET_GIB } from '../core/onnx/memory';
@@ -18,7 +19,7 @@ const USAGE = `usage: panescope --version
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
          [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend cpu|webgpu]
-         [--memory-budget GIB]
+         [--memory-budget GIB] [--max-file-mb N]
 ${EVALUATE_USAGE.replace('usage: ', '       ')}`;
 
 export class UsageError extends Error {}
@@ -52,6 +53,14 @@ function alphaBeta(flag: 'alpha' | 'beta', value: string | undefined, fallback: 
   return n;
 }
 
+function maxFileMb(value: string | undefined): number | undefined {
+  const n = num('max-file-mb', value, undefined);
+  if (n !== undefined && !(n > 0 && n <= MAX_CAP_MB)) {
+    throw new UsageError(`--max-file-mb must be in (0, ${MAX_CAP_MB}] (got ${quoted(value!, 40)})`);
+  }
+  return n;
+}
+
 export function parseExplainArgs(argv: string[]): ExplainArgs {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -75,6 +84,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
       labels: { type: 'string' },
       backend: { type: 'string' },
       'memory-budget': { type: 'string' },
+      'max-file-mb': { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0], 40)}`);
@@ -106,6 +116,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     labels: values.labels,
     backend: oneOf('backend', values.backend, ['cpu', 'webgpu'] as const, 'cpu'),
     memoryBudgetGiB,
+    maxFileMb: maxFileMb(values['max-file-mb']),
     ...inputFlags(values),
   };
 }

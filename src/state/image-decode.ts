@@ -5,7 +5,8 @@
  * same bytes give the same pixels in every browser session (the share link relies on that).
  */
 import type { RgbaImage } from '../core/preprocess';
-import { sniffImageSize } from './image-sniff';
+import { readImageHeaderFrom } from '../core/image-header';
+import { safeText } from '../core/text';
 import { UserError } from './user-error';
 
 export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
@@ -22,16 +23,22 @@ export interface DecodedImage {
 
 const BITMAP_OPTIONS: ImageBitmapOptions = { colorSpaceConversion: 'none', premultiplyAlpha: 'none' };
 
-export async function decodeImageBlob(blob: Blob, name: string): Promise<DecodedImage> {
+export async function decodeImageBlob(blob: Blob, fileName: string): Promise<DecodedImage> {
+  // File names and URLs are untrusted: escaped and capped in every message.
+  const name = safeText(fileName, 120);
   if (blob.size === 0) throw new UserError(`${name} is empty.`);
   if (blob.size > MAX_IMAGE_BYTES) {
     throw new UserError(
       `${name} is ${mb(blob.size)} MB; images up to ${mb(MAX_IMAGE_BYTES)} MB are accepted.`,
     );
   }
-  const header = new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer());
-  const sniffed = sniffImageSize(header);
-  if (sniffed) checkPixelCount(name, sniffed.width, sniffed.height);
+  // From the header, before any decoding: a JPEG's frame header may follow large segments, so the reader
+  // fetches the parts of the file the walk needs.
+  const header = await readImageHeaderFrom(
+    blob.size,
+    async (offset, length) => new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()),
+  );
+  if (header) checkPixelCount(name, header.width, header.height);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(blob, BITMAP_OPTIONS);
@@ -69,11 +76,11 @@ export async function fetchImage(url: string): Promise<DecodedImage> {
     response = await fetch(url, { mode: 'cors', credentials: 'omit' });
   } catch {
     throw new UserError(
-      `The image at ${url} could not be fetched (offline, or the server does not allow it).`,
+      `The image at ${safeText(url, 200)} could not be fetched (offline, or the server does not allow it).`,
     );
   }
   if (!response.ok)
-    throw new UserError(`The image at ${url} could not be fetched (HTTP ${response.status}).`);
+    throw new UserError(`The image at ${safeText(url, 200)} could not be fetched (HTTP ${response.status}).`);
   return decodeImageBlob(await response.blob(), fileNameOf(url));
 }
 
