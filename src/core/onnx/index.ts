@@ -1,5 +1,4 @@
 /** Public API of the ONNX layer: parse, prepare, inspect, and write models. */
-import { nonFiniteWeight } from './finite-weights';
 import type { IrGraph } from './ir';
 import { prepareGraph, type PrepareOptions } from './normalize';
 import { parseOnnx } from './parse';
@@ -27,7 +26,6 @@ export {
   type ModelSpec,
 } from './build';
 export { GATE_ATTR } from './gates';
-export { nonFiniteWeight } from './finite-weights';
 export { DEFAULT_IMAGE_SIZE, type InputShapeOptions } from './inputShape';
 export {
   fromModelLayout,
@@ -42,8 +40,5 @@ export { HINT_KEYS, preprocessHints } from './preprocessHints';
 
 /** ONNX bytes -> prepared graph (parseOnnx + prepareGraph). */
 export function loadGraph(bytes: Uint8Array, opts?: PrepareOptions): IrGraph {
-  const graph = prepareGraph(parseOnnx(bytes), opts);
-  const badWeight = nonFiniteWeight(graph);
-  if (badWeight) throw new Error(badWeight);
-  return graph;
+  return prepareGraph(parseOnnx(bytes), opts);
 }
