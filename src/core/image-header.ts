@@ -16,7 +16,7 @@ export interface SniffedImage {
 }
 
 export interface ImageHeader extends SniffedImage {
-  /** EXIF orientation 1..8 (1 = as stored); JPEG APP1 only, 1 elsewhere. */
+  /** EXIF orientation 1..8 (1 = as stored): a JPEG's APP1 or a PNG's eXIf chunk; 1 elsewhere. */
   orientation: number;
 }
 
@@ -41,7 +41,20 @@ const ascii = (r: Reader, o: number, n: number) =>
 
 function png(r: Reader): ImageHeader | null {
   if (r.length < 24 || be32(r, 0) !== 0x89504e47 || ascii(r, 12, 4) !== 'IHDR') return null;
-  return { format: 'png', width: be32(r, 16), height: be32(r, 20), orientation: 1 };
+  return { format: 'png', width: be32(r, 16), height: be32(r, 20), orientation: pngOrientation(r) };
+}
+
+/** The orientation of an eXIf chunk before the image data (browsers honour it, as for a JPEG's APP1). */
+function pngOrientation(r: Reader): number {
+  let o = 8;
+  for (let n = 0; n < MAX_SEGMENTS && o + 8 <= r.length; n++) {
+    const length = be32(r, o);
+    const type = ascii(r, o + 4, 4);
+    if (type === 'IDAT' || type === 'IEND') break;
+    if (type === 'eXIf') return exifOrientation(r, o + 8, Math.min(o + 8 + length, r.length)) ?? 1;
+    o += 12 + length;
+  }
+  return 1;
 }
 
 function gif(r: Reader): ImageHeader | null {
