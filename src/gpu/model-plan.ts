@@ -11,7 +11,7 @@
  * only those and re-records the chain.
  */
 import type { IrGraph, IrNode } from '../core/onnx/ir';
-import { findLogits } from '../core/pane/heads';
+import { excitationMassSource, findLogits, noMassSourceError } from '../core/pane/heads';
 import { layerList, type ChainLayer } from '../core/pane/layers';
 import { chainOpKind, fluxOutputs } from '../core/pane/ops';
 import type { PaneOptions } from '../core/pane/options';
@@ -36,19 +36,6 @@ export interface HeadSetup {
   /** Index into the logits of the element whose excitation is the start mass. */
   massAt: number;
 }
-
-/** Ops between an affine producer and the logits that keep every element where it is. */
-const ELEMENT_PRESERVING = new Set([
-  'Relu',
-  'LeakyRelu',
-  'Clip',
-  'Identity',
-  'Dropout',
-  'Flatten',
-  'Reshape',
-  'Squeeze',
-  'Unsqueeze',
-]);
 
 export class ModelPlan {
   readonly layers: ChainLayer[];
@@ -116,17 +103,9 @@ export class ModelPlan {
 
   /** The affine tensor whose excitation at the target is the 'excitation' start mass (spec 4.4). */
   massSource(): string {
-    let name = this.logits;
-    for (;;) {
-      const node = this.g.nodes.find((n) => n.outputs[0] === name);
-      if (!node) break;
-      if (chainOpKind(node) === 'affine') return name;
-      if (!ELEMENT_PRESERVING.has(node.opType)) break;
-      name = node.inputs[0];
-    }
-    throw new Error(
-      `start mass 'excitation': the logits '${this.logits}' do not come from an affine node through element-preserving ops`,
-    );
+    const source = excitationMassSource(this.g, this.logits);
+    if (source === null) throw noMassSourceError(this.logits);
+    return source;
   }
 
   recordExcitation(encoder: GPUCommandEncoder): void {

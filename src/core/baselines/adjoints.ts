@@ -7,16 +7,16 @@
  * Each function maps the gradient of a node's output(s) to the gradient of each of its inputs (null for
  * constants and arguments). A second mode, LRP-epsilon, reuses the same products (see relevanceStep).
  */
+import { batchNormAffine, batchNormEpsilon, batchNormParams } from '../onnx/batch-norm';
 import { scalarArg } from '../onnx/canonical';
-import { convGeometry, isSpatialMean, poolGeometry } from '../onnx/geometry';
+import { avgPoolDivisors, convGeometry, isSpatialMean, poolGeometry } from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { broadcastDims } from '../onnx/shapeRules';
 import { DEFAULT_OPTIONS } from '../pane/options';
 import { isData, opsOfKind, ownEntry, type OpsOfKind, type OpTable, type TraversedOp } from '../pane/ops';
 import { numel, type Tensor } from '../tensor';
-import { broadcastIndex } from '../reference/broadcast';
+import { broadcastIndex } from '../onnx/broadcast';
 import {
-  avgPoolDivisors,
   conv2dAdjointAccumulate,
   matmulAdjointAAccumulate,
   matmulAdjointBAccumulate,
@@ -108,15 +108,12 @@ const matmul: VjpFn = (g, node, values, [gy]) => {
 /** Unfolded BatchNormalization, y = s x + t per channel. */
 const batchNorm: VjpFn = (g, node, values, [gy]) => {
   const x = inputValue(values, node, 0);
-  const [gamma, , , variance] = [1, 2, 3, 4].map((k) => constant(g, values, node, k).data);
-  const eps = attr(node, 'epsilon', 1e-5);
+  const params = batchNormParams([1, 2, 3, 4].map((k) => constant(g, values, node, k).data));
+  const { slope } = batchNormAffine(params, batchNormEpsilon(node));
   const C = x.dims[1];
   const plane = numel(x.dims.slice(2));
   const gx = new Float64Array(gy.length);
-  for (let i = 0; i < gy.length; i++) {
-    const c = Math.floor(i / plane) % C;
-    gx[i] = (gy[i] * gamma[c]) / Math.sqrt(variance[c] + eps);
-  }
+  for (let i = 0; i < gy.length; i++) gx[i] = gy[i] * slope[Math.floor(i / plane) % C];
   return only(node, 0, gx);
 };
 

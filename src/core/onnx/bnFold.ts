@@ -1,11 +1,12 @@
 /**
  * BatchNormalization folding (PANE-SPEC 4.3): a BN that directly follows a Conv, or a Gemm, whose output
  * nothing else reads and which is not a graph output, is merged into that node's weights and bias:
- *   s = gamma / sqrt(var + eps),  W' = W * s (per output channel),  b' = (b - mean) * s + beta.
+ *   s = scale / sqrt(var + eps),  W' = W * s (per output channel),  b' = (b - mean) * s + B  (batch-norm.ts).
  * The merged node keeps the Conv/Gemm's name and takes the BN's output name, so the tensor can still be
  * fetched by name from onnxruntime running the original model.
  */
-import { expandTo } from '../reference/broadcast';
+import { batchNormAffine, batchNormEpsilon, batchNormParams } from './batch-norm';
+import { expandTo } from './broadcast';
 import { numel, type Tensor } from '../tensor';
 import type { AttrValue, ElemType, IrGraph, IrNode } from './ir';
 import { broadcastDims } from './shapeRules';
@@ -20,15 +21,8 @@ interface BnParams {
 function bnParams(bn: IrNode, consts: ReadonlyMap<string, Tensor>): BnParams | undefined {
   const p = bn.inputs.slice(1, 5).map((n) => consts.get(n));
   if (p.length !== 4 || p.some((t) => !t)) return undefined;
-  const [gamma, beta, mean, variance] = p.map((t) => t!.data);
-  const eps = typeof bn.attrs.epsilon === 'number' ? bn.attrs.epsilon : 1e-5;
-  const scale = new Float64Array(gamma.length);
-  const shift = new Float64Array(gamma.length);
-  for (let c = 0; c < gamma.length; c++) {
-    scale[c] = gamma[c] / Math.sqrt(variance[c] + eps);
-    shift[c] = beta[c] - mean[c] * scale[c];
-  }
-  return { scale, shift };
+  const { slope, shift } = batchNormAffine(batchNormParams(p.map((t) => t!.data)), batchNormEpsilon(bn));
+  return { scale: slope, shift };
 }
 
 interface Folded {

@@ -10,7 +10,7 @@
  * Min, Max, comparisons, Not) are evaluated here too.
  */
 import { broadcastDims } from './shapeRules';
-import { expandTo } from '../reference/broadcast';
+import { expandTo } from './broadcast';
 import { evalNode, hasEvaluator } from '../reference/forward';
 import { numel, type Tensor } from '../tensor';
 import type { ElemType, IrGraph, IrNode } from './ir';

@@ -141,3 +141,42 @@ export function isSpatialMean(node: IrNode, xDims: readonly number[]): boolean {
   const set = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
   return set.size === rank - 2 && [...set].every((a) => a >= 2 && a < rank);
 }
+
+/** The window of a global pool: the whole plane, one output position. */
+export function globalWindow(xDims: readonly number[]): Window2d {
+  const H = xDims.length === 3 ? 1 : xDims[2];
+  const W = xDims.length === 3 ? xDims[2] : xDims[3];
+  return { kernel: [H, W], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], outH: 1, outW: 1 };
+}
+
+/**
+ * AveragePool divisor of every output position (outH * outW values, row-major). Without
+ * count_include_pad it counts the window taps inside the input; with it, the taps inside the padded input
+ * (so a ceil_mode window that hangs past the end padding still excludes the overhang, as PyTorch does).
+ */
+export function avgPoolDivisors(
+  geo: Window2d,
+  xDims: readonly number[],
+  countIncludePad: boolean,
+): Float64Array {
+  const oneD = xDims.length === 3;
+  const H = oneD ? 1 : xDims[2];
+  const W = oneD ? xDims[2] : xDims[3];
+  const [pt, pl, pb, pr] = geo.pads;
+  const count = (o: number, taps: number, s: number, d: number, p0: number, p1: number, size: number) => {
+    let c = 0;
+    for (let k = 0; k < taps; k++) {
+      const i = o * s - p0 + k * d;
+      if (countIncludePad ? i < size + p1 : i >= 0 && i < size) c++;
+    }
+    return c;
+  };
+  const out = new Float64Array(geo.outH * geo.outW);
+  for (let oh = 0; oh < geo.outH; oh++) {
+    const ch = count(oh, geo.kernel[0], geo.strides[0], geo.dilations[0], pt, pb, H);
+    for (let ow = 0; ow < geo.outW; ow++) {
+      out[oh * geo.outW + ow] = ch * count(ow, geo.kernel[1], geo.strides[1], geo.dilations[1], pl, pr, W);
+    }
+  }
+  return out;
+}

@@ -9,7 +9,7 @@
  * shape without changing it. The Gemm keeps the MatMul's name and takes the Add's output name, so the tensor
  * can still be fetched by name from onnxruntime running the original model.
  */
-import { expandTo } from '../reference/broadcast';
+import { expandTo } from './broadcast';
 import type { ElemType, IrGraph, IrNode } from './ir';
 import { broadcastDims } from './shapeRules';
 import { consumersOf } from './topology';

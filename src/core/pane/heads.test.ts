@@ -4,7 +4,17 @@ import { explain } from '../reference/chain';
 import { runForward } from '../reference/forward';
 import { makeGraph, node, sum } from '../reference/testkit';
 import { tensor } from '../tensor';
-import { argmax, findLogits, headFlux, headVector, sigmoidBinaryHead, softmax } from './heads';
+import {
+  argmax,
+  chooseHead,
+  excitationMassSource,
+  findLogits,
+  headFlux,
+  headVector,
+  sigmoidBinaryHead,
+  softmax,
+} from './heads';
+import { effectiveOptions } from './options';
 
 describe('findLogits', () => {
   for (const op of ['Softmax', 'LogSoftmax', 'Sigmoid']) {
@@ -112,5 +122,61 @@ describe('one-logit sigmoid models', () => {
     const x0 = zero.flux.get('x')!;
     expect([...x0.T]).toEqual([...x1.T]);
     expect([...x0.R]).toEqual([...x1.R].map((v) => -v));
+  });
+});
+
+describe('chooseHead (every engine starts here)', () => {
+  const logits = Float64Array.of(1, 3, -2);
+  it('takes the predicted class and the unit, logit or excitation start mass', () => {
+    expect(chooseHead(logits, undefined, effectiveOptions({}))).toMatchObject({
+      target: 1,
+      massAt: 1,
+      mass: 1,
+    });
+    const logit = chooseHead(logits, undefined, effectiveOptions({ target: 2, startMass: 'logit' }));
+    expect(logit).toMatchObject({ target: 2, massAt: 2, mass: 2 });
+    expect([...logit.u]).toEqual([0, 0, 1]);
+    const excitation = chooseHead(logits, undefined, effectiveOptions({ startMass: 'excitation' }));
+    expect(excitation.mass).toBe('excitation');
+  });
+
+  it("refuses the 'excitation' start mass with a contrast head", () => {
+    const opts = effectiveOptions({ head: 'contrast_mean', startMass: 'excitation' });
+    expect(() => chooseHead(logits, undefined, opts)).toThrow("start mass 'excitation' needs head 'logit'");
+  });
+
+  it('explains class 0 of a one-logit sigmoid model with u = -1, its mass at logit 0', () => {
+    const sigmoid = { name: 's', opType: 'Sigmoid', domain: '', inputs: ['l'], outputs: ['p'], attrs: {} };
+    const head = chooseHead(Float64Array.of(-0.3), sigmoid, effectiveOptions({ startMass: 'logit' }));
+    expect(head).toMatchObject({ target: 0, massAt: 0, mass: 0.3 });
+    expect([...head.u]).toEqual([-1]);
+  });
+});
+
+describe('excitationMassSource', () => {
+  it('walks from the logits through element-preserving ops to the affine producer', () => {
+    const g = makeGraph({
+      inputs: { x: [1, 2, 3, 3] },
+      nodes: [
+        node('GlobalAveragePool', ['x'], ['m']),
+        node('Relu', ['m'], ['r']),
+        node('Flatten', ['r'], ['l']),
+        node('Softmax', ['l'], ['p'], { axis: 1 }),
+      ],
+      outputs: ['p'],
+    });
+    expect(excitationMassSource(g, findLogits(g).logits)).toBe('m');
+  });
+
+  it('is null when a MaxPool (which moves elements) sits above the affine producer', () => {
+    const g = makeGraph({
+      inputs: { x: [1, 2, 4, 4] },
+      nodes: [
+        node('AveragePool', ['x'], ['a'], { kernel_shape: [2, 2] }),
+        node('GlobalMaxPool', ['a'], ['l']),
+      ],
+      outputs: ['l'],
+    });
+    expect(excitationMassSource(g, 'l')).toBeNull();
   });
 });

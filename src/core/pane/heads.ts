@@ -3,8 +3,8 @@
  * polarity sigma_v = +1, and its split of the start mass m over the logits.
  */
 import type { IrGraph, IrNode } from '../onnx/ir';
-import type { Head } from './options';
-import { chainOpKind, isChainOp } from './ops';
+import type { Head, PaneOptions } from './options';
+import { chainOpKind, isChainOp, type ChainOp } from './ops';
 import type { Flux } from './types';
 
 /**
@@ -96,4 +96,74 @@ export function headFlux(logits: Float64Array, u: Float64Array, m: number): Flux
     R[k] = m * (c / total);
   }
   return { T, R };
+}
+
+/**
+ * Which class is explained, the head weights u, and the start mass (spec 4.4), from the logits alone: every
+ * engine starts here. `mass` is 'excitation' when it is G of the logits' affine producer at `massAt`,
+ * which each engine reads from its own excitation pass (the reference walks its own steps to it).
+ */
+export interface HeadChoice {
+  target: number;
+  u: Float64Array;
+  /** Index into the logits of the element whose mass is taken. */
+  massAt: number;
+  mass: number | 'excitation';
+}
+
+export function chooseHead(
+  logits: Float64Array,
+  terminal: IrNode | undefined,
+  opts: Pick<PaneOptions, 'target' | 'head' | 'startMass'>,
+): HeadChoice {
+  // One logit under a Sigmoid is a binary model: the target is a class in {0, 1} (spec 4.4).
+  const binary = terminal?.opType === 'Sigmoid' && logits.length === 1;
+  const { target, u } = binary
+    ? sigmoidBinaryHead(logits[0], opts.target)
+    : (() => {
+        const t = opts.target ?? argmax(logits);
+        return { target: t, u: headVector(logits, t, opts.head) };
+      })();
+  const massAt = binary ? 0 : target;
+  if (opts.startMass === 'unit') return { target, u, massAt, mass: 1 };
+  if (opts.startMass === 'logit') return { target, u, massAt, mass: Math.abs(logits[massAt]) };
+  if (u.some((v, k) => v !== 0 && k !== massAt)) {
+    throw new Error(`start mass 'excitation' needs head 'logit' (u = e_t), got '${opts.head}'`);
+  }
+  return { target, u, massAt, mass: 'excitation' };
+}
+
+/** Ops between an affine producer and the logits that keep every element where it is. */
+const ELEMENT_PRESERVING: ReadonlySet<string> = new Set<ChainOp>([
+  'Relu',
+  'LeakyRelu',
+  'Clip',
+  'Identity',
+  'Dropout',
+  'Flatten',
+  'Reshape',
+  'Squeeze',
+  'Unsqueeze',
+]);
+
+/**
+ * The affine tensor whose G at the target element is the 'excitation' start mass: the logits, or the
+ * input of the element-preserving ops above them (a Flatten after GlobalAveragePool, a final Relu). Null
+ * when the logits do not come from an affine node that way; engines then refuse that start mass.
+ */
+export function excitationMassSource(g: IrGraph, logits: string): string | null {
+  let name = logits;
+  for (;;) {
+    const node = g.nodes.find((n) => n.outputs[0] === name);
+    if (!node || !isChainOp(node)) return null;
+    if (chainOpKind(node) === 'affine') return name;
+    if (!ELEMENT_PRESERVING.has(node.opType)) return null;
+    name = node.inputs[0];
+  }
+}
+
+export function noMassSourceError(logits: string): Error {
+  return new Error(
+    `start mass 'excitation': the logits '${logits}' do not come from an affine node through element-preserving ops`,
+  );
 }

@@ -7,8 +7,11 @@
  * - element-wise: each data input contributes c_j = s_j * x_idx(j) (Add/Sum/Sub with broadcasting,
  *   Mul/Div by a constant, unfolded BatchNormalization as y = s x + t per channel).
  */
+import { batchNormAffine, batchNormEpsilon, batchNormParams } from '../onnx/batch-norm';
 import {
+  avgPoolDivisors,
   convGeometry,
+  globalWindow,
   isSpatialMean,
   poolGeometry,
   spatialOutputDims,
@@ -18,12 +21,10 @@ import type { IrGraph, IrNode } from '../onnx/ir';
 import { broadcastDims, matmulDims } from '../onnx/shapeRules';
 import { chainOpKind, isChainOp, isData, type OpsOfKind } from '../pane/ops';
 import { numel, type Tensor } from '../tensor';
-import { broadcastIndex, expandTo } from './broadcast';
+import { broadcastIndex, expandTo } from '../onnx/broadcast';
 import {
-  avgPoolDivisors,
   conv2dAccumulate,
   conv2dAdjointAccumulate,
-  globalWindow,
   matmulAccumulate,
   matmulAdjointAAccumulate,
   matmulAdjointBAccumulate,
@@ -432,14 +433,12 @@ function scaleView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>
   return elementwiseView(node, [t], null, s.length);
 }
 
-/** Unfolded BatchNormalization: y = s x + t, s = gamma / sqrt(var + eps), t = beta - mean s (spec 4.3). */
+/** Unfolded BatchNormalization: y = s x + shift per channel (core/onnx/batch-norm, spec 4.3). */
 function batchNormView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>): AffineView {
   requireData(g, node, 0);
   const x = inputValue(values, node, 0);
-  const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => requiredConstant(g, values, node, k).data);
-  const epsilon = numAttr(node, 'epsilon', 1e-5);
-  const s = gamma.map((v, c) => v / Math.sqrt(variance[c] + epsilon));
-  const shift = beta.map((v, c) => v - mean[c] * s[c]);
+  const params = batchNormParams([1, 2, 3, 4].map((k) => requiredConstant(g, values, node, k).data));
+  const { slope: s, shift } = batchNormAffine(params, batchNormEpsilon(node));
   const sj = perChannel(s, x.dims);
   const t = term(0, x, x.dims);
   for (let j = 0; j < sj.length; j++) t.c[j] *= sj[j];

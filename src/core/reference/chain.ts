@@ -7,7 +7,7 @@
  * propagateNode() and excitationOf() are the per-node steps, usable on any node in isolation.
  */
 import type { IrGraph, IrNode } from '../onnx/ir';
-import { argmax, findLogits, headFlux, headVector, sigmoidBinaryHead } from '../pane/heads';
+import { chooseHead, findLogits, headFlux } from '../pane/heads';
 import { effectiveOptions, type PaneOptions } from '../pane/options';
 import { chainOpKind, dataValues, fluxOutputs, type OpsOfKind } from '../pane/ops';
 import type { Excitation, Flux, PaneResult } from '../pane/types';
@@ -149,28 +149,6 @@ function excitationMass(
   }
 }
 
-function startMass(
-  g: IrGraph,
-  values: ReadonlyMap<string, Tensor>,
-  logits: string,
-  l: Float64Array,
-  target: number,
-  u: Float64Array,
-  opts: PaneOptions,
-): number {
-  switch (opts.startMass) {
-    case 'unit':
-      return 1;
-    case 'logit':
-      return Math.abs(l[target]);
-    case 'excitation':
-      if (u.some((v, k) => v !== 0 && k !== target)) {
-        throw new Error(`start mass 'excitation' needs head 'logit' (u = e_t), got '${opts.head}'`);
-      }
-      return excitationMass(g, values, logits, target, opts);
-  }
-}
-
 /** Explain one image (batch 1): the double chain from the head down to the graph input. */
 export function explain(
   g: IrGraph,
@@ -186,17 +164,10 @@ export function explain(
     }
   }
   const l = lookup(values, logits, 'explain').data;
-  // One logit under a Sigmoid is a binary model: the target is a class in {0, 1} (spec 4.4).
-  const binary = terminal?.opType === 'Sigmoid' && l.length === 1;
-  let target: number;
-  let u: Float64Array;
-  if (binary) {
-    ({ target, u } = sigmoidBinaryHead(l[0], opts.target));
-  } else {
-    target = opts.target ?? argmax(l);
-    u = headVector(l, target, opts.head);
-  }
-  const m = startMass(g, values, logits, l, binary ? 0 : target, u, opts);
+  const head = chooseHead(l, terminal, opts);
+  const { target, u } = head;
+  // The reference walks its own steps back to the affine producer (more ops than the engines accept).
+  const m = head.mass === 'excitation' ? excitationMass(g, values, logits, head.massAt, opts) : head.mass;
 
   const flux = new Map<string, Flux>([[logits, headFlux(l, u, m)]]);
   const sinks = new Map<string, { T: number; R: number }>();

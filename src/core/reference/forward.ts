@@ -6,6 +6,7 @@
  * index arithmetic (no per-element closures): SqueezeNet-sized models must evaluate in well under a second
  * apart from the convolutions.
  */
+import { batchNormAffine, batchNormEpsilon, batchNormParams } from '../onnx/batch-norm';
 import { intsArg, padsForRank, scalarArg } from '../onnx/canonical';
 import { convGeometry, poolGeometry, spatialOutputDims } from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
@@ -29,7 +30,7 @@ import {
   unsqueezeDims,
 } from '../onnx/shapeRules';
 import { numel, stridesOf, toFloat64, type FloatArray, type Tensor } from '../tensor';
-import { expandTo } from './broadcast';
+import { expandTo } from '../onnx/broadcast';
 import { conv2d, matmulAccumulate } from './linear';
 
 type Inputs = readonly (Tensor | undefined)[];
@@ -149,17 +150,15 @@ const matmul: OpFn = (node, x) => {
 
 const batchNorm: OpFn = (node, x) => {
   const X = input(node, x, 0);
-  const [scale, bias, mean, variance] = [1, 2, 3, 4].map((i) => input(node, x, i).data);
-  const eps = num(node, 'epsilon', 1e-5);
+  const params = batchNormParams([1, 2, 3, 4].map((i) => input(node, x, i).data));
+  const { slope, shift } = batchNormAffine(params, batchNormEpsilon(node));
   const C = X.dims[1];
   const plane = numel(X.dims.slice(2));
   const out = new Float64Array(X.data.length);
   for (let base = 0; base < out.length; base += C * plane) {
     for (let c = 0; c < C; c++) {
-      const s = scale[c] / Math.sqrt(variance[c] + eps);
-      const t = bias[c] - mean[c] * s;
       const o = base + c * plane;
-      for (let p = 0; p < plane; p++) out[o + p] = X.data[o + p] * s + t;
+      for (let p = 0; p < plane; p++) out[o + p] = X.data[o + p] * slope[c] + shift[c];
     }
   }
   return [{ dims: [...X.dims], data: out }];

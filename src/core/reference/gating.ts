@@ -17,7 +17,7 @@ import { gateSignalInput } from '../pane/ops';
 import type { Flux } from '../pane/types';
 import type { Tensor } from '../tensor';
 import type { NodeFlux } from './affine-rule';
-import { broadcastIndex } from './broadcast';
+import { broadcastIndex } from '../onnx/broadcast';
 import { describe, inputValue, outputValue } from './node-values';
 
 export function gateFlux(

@@ -1,12 +1,11 @@
 // PANE-SPEC 5.6: convolution correctness against a dense (Toeplitz) matrix on many random shapes, for the
 // forward map and its adjoint; the matrix products and pooling sums likewise against explicit loops.
 import { describe, expect, it } from 'vitest';
-import { convGeometry, poolGeometry } from '../onnx/geometry';
+import { avgPoolDivisors, convGeometry, poolGeometry } from '../onnx/geometry';
 import type { AttrValue, IrNode } from '../onnx/ir';
 import { mulberry32 } from '../random';
 import { numel } from '../tensor';
 import {
-  avgPoolDivisors,
   conv2d,
   conv2dAdjoint,
   matmulAccumulate,

@@ -4,7 +4,7 @@
  * saturated Clip outputs.
  */
 import { intsArg, padsForRank, scalarArg } from '../onnx/canonical';
-import { poolGeometry, type Window2d } from '../onnx/geometry';
+import { globalWindow, poolGeometry, type Window2d } from '../onnx/geometry';
 import type { IrGraph, IrNode } from '../onnx/ir';
 import { normAxis, transposePerm } from '../onnx/shapeRules';
 import type { PaneOptions } from '../pane/options';
@@ -12,7 +12,6 @@ import { isData, type OpsOfKind } from '../pane/ops';
 import type { Flux } from '../pane/types';
 import { numel, stridesOf, type Tensor } from '../tensor';
 import type { NodeFlux } from './affine-rule';
-import { globalWindow } from './linear';
 import { describe, inputValue, outputValue } from './node-values';
 
 type RouteFn = (

@@ -41,20 +41,9 @@ function signedR(ctx: CompileContext, agree: string, R: string): string {
   return ctx.b.where(agree, R, ctx.b.neg(R));
 }
 
-/** sf; `excited` is the gross excitation with the bias, which is the rule's G when the bias is absorbed. */
-function signedFlux(
-  ctx: CompileContext,
-  view: GraphAffineView,
-  gross: string,
-  excited: string,
-  agree: string,
-  out: FluxValues,
-) {
-  const { b, opts } = ctx;
-  const G = sumOf(b, [
-    opts.biasMode === 'absorb' ? excited : gross,
-    opts.eps > 0 ? b.scalar(opts.eps) : null,
-  ])!;
+/** sf, dividing by the rule's G (ruleDenominator). */
+function signedFlux(ctx: CompileContext, view: GraphAffineView, G: string, agree: string, out: FluxValues) {
+  const { b } = ctx;
   const inv = b.safeInverse(G);
   return zipFlux(
     view.absAdjoint(b.mul(out.T, inv)),
@@ -95,8 +84,25 @@ function zipFlux(T: (string | null)[], R: (string | null)[]): (FluxValues | null
   return T.map((t, i) => (t === null ? null : { T: t, R: R[i]! }));
 }
 
-/** Mass on the inputs of an affine node, and the gross excitation of its output. */
-export function affineStep(ctx: CompileContext, node: IrNode, out: FluxValues): NodeStep {
+/**
+ * G under the rule: the gross plus the bias when it is absorbed, plus eps (spec 3 and 4.2). `excited` is the
+ * gross excitation with the bias.
+ */
+function ruleDenominator(ctx: CompileContext, gross: string, excited: string): string {
+  const { b, opts } = ctx;
+  return sumOf(b, [opts.biasMode === 'absorb' ? excited : gross, opts.eps > 0 ? b.scalar(opts.eps) : null])!;
+}
+
+/**
+ * Mass on the inputs of an affine node, and the gross excitation of its output; with `withRuleGross`, also
+ * the rule's G (the 'excitation' start mass at the logits' producer).
+ */
+export function affineStep(
+  ctx: CompileContext,
+  node: IrNode,
+  out: FluxValues,
+  withRuleGross = false,
+): NodeStep {
   const make = ownEntry(GRAPH_AFFINE_VIEWS, node.opType);
   if (!make) throw new Error(`${describe(node)}: the float32 chain has no affine rule for ${node.opType}`);
   const view = make(ctx, node);
@@ -104,10 +110,17 @@ export function affineStep(ctx: CompileContext, node: IrNode, out: FluxValues): 
   if (ctx.opts.rule === 'sf') {
     const gross = view.gross();
     const excited = excitationGross(ctx, view, gross);
-    return { inputs: signedFlux(ctx, view, gross, excited, agree, out), gross: excited };
+    const G = ruleDenominator(ctx, gross, excited);
+    return {
+      inputs: signedFlux(ctx, view, G, agree, out),
+      gross: excited,
+      ruleGross: withRuleGross ? G : undefined,
+    };
   }
   // alphabeta needs the sign split; its sum is the gross excitation, so no separate |X| |W| pass.
   const split = view.split();
   const gross = sumOf(ctx.b, [split.pos, split.neg]) ?? zeros(ctx.b, ctx.dims(node.outputs[0]));
-  return { inputs: alphaBeta(ctx, view, split, agree, out), gross: excitationGross(ctx, view, gross) };
+  const excited = excitationGross(ctx, view, gross);
+  const ruleGross = withRuleGross ? ruleDenominator(ctx, gross, excited) : undefined;
+  return { inputs: alphaBeta(ctx, view, split, agree, out), gross: excited, ruleGross };
 }

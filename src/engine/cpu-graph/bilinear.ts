@@ -15,11 +15,16 @@
  * The constant operand enters as float32 initializers |W|, W+, W- and W, written once per compiled graph
  * (and only those the rule uses).
  */
-import { convGeometry, isSpatialMean, poolGeometry, type ConvGeometry } from '../../core/onnx/geometry';
+import {
+  avgPoolDivisors,
+  convGeometry,
+  isSpatialMean,
+  poolGeometry,
+  type ConvGeometry,
+} from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { matmulDims } from '../../core/onnx/shapeRules';
 import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
-import { avgPoolDivisors } from '../../core/reference/linear';
 import { numel, sameDims, type Tensor } from '../../core/tensor';
 import { once, sumOf, zeros, type GraphAffineView, type GraphViewFactory } from './affine-view';
 import type { GraphBuilder } from './builder';

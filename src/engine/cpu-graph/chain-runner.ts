@@ -38,7 +38,7 @@ export class ChainRunner {
   /** Explains one image; `options` may differ from the compiled ones only in head, target and start mass. */
   async explain(forward: ForwardValues, options: Partial<PaneOptions>): Promise<PaneResult> {
     if (compileKey(options) !== this.key) throw new Error('ChainRunner: options need another compiled chain');
-    const head = headStart(this.g, forward, effectiveOptions(options));
+    const head = headStart(this.g, forward, effectiveOptions(options), this.compiled.massGross);
     const logitDims = forward.get(head.logits)!.dims;
     const feeds: Record<string, FeedTensor> = {
       [HEAD_T]: { data: Float32Array.from(head.flux.T), dims: logitDims },

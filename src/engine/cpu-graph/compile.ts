@@ -6,7 +6,9 @@
  *          flux the virtual head puts on the logits (HEAD_T, HEAD_R; see head.ts, spec 4.4).
  * Outputs: T and R of every chain layer (pane/layers layerList) and the gross excitation G of every affine
  *          output the chain traverses, from which result.ts takes E+ and E- with the forward value z (the
- *          reference's formula, spec 3). A value shared by several layers (a Conv output and the Relu after
+ *          reference's formula, spec 3); and the rule's G of the logits' affine producer (massGross), the
+ *          'excitation' start mass. The chain is linear in the head's flux, so for that start mass the graph
+ *          runs with unit mass and result.ts scales T and R by m. A value shared by several layers (a Conv output and the Relu after
  *          it carry the same flux) is one output; CompiledChain says which output holds what.
  *
  * The walk is the reference's (core/reference/chain.ts, spec 4.3 and 4.7): nodes in reverse topological
@@ -15,7 +17,7 @@
  * and head for the options it was compiled with (compileKey).
  */
 import type { IrGraph, IrNode } from '../../core/onnx/ir';
-import { findLogits } from '../../core/pane/heads';
+import { excitationMassSource, findLogits } from '../../core/pane/heads';
 import { layerList } from '../../core/pane/layers';
 import { effectiveOptions, type PaneOptions } from '../../core/pane/options';
 import { chainOpKind, fluxOutputs, ownEntry } from '../../core/pane/ops';
@@ -36,6 +38,11 @@ export interface CompiledChain {
   layers: ({ tensor: string } & FluxValues)[];
   /** Affine output tensors and the output that holds their G. */
   excitations: { tensor: string; G: string }[];
+  /**
+   * The output holding the rule's G of the logits' affine producer (core/pane/heads excitationMassSource),
+   * whose element at the target is the 'excitation' start mass; null where the logits have no such producer.
+   */
+  massGross: string | null;
 }
 
 /** What a compiled chain depends on besides the graph: the rule and its parameters (not head or target). */
@@ -45,11 +52,16 @@ export function compileKey(options: Partial<PaneOptions>): string {
   return `${o.rule}${ab}/${o.biasMode}/${o.eps}/${o.clipSaturated}`;
 }
 
-function nodeStep(ctx: CompileContext, node: IrNode, outs: (FluxValues | null)[]): NodeStep {
+function nodeStep(
+  ctx: CompileContext,
+  node: IrNode,
+  outs: (FluxValues | null)[],
+  withRuleGross: boolean,
+): NodeStep {
   const kind = chainOpKind(node);
   switch (kind) {
     case 'affine':
-      return affineStep(ctx, node, outs[0]!);
+      return affineStep(ctx, node, outs[0]!, withRuleGross);
     case 'gate':
       return gateStep(ctx, node, outs);
     case 'pass':
@@ -87,12 +99,15 @@ export function compileChain(g: IrGraph, options: Partial<PaneOptions>): Compile
   };
 
   const excitations: CompiledChain['excitations'] = [];
+  const massSource = excitationMassSource(g, logits);
+  let massGross: string | null = null;
   for (let i = g.nodes.length - 1; i >= 0; i--) {
     const node = g.nodes[i];
     const outs = fluxOutputs(node).map(fluxOf);
     if (outs.every((f) => f === null)) continue;
-    const step = nodeStep(ctx, node, outs);
+    const step = nodeStep(ctx, node, outs, node.outputs[0] === massSource);
     if (step.gross) excitations.push({ tensor: node.outputs[0], G: b.publish(step.gross) });
+    if (step.ruleGross) massGross = b.publish(step.ruleGross);
     step.inputs.forEach((f, k) => {
       if (!f) return;
       const name = node.inputs[k];
@@ -105,5 +120,5 @@ export function compileChain(g: IrGraph, options: Partial<PaneOptions>): Compile
     const f = fluxOf(tensor);
     if (f) layers.push({ tensor, T: b.publish(f.T), R: b.publish(f.R) });
   }
-  return { model: b.build(), forwardValues: ctx.forwardNames(), layers, excitations };
+  return { model: b.build(), forwardValues: ctx.forwardNames(), layers, excitations, massGross };
 }

@@ -21,6 +21,8 @@ export interface FluxValues {
 export interface NodeStep {
   inputs: (FluxValues | null)[];
   gross?: string;
+  /** The rule's denominator G (spec 3 under biasMode, plus eps), when asked for: the 'excitation' mass. */
+  ruleGross?: string;
 }
 
 /** The chain graph's input that carries the forward value `name` of the IR graph. */

@@ -5,9 +5,10 @@
  * input's shape with ReduceSum.
  */
 import type { IrNode } from '../../core/onnx/ir';
+import { batchNormAffine, batchNormEpsilon, batchNormParams } from '../../core/onnx/batch-norm';
 import { broadcastDims } from '../../core/onnx/shapeRules';
 import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
-import { expandTo } from '../../core/reference/broadcast';
+import { expandTo } from '../../core/onnx/broadcast';
 import type { Tensor } from '../../core/tensor';
 import { once, sumOf, unbroadcast, zeros, type GraphAffineView, type GraphViewFactory } from './affine-view';
 import { describe, type CompileContext } from './context';
@@ -105,14 +106,12 @@ function scaleView(ctx: CompileContext, node: IrNode): GraphAffineView {
   return elementwiseView(ctx, node, [term], null, outDims);
 }
 
-/** Unfolded BatchNormalization: y = s x + t, s = gamma / sqrt(var + eps), t = beta - mean s (spec 4.3). */
+/** Unfolded BatchNormalization: y = s x + shift per channel (core/onnx/batch-norm, spec 4.3). */
 function batchNormView(ctx: CompileContext, node: IrNode): GraphAffineView {
   const xName = ctx.dataInput(node, 0);
   const xDims = ctx.dims(xName);
-  const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => ctx.requiredConstant(node, k).data);
-  const epsilon = typeof node.attrs.epsilon === 'number' ? node.attrs.epsilon : 1e-5;
-  const s = gamma.map((v, c) => v / Math.sqrt(variance[c] + epsilon));
-  const shift = beta.map((v, c) => v - mean[c] * s[c]);
+  const params = batchNormParams([1, 2, 3, 4].map((k) => ctx.requiredConstant(node, k).data));
+  const { slope: s, shift } = batchNormAffine(params, batchNormEpsilon(node));
   const channel = [1, s.length, ...new Array<number>(xDims.length - 2).fill(1)];
   const x = ctx.forward(xName);
   const factor = ctx.b.floats(channel, s);

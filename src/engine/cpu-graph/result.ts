@@ -29,7 +29,8 @@ function excitationOf(G: Float64Array, z: Float32Array): Excitation {
 /**
  * PaneResult of one run. Layers that share an output (a Conv and its Relu) share its array. The compiled
  * graph does not split the sinks per node (only the reference reports them), so `sinks` is empty;
- * fluxAtInputPlusSinks gives their total.
+ * fluxAtInputPlusSinks gives their total. For the 'excitation' start mass the graph ran with unit mass:
+ * m is the rule's G it computed at the target (head.ts), and every T and R is scaled by it.
  */
 export function paneResult(
   compiled: CompiledChain,
@@ -48,8 +49,23 @@ export function paneResult(
     }
     return v;
   };
+  let mass: number;
+  if (head.mass === 'excitation') {
+    const G = outputs.get(compiled.massGross ?? '');
+    if (!G) throw new Error("the compiled chain returned no G for the 'excitation' start mass");
+    mass = G[head.massAt];
+  } else mass = head.mass;
+  const scaledNames = new Set<string>();
+  const scaled = (name: string) => {
+    const v = read(name);
+    if (head.mass === 'excitation' && !scaledNames.has(name)) {
+      for (let i = 0; i < v.length; i++) v[i] *= mass;
+      scaledNames.add(name);
+    }
+    return v;
+  };
   const flux = new Map<string, Flux>();
-  for (const l of compiled.layers) flux.set(l.tensor, { T: read(l.T), R: read(l.R) });
+  for (const l of compiled.layers) flux.set(l.tensor, { T: scaled(l.T), R: scaled(l.R) });
   const excitation = new Map<string, Excitation>();
   for (const e of compiled.excitations) {
     const z = forward.get(e.tensor);
@@ -60,7 +76,7 @@ export function paneResult(
     target: head.target,
     logits: head.logits,
     u: head.u,
-    mass: head.mass,
+    mass,
     flux,
     sinks: new Map(),
     excitation,

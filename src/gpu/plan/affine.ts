@@ -10,7 +10,14 @@
  *   BatchNormalization         or the scale of Mul/Div/BN)
  *   AveragePool, GlobalAvgPool avgpool_excite / avgpool_adjoint (ReduceMean over H, W is the latter)
  */
-import { convGeometry, isSpatialMean, poolGeometry, type Window2d } from '../../core/onnx/geometry';
+import { batchNormAffine, batchNormEpsilon, batchNormParams } from '../../core/onnx/batch-norm';
+import {
+  convGeometry,
+  globalWindow,
+  isSpatialMean,
+  poolGeometry,
+  type Window2d,
+} from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { broadcastDims } from '../../core/onnx/shapeRules';
 import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
@@ -410,10 +417,8 @@ function elementwiseTerms(
   // BatchNormalization left unfolded: y = s x + t per channel.
   const x = requireData(ctx, node, 0);
   const rank = ctx.dims(x).length;
-  const [gamma, beta, mean, variance] = [1, 2, 3, 4].map((k) => constantTensor(ctx, node, k)!.data);
-  const epsilon = typeof node.attrs.epsilon === 'number' ? node.attrs.epsilon : 1e-5;
-  const s = gamma.map((v, c) => v / Math.sqrt(variance[c] + epsilon));
-  const t = beta.map((v, c) => v - mean[c] * s[c]);
+  const params = batchNormParams([1, 2, 3, 4].map((k) => constantTensor(ctx, node, k)!.data));
+  const { slope: s, shift: t } = batchNormAffine(params, batchNormEpsilon(node));
   return {
     terms: [{ input: x, scale: { key: `scale:${node.name}`, tensor: perChannel(s, rank) } }],
     bias: { key: `bias:${node.name}`, tensor: perChannel(t, rank) },
@@ -464,20 +469,6 @@ function elementwise(ctx: PlanContext, node: IrNode): NodeKernels {
   return { excite, chain };
 }
 
-/** The window of a global pool: the whole plane, one output position. */
-function globalWindow(xDims: readonly number[]): Window2d & { countIncludePad: boolean } {
-  const [, , H, W] = nchw(xDims);
-  return {
-    kernel: [H, W],
-    strides: [1, 1],
-    dilations: [1, 1],
-    pads: [0, 0, 0, 0],
-    outH: 1,
-    outW: 1,
-    countIncludePad: false,
-  };
-}
-
 function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
   const xName = requireData(ctx, node, 0);
   const out = node.outputs[0];
@@ -487,7 +478,10 @@ function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
       `${describe(node)}: only the mean over the spatial axes of [N, C, H, W] (global average pooling) has a rule`,
     );
   }
-  const geo = node.opType === 'AveragePool' ? poolGeometry(node, xDims) : globalWindow(xDims);
+  const geo =
+    node.opType === 'AveragePool'
+      ? poolGeometry(node, xDims)
+      : { ...globalWindow(xDims), countIncludePad: false };
   const [N, C, H, W] = nchw(xDims);
   const nOut = N * C * geo.outH * geo.outW;
   const shape = {
