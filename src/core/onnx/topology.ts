@@ -1,5 +1,6 @@
 /** Graph structure: topological order, consumers, and removal of what no output depends on. */
 import type { IrGraph, IrNode } from './ir';
+import { quoted } from '../text';
 
 /** Nodes reading each value. */
 export function consumersOf(g: IrGraph): Map<string, IrNode[]> {
@@ -27,7 +28,7 @@ export function topoSort(g: IrGraph): IrGraph {
     for (const name of node.inputs) {
       if (!available.has(name) && !producerIndex.has(name)) {
         throw new Error(
-          `${node.opType} '${node.name}' reads '${name}', which no node, input or initializer provides`,
+          `${node.opType} ${quoted(node.name, 80)} reads ${quoted(name, 80)}, which no node, input or initializer provides`,
         );
       }
     }
@@ -42,7 +43,7 @@ export function topoSort(g: IrGraph): IrGraph {
     while (next < g.nodes.length && (done[next] || !ready(g.nodes[next]))) next++;
     if (next === g.nodes.length) {
       const stuck = g.nodes[first];
-      throw new Error(`the graph has a cycle through ${stuck.opType} '${stuck.name}'`);
+      throw new Error(`the graph has a cycle through ${stuck.opType} ${quoted(stuck.name, 80)}`);
     }
     done[next] = true;
     sorted.push(g.nodes[next]);
