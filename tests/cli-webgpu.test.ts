@@ -1,6 +1,6 @@
 /**
  * `panescope explain --backend webgpu` (the WGSL engine in Node on Dawn; SwiftShader's Vulkan without a GPU)
- * writes the same files as `--backend cpu` (the float64 reference), with maps equal within float32
+ * writes the same files as `--backend reference` (the float64 reference), with maps equal within float32
  * tolerance. The webgpu run goes through bin/panescope.mjs, so the `?raw` shader hook is tested too. No
  * skipping: a machine without a Dawn adapter fails here with the CLI's message.
  */
@@ -47,7 +47,7 @@ async function runCli(args: string[]): Promise<{ code: number; stderr: string }>
 }
 
 describe('panescope explain --backend webgpu', () => {
-  it('writes what --backend cpu writes for SqueezeNet on chelsea, maps equal in float32', async () => {
+  it('writes what --backend reference writes for SqueezeNet on chelsea, maps equal in float32', async () => {
     readBytes(SQUEEZENET_ONNX);
     const common = ['--model', SQUEEZENET_ONNX, '--image', CHELSEA, '--layers', 'all'];
     const cpuOut = mkdtempSync(join(tmpdir(), 'panescope-cpu-'));
@@ -56,7 +56,7 @@ describe('panescope explain --backend webgpu', () => {
     const quiet = [vi.spyOn(console, 'log'), vi.spyOn(console, 'error')];
     for (const spy of quiet) spy.mockImplementation(() => undefined);
     try {
-      expect(await main(['explain', ...common, '--out', cpuOut])).toBe(0);
+      expect(await main(['explain', ...common, '--out', cpuOut, '--backend', 'reference'])).toBe(0);
     } finally {
       for (const spy of quiet) spy.mockRestore();
     }
@@ -76,7 +76,7 @@ describe('panescope explain --backend webgpu', () => {
 
     const cpu = JSON.parse(readFileSync(join(cpuOut, 'summary.json'), 'utf8'));
     const webgpu = JSON.parse(readFileSync(join(gpuOut, 'summary.json'), 'utf8'));
-    expect([cpu.backend, webgpu.backend]).toEqual(['cpu', 'webgpu']);
+    expect([cpu.backend, webgpu.backend]).toEqual(['reference', 'webgpu']);
     expect(webgpu.class.index).toBe(cpu.class.index);
     expect(webgpu.top5.map((c: { index: number }) => c.index)).toEqual(
       cpu.top5.map((c: { index: number }) => c.index),

@@ -44,6 +44,7 @@ import {
   type ImageTask,
 } from './evaluate-job';
 import { WorkerPool } from './worker-pool';
+import { ProgressBar, stderrOutput } from './progress';
 import { cpuBackend } from '../runtime';
 
 export class EvaluateUsageError extends Error {}
@@ -240,38 +241,6 @@ export interface EvaluationReport {
   timing: { totalSeconds: number; perImageSeconds: number };
 }
 
-/**
- * A progress bar on stderr: redrawn in place on a terminal (messages are printed above it), one line per
- * message otherwise (logs stay readable when stderr is a file).
- */
-class ProgressBar {
-  private done = 0;
-  private line = '';
-  private readonly t0 = performance.now();
-  constructor(
-    private readonly total: number,
-    private readonly tty: boolean,
-    private readonly write: (s: string) => void,
-  ) {}
-  step(label: string): void {
-    this.done++;
-    const frac = this.done / this.total;
-    const elapsed = (performance.now() - this.t0) / 1000;
-    const eta = (elapsed / frac) * (1 - frac);
-    const width = 28;
-    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-    this.line = `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${elapsed.toFixed(0)}s elapsed, ~${eta.toFixed(0)}s left  ${label}`;
-    if (this.tty) this.write(`\r${this.line.slice(0, 120).padEnd(120)}`);
-  }
-  message(text: string): void {
-    if (!this.tty) this.write(`${text}\n`);
-    else this.write(`\r${text.padEnd(120)}\n${this.line.slice(0, 120).padEnd(120)}`);
-  }
-  finish(): void {
-    if (this.tty && this.line) this.write('\n');
-  }
-}
-
 interface Pool {
   run(task: ImageTask, onStep: (step: string) => void): Promise<ImageRecord>;
   close(): Promise<void>;
@@ -430,7 +399,7 @@ export async function runEvaluate(
     writeFileSync(join(args.out, 'report.json'), JSON.stringify(r) + '\n');
 
   const stepsPerImage = methods.length + (metrics.includes('correlation') ? 1 : 0);
-  const bar = new ProgressBar(Math.max(1, todo.length * stepsPerImage), process.stderr.isTTY === true, log);
+  const bar = new ProgressBar(Math.max(1, todo.length * stepsPerImage), stderrOutput(log));
   const failures: Skipped[] = [];
   if (todo.length) {
     const jobs = Math.min(args.jobs, todo.length);

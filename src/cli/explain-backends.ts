@@ -1,7 +1,8 @@
 /**
  * What `panescope explain` computes with, behind one small interface so that the files it writes come from
- * the same code whichever backend ran: 'cpu' is the float64 reference (forward pass and double chain),
- * 'webgpu' the WGSL engine (src/cli/explain-webgpu.ts).
+ * the same code whichever backend ran, each named after what it is: 'ort' the float32 chain graph on
+ * onnxruntime (src/cli/explain-ort.ts, the default), 'reference' the float64 reference (forward pass and
+ * double chain, the oracle), 'webgpu' the WGSL engine (src/cli/explain-webgpu.ts).
  */
 import type { IrGraph } from '../core/onnx/ir';
 import { findLogits } from '../core/pane/heads';
@@ -11,7 +12,8 @@ import { explain } from '../core/reference/chain';
 import { runForward } from '../core/reference/forward';
 import type { Tensor } from '../core/tensor';
 
-export type ExplainBackendName = 'cpu' | 'webgpu';
+export const EXPLAIN_BACKENDS = ['ort', 'webgpu', 'reference'] as const;
+export type ExplainBackendName = (typeof EXPLAIN_BACKENDS)[number];
 
 /** One explanation, as far as the CLI's files need it. */
 export interface ChainRun {
@@ -25,6 +27,8 @@ export interface ChainRun {
 }
 
 export interface ExplainBackend {
+  /** What ran, in words (summary.json's runtime). */
+  readonly runtime: string;
   /** The forward pass on the model input (in the model's layout); returns the logits. */
   forward(input: Tensor): Promise<ArrayLike<number>>;
   chain(options: PaneOptions): Promise<ChainRun>;
@@ -35,6 +39,7 @@ export interface ExplainBackend {
 export function referenceBackend(graph: IrGraph, inputName: string): ExplainBackend {
   let values: ReturnType<typeof runForward> | undefined;
   return {
+    runtime: 'float64 reference (TypeScript)',
     async forward(input) {
       values = runForward(graph, { [inputName]: input });
       return values.get(findLogits(graph).logits)!.data;

@@ -38,11 +38,12 @@ export async function webgpuBackend(
     if (info.inputDims.join() !== planar.join()) {
       throw new Error(
         `--backend webgpu: the engine runs this model at [${info.inputDims}], not [${planar}]; ` +
-          `--input-size needs --backend cpu`,
+          `--input-size needs --backend ort or reference`,
       );
     }
     const layers = new Set(info.layers.map((l) => l.tensor));
     return {
+      runtime: 'WebGPU engine on Dawn (forward pass on onnxruntime-web wasm)',
       async forward(x) {
         const prediction = await engine.setInput(fromModelLayout(Float32Array.from(x.data), input));
         return prediction.logits;

@@ -1,6 +1,7 @@
 /**
- * `panescope explain`: one image through the float64 reference (forward pass and double chain), or through
- * the WebGPU engine with `--backend webgpu`, written as .npy maps, an overlay PNG and a JSON summary.
+ * `panescope explain`: one image through the float32 chain graph on onnxruntime (the default), the float64
+ * reference (`--backend reference`) or the WebGPU engine (`--backend webgpu`), written as .npy maps, an
+ * overlay PNG and a JSON summary.
  */
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -17,6 +18,7 @@ import { effectiveOptions, type Head, type Rule } from '../core/pane/options';
 import { encodePng } from './image-io';
 import { modelInput, preprocessSpecFor, type InputFlags } from './explain-input';
 import { referenceBackend, type ExplainBackend, type ExplainBackendName } from './explain-backends';
+import { ortBackend } from './explain-ort';
 import { locateForward, requireFiniteChain, requireFiniteLogits } from './non-finite';
 import { requireFinite } from '../core/finite';
 import { conservationWarnings } from '../core/pane/alpha-beta';
@@ -48,8 +50,10 @@ interface ExplainCommonArgs {
 export type ExplainArgs = ExplainCommonArgs & InputFlags;
 
 export interface ExplainSummary {
-  /** cpu: the float64 reference; webgpu: the WGSL engine (float32). */
+  /** ort: the float32 chain graph on onnxruntime; reference: the float64 reference; webgpu: the WGSL engine. */
   backend: ExplainBackendName;
+  /** What ran, in words: which onnxruntime (native or wasm), the reference, or the GPU engine. */
+  runtime: string;
   model: { path: string; sha256: string };
   input: { name: string; shape: number[]; layout: 'NCHW' | 'NHWC' };
   preprocess: PreprocessSpec;
@@ -106,8 +110,9 @@ export async function runExplain(
       `${quoted(args.model)}: the double chain cannot traverse this model: ${formatCoverage(report)}`,
     );
   try {
-    // The webgpu backend's CPU-side tensors are onnxruntime's float32 ones; the GPU checks its own limits.
-    const engine = args.backend === 'webgpu' ? 'cpu-graph' : 'reference';
+    // The ort and webgpu backends' CPU-side tensors are onnxruntime's float32 ones (the GPU checks its own
+    // limits); the reference holds float64 values.
+    const engine = args.backend === 'reference' ? 'reference' : 'cpu-graph';
     checkMemoryBudget(graph, engine, args.memoryBudgetGiB * 1024 ** 3, '--memory-budget GIB raises it');
   } catch (e) {
     throw new Error(`${quoted(args.model)}: ${(e as Error).message}`);
@@ -124,11 +129,13 @@ export async function runExplain(
   // Created now, so that a place that cannot be written fails before the work.
   const output = new StagedOutput(args.out);
   try {
-    // Loaded on demand: the cpu backend never starts Dawn.
+    // Loaded on demand: only the webgpu backend starts Dawn.
     const backend =
       args.backend === 'webgpu'
         ? await (await import('./explain-webgpu')).webgpuBackend(bytes, basename(args.model), inputInfo)
-        : referenceBackend(graph, inputInfo.name);
+        : args.backend === 'ort'
+          ? await ortBackend(bytes, graph, inputInfo)
+          : referenceBackend(graph, inputInfo.name);
     try {
       const run = { args, graph, inputInfo, spec, sha256, t0, labelsFor, output };
       return await explainWith(backend, run, log);
@@ -244,6 +251,7 @@ async function explainWith(
   const { sinks } = result;
   const summary: ExplainSummary = {
     backend: args.backend,
+    runtime: backend.runtime,
     model: { path: basename(args.model), sha256 },
     input: { name: inputInfo.name, shape: dims, layout },
     preprocess: spec,

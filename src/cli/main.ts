@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } from './evaluate';
 import { runExplain, type ExplainArgs } from './explain';
 import { parseInputFlags, type InputFlags } from './explain-input';
+import { EXPLAIN_BACKENDS, type ExplainBackendName } from './explain-backends';
 import { attachNegativeValues } from './args';
 import { MAX_CAP_MB } from './read-input';
 import { alphaBetaProblem } from '../core/pane/alpha-beta';
@@ -18,7 +19,7 @@ const USAGE = `usage: panescope --version
          [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
-         [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend cpu|webgpu]
+         [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend ort|webgpu|reference]
          [--memory-budget GIB] [--max-file-mb N]
 ${EVALUATE_USAGE.replace('usage: ', '       ')}`;
 
@@ -114,11 +115,22 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     head: oneOf('head', values.head, ['logit', 'contrast_mean', 'contrast_softmax'] as const, 'logit'),
     layers,
     labels: values.labels,
-    backend: oneOf('backend', values.backend, ['cpu', 'webgpu'] as const, 'cpu'),
+    backend: backendFlag(values.backend),
     memoryBudgetGiB,
     maxFileMb: maxFileMb(values['max-file-mb']),
     ...inputFlags(values),
   };
+}
+
+/** --backend; 'cpu', the old name of the float64 reference, still works with a note on stderr. */
+function backendFlag(value: string | undefined): ExplainBackendName {
+  if (value === 'cpu') {
+    console.error(
+      "panescope: note: --backend cpu is deprecated; it is the float64 reference, now '--backend reference'",
+    );
+    return 'reference';
+  }
+  return oneOf('backend', value, EXPLAIN_BACKENDS, 'ort');
 }
 
 function inputFlags(values: Record<string, string | boolean | undefined>): InputFlags {

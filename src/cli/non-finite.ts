@@ -47,7 +47,7 @@ export function requireFiniteLogits(
   if (!found) return;
   const where =
     locate() ??
-    (backend === 'cpu'
+    (backend === 'reference'
       ? 'no single node could be named'
       : `the float64 reference stays finite, so the ${backend} backend overflowed its float32 range`);
   throw new NonFiniteError(

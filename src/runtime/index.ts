@@ -117,11 +117,13 @@ async function loadOrt(backend: RuntimeBackend): Promise<OrtModule> {
 
 export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions): Promise<ModelRunner> {
   const ort = await loadOrt(opts.backend);
+  const threads = opts.numThreads ?? nativeThreads;
   const cpu: Ort.InferenceSession.SessionOptions =
     opts.backend === 'native'
       ? {
           executionProviders: ['cpu'],
-          intraOpNumThreads: opts.numThreads ?? nativeThreads,
+          // Unset: onnxruntime's default (one thread per core).
+          ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
           interOpNumThreads: 1,
         }
       : { executionProviders: ['wasm'] };
