@@ -33,6 +33,7 @@ import { loadGraph } from '../core/onnx';
 import { inputLayout } from '../core/onnx/layout';
 import { IMAGENET_PREPROCESS, preprocess } from '../core/preprocess';
 import { decodeImage } from './image-io';
+import { readInputFile } from './read-input';
 import {
   GRADIENT_BACKENDS,
   loadModel,
@@ -271,14 +272,9 @@ async function workerPool(
   };
 }
 
-function readOrThrow(path: string, what: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new Error(
-      `cannot read ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
+/** Regular files only, under the size caps of `explain` (a FIFO or /dev/zero is refused at once). */
+function readOrThrow(path: string, what: 'model' | 'image'): Uint8Array {
+  return readInputFile(path, what);
 }
 
 /** The settings a finished image record depends on: a stored record is reused only when they match. */

@@ -75,6 +75,24 @@ describe('bounded reads', () => {
     expect(existsSync(run.out)).toBe(false);
   });
 
+  it('refuses --model /dev/zero in evaluate too, at once', async () => {
+    // An empty folder of images: the model is read, and refused, first.
+    const images = tmp();
+    const t0 = performance.now();
+    const run = await cli([
+      'evaluate',
+      '--model',
+      '/dev/zero',
+      '--images',
+      images,
+      '--out',
+      join(tmp(), 'out'),
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/cannot read model '\/dev\/zero': it is a device, not a file/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
   it('refuses a FIFO and a folder without waiting for a writer', async () => {
     const fifo = join(tmp(), 'image.png');
     execFileSync('mkfifo', [fifo]);
