@@ -29,8 +29,11 @@ export interface StatusSlice {
   setNotice(notice: string | null): void;
 }
 
-/** The banner keeps the last few messages; older ones have been read or superseded. */
-const MAX_ERRORS = 4;
+/**
+ * The banner keeps this many messages (it shows a few, the rest behind "and N more"); older ones have been
+ * read or superseded. A refused link brings a heading and up to 21 lines.
+ */
+const MAX_ERRORS = 30;
 
 export const createStatusSlice: SliceCreator<StatusSlice> = (set) => ({
   phase: 'starting',
