@@ -12,6 +12,8 @@ import { addDecodedImage, createShareLink, loadLinkedImage, type ShareLink } fro
 import { decodeShareState, parseHttpUrl } from './share-codec';
 import type { AppStore } from './store';
 import { describeError } from './user-error';
+import { describeUrl } from './link-url';
+import type { LinkFetch } from './slices/link-slice';
 import { defaultPreprocess, samePreprocess } from './slices/model-slice';
 import type { ImageSource } from './types';
 import { defaultViewSettings, VIEW_SETTING_NAMES, type ViewSettings } from './view-settings';
@@ -144,24 +146,42 @@ export class AppActions {
   }
 
   /**
-   * Applies a share link (the page's fragment) and loads its image; without one, the default demo image.
-   * Problems with the link are reported and the rest of it still applies.
+   * Applies a share link (the page's fragment) and loads its image; without one, or with a link that is
+   * refused or waits for a click, the default demo image.
    */
   async start(fragment: string): Promise<void> {
     await this.applyLink(fragment);
+    if (this.store.getState().images.length === 0) await this.showDemo(DEFAULT_DEMO_ID);
   }
 
   /**
    * Brings the app to the view a fragment describes: at start, and on Back, Forward or an edited address.
-   * The fragment is the whole view: what it leaves out takes the default. An image or model the app holds
-   * already is selected again rather than loaded twice.
+   * The fragment is the whole view: what it leaves out takes the default. A link with any problem is refused
+   * whole (the view stays as it is). A link that would download a model or image waits for a click
+   * (confirmLink) before anything is fetched; an image or model the app holds already is used again.
    */
-  async applyLink(fragment: string): Promise<void> {
+  async applyLink(fragment: string, options: { confirmed?: boolean } = {}): Promise<void> {
     const s = this.store.getState();
     const { values, problems } = decodeShareState(fragment);
-    // One banner entry for the whole link, one line per problem.
-    if (problems.length > 0) s.pushError(problems.join('\n'));
+    if (problems.length > 0) {
+      s.pushError('The link was refused: nothing of it was applied.');
+      for (const p of problems) s.pushError(p);
+      return;
+    }
     const model = values.model ?? { kind: 'builtin', id: DEFAULT_MODEL_ID };
+    const source = values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID };
+    const held = s.images.find((i) => sameSource(i.source, source));
+    const fetches: LinkFetch[] = [];
+    if (model.kind === 'url' && modelRefKey(model) !== modelRefKey(s.modelRef)) {
+      fetches.push({ what: 'model', url: model.url, ...describeUrl(model.url) });
+    }
+    if (source.kind === 'url' && !held)
+      fetches.push({ what: 'image', url: source.url, ...describeUrl(source.url) });
+    if (fetches.length > 0 && !options.confirmed) {
+      s.setLinkToConfirm({ fragment, fetches });
+      return;
+    }
+    s.setLinkToConfirm(null);
     if (modelRefKey(model) !== modelRefKey(s.modelRef) || !s.model) {
       s.requestModel(model, values.preprocess ?? null);
     } else if (values.preprocess) s.setPreprocess(values.preprocess);
@@ -172,8 +192,6 @@ export class AppActions {
     s.setLayer(values.layer ?? null);
     s.setView({ ...defaultViewSettings(), ...pickLinkSettings(values) });
     s.setCompare(values.compare ?? null);
-    const source = values.image ?? { kind: 'demo', id: DEFAULT_DEMO_ID };
-    const held = s.images.find((i) => sameSource(i.source, source));
     if (held) {
       s.setCrop(held.id, values.crop ?? null);
       s.selectImage(held.id);
@@ -185,6 +203,17 @@ export class AppActions {
       s.pushError(describeError('The image of the link could not be loaded', e));
       if (values.image && values.image.kind !== 'demo') await this.showDemo(DEFAULT_DEMO_ID);
     }
+  }
+
+  /** The visitor clicked to load what the waiting link names. */
+  async confirmLink(): Promise<void> {
+    const link = this.store.getState().linkToConfirm;
+    if (link) await this.applyLink(link.fragment, { confirmed: true });
+  }
+
+  /** The visitor declined the waiting link: nothing of it is fetched or applied. */
+  declineLink(): void {
+    this.store.getState().setLinkToConfirm(null);
   }
 
   async shareLink(base: string): Promise<ShareLink | null> {

@@ -4,9 +4,32 @@ import {
   encodeShareState,
   MAX_EMBEDDED_CHARS,
   MAX_FRAGMENT_CHARS,
+  MAX_PROBLEMS,
   quote,
 } from './share-codec';
+import { bytesToBase64Url } from './base64url';
 import type { ShareState } from './types';
+
+/** The first bytes of a 224 x 224 PNG: enough for the parser's format and size check. */
+function pngHeader(width = 224, height = 224): string {
+  const b = new Uint8Array(33);
+  b.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  new DataView(b.buffer).setUint32(16, width);
+  new DataView(b.buffer).setUint32(20, height);
+  return bytesToBase64Url(b);
+}
+
+/** The first bytes of a 224 x 224 lossless WebP (VP8L). */
+function webpHeader(): string {
+  const b = new Uint8Array(30);
+  b.set([...'RIFF'].map((c) => c.charCodeAt(0)));
+  b.set(
+    [...'WEBPVP8L'].map((c) => c.charCodeAt(0)),
+    8,
+  );
+  new DataView(b.buffer).setUint32(21, 223 | (223 << 14), true);
+  return bytesToBase64Url(b);
+}
 
 const full: ShareState = {
   model: { kind: 'builtin', id: 'squeezenet1.1' },
@@ -46,7 +69,7 @@ describe('share link codec', () => {
     const state: ShareState = {
       ...full,
       model: { kind: 'url', url: 'https://example.org/models/m.onnx?x=1&y=2' },
-      image: { kind: 'embedded', mime: 'image/webp', data: 'UklGRh4A_-' },
+      image: { kind: 'embedded', mime: 'image/webp', data: webpHeader() },
       target: null,
       layer: null,
       rule: 'sf',
@@ -83,7 +106,7 @@ describe('share link codec', () => {
     expect(decodeShareState('#')).toEqual({ values: {}, problems: [] });
   });
 
-  it('rejects hostile and malformed values one by one, keeping the good ones', () => {
+  it('refuses a link with hostile or malformed values whole, naming every problem', () => {
     const hostile = new URLSearchParams({
       model: 'javascript:alert(1)',
       img: 'data:image/png;base64,AAAA',
@@ -98,12 +121,55 @@ describe('share link codec', () => {
       head: 'logit',
     }).toString();
     const { values, problems } = decodeShareState(hostile);
-    // The final map is absent, which in a link means the pixel-level map it always showed.
-    expect(values).toEqual({ rule: 'sf', head: 'logit', finalMap: 'pixel' });
+    expect(values).toEqual({});
     expect(problems).toHaveLength(9);
     for (const p of problems) expect(p).toMatch(/^Link: /);
+    // One bad value is enough to refuse the rest.
+    expect(decodeShareState('view=positive&gamma=7')).toEqual({
+      values: {},
+      problems: ['Link: gamma "7" is not one of 1, 0.5, 0.25.'],
+    });
   });
 
+  it('names the first problems of a huge link and counts the rest', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}=1`).join('&');
+    const { values, problems } = decodeShareState(keys);
+    expect(values).toEqual({});
+    expect(problems).toHaveLength(MAX_PROBLEMS + 1);
+    expect(problems.at(-1)).toBe(`Link: and ${5000 - MAX_PROBLEMS} more problems.`);
+  });
+
+  it('allows only https addresses (and http://localhost), never a literal private one', () => {
+    expect(decodeShareState('model=https://example.org/m.onnx').values.model).toEqual({
+      kind: 'url',
+      url: 'https://example.org/m.onnx',
+    });
+    expect(decodeShareState('img=http://localhost:5173/x.png').values.image).toEqual({
+      kind: 'url',
+      url: 'http://localhost:5173/x.png',
+    });
+    const refused = {
+      'http://example.org/m.onnx': 'must be an https: address',
+      'http://169.254.169.254/latest/meta-data': 'must be an https: address',
+      'https://169.254.169.254/latest/meta-data': 'names a link-local address',
+      'https://10.0.0.1/router/reboot?confirm=1': 'names a private address',
+      'https://192.168.1.1/': 'names a private address',
+      'https://172.20.0.5/': 'names a private address',
+      'https://127.0.0.1:8080/m.onnx': 'names a loopback address',
+      'https://0x7f.1/m.onnx': 'names a loopback address',
+      'https://2130706433/m.onnx': 'names a loopback address',
+      'https://[::1]/m.onnx': 'names a loopback address',
+      'https://[fe80::1]/m.onnx': 'names a link-local address',
+      'https://[fd00::5]/m.onnx': 'names a private (unique local) address',
+      'https://[::ffff:10.0.0.1]/m.onnx': 'names a private address',
+      'https://0.0.0.0/m.onnx': 'names a "this network" address',
+    };
+    for (const [url, why] of Object.entries(refused)) {
+      const { values, problems } = decodeShareState(`model=${encodeURIComponent(url)}`);
+      expect(values.model, url).toBeUndefined();
+      expect(problems[0], url).toContain(why);
+    }
+  });
   it('rejects numbers in forms other than plain decimals', () => {
     for (const bad of ['0x10', 'Infinity', '1_0', ' 1', '1 ', '+1', '', '.', '1e5000', '12345678901234']) {
       const { values } = decodeShareState(`opacity=${encodeURIComponent(bad)}`);
@@ -125,11 +191,8 @@ describe('share link codec', () => {
 
   it('names unknown and repeated parameters', () => {
     const { values, problems } = decodeShareState('view=net&view=positive&evil=1');
-    expect(values.kind).toBe('net');
-    expect(problems).toEqual([
-      'Link: parameter "view" repeated; the first one is used.',
-      'Link: unknown parameter "evil" ignored.',
-    ]);
+    expect(values).toEqual({});
+    expect(problems).toEqual(['Link: parameter "view" is repeated.', 'Link: unknown parameter "evil".']);
   });
 
   it('refuses URLs with credentials, other schemes and excessive length', () => {
@@ -140,17 +203,46 @@ describe('share link codec', () => {
     expect(decodeShareState('img=demo:chelsea').values.image).toEqual({ kind: 'demo', id: 'chelsea' });
   });
 
-  it('checks embedded image data: prefix, alphabet and size', () => {
+  it('checks embedded image data: prefix, alphabet, length, format and size', () => {
+    const png = pngHeader();
     expect(decodeShareState('img=embed').values.image).toBeUndefined();
-    expect(decodeShareState('img=embed&imgdata=gif.AAAA').values.image).toBeUndefined();
+    expect(decodeShareState(`img=embed&imgdata=gif.${png}`).values.image).toBeUndefined();
     expect(decodeShareState('img=embed&imgdata=webp.AA%2BA').values.image).toBeUndefined();
     const big = 'A'.repeat(MAX_EMBEDDED_CHARS + 1);
     expect(decodeShareState(`img=embed&imgdata=webp.${big}`).values.image).toBeUndefined();
-    expect(decodeShareState('img=embed&imgdata=png.AAAA').values.image).toEqual({
+    expect(decodeShareState(`img=embed&imgdata=png.${png}`).values.image).toEqual({
       kind: 'embedded',
       mime: 'image/png',
-      data: 'AAAA',
+      data: png,
     });
+    const why = (imgdata: string) => decodeShareState(`img=embed&imgdata=${imgdata}`).problems[0];
+    // A length of 1 mod 4 cannot be base64 of whole bytes: refused here, not at load.
+    expect(why(`png.${png}A`)).toBe('Link: imgdata is not base64url.');
+    // The bytes must be an image of the named type, of a size the app could have embedded.
+    expect(why(`jpeg.${png}`)).toBe('Link: imgdata does not hold a jpeg image.');
+    expect(why('png.AAAA')).toBe('Link: imgdata does not hold a png image.');
+    expect(why(`png.${pngHeader(100_000, 100_000)}`)).toMatch(/100000 x 100000 image/);
+  });
+
+  it('refuses every Object.prototype key as a key, a prefix and a value, and re-encodes nothing', () => {
+    const names = Object.getOwnPropertyNames(Object.prototype);
+    expect(names).toContain('__proto__');
+    for (const name of names) {
+      for (const fragment of [
+        `img=embed&imgdata=${name}.AAAA`,
+        `${name}=1`,
+        `view=${name}`,
+        `cmap=${name}`,
+        `img=demo:${name}`,
+        `model=${name}`,
+        `fm=${name}`,
+      ]) {
+        const { values, problems } = decodeShareState(fragment);
+        expect(values, fragment).toEqual({});
+        expect(problems.length, fragment).toBeGreaterThan(0);
+      }
+    }
+    expect(({} as Record<string, unknown>).AAAA).toBeUndefined();
   });
 
   it('refuses layer names with control characters or excessive length, keeps other text as plain data', () => {
@@ -162,7 +254,7 @@ describe('share link codec', () => {
 
   it('needs all preprocessing values together', () => {
     const { values, problems } = decodeShareState('mean=0.5,0.5,0.5&std=1,1,1');
-    expect(values.preprocess).toBeUndefined();
+    expect(values).toEqual({});
     expect(problems).toHaveLength(1);
   });
 
@@ -173,7 +265,7 @@ describe('share link codec', () => {
   });
 
   it('quotes values shortly and printably', () => {
-    expect(quote('a\u0000b')).toBe('a?b');
+    expect(quote('a\u0000b\u202e')).toBe('a\\x00b\\u{202e}');
     expect(quote('x'.repeat(50))).toBe(`${'x'.repeat(40)}…`);
   });
 });

@@ -3,13 +3,19 @@
  * embedded image stays between the two browsers.
  *
  * Parsing is defensive: every key is whitelisted, every value checked against a whitelist, a number range or
- * a length limit. A bad value is dropped with a message (and the app keeps its default for it); nothing from
- * the link is ever evaluated or inserted into the page as markup.
+ * a length limit, and a link with any problem is refused whole, each problem named: half a link would show
+ * a view nobody made. Lookups never reach Object.prototype (Maps, Sets and arrays only). Model and image
+ * addresses follow link-url.ts (https only, no private addresses), and nothing from the link is ever
+ * evaluated or inserted into the page as markup.
  */
 import type { CropRect } from '../core/preprocess';
+import { escapeControls } from '../core/text';
 import type { MapKind } from '../engine/types';
 import type { Rule } from '../core/pane/options';
+import { base64UrlToBytes } from './base64url';
 import { BUILTIN_MODELS, DEMO_IMAGES } from './catalog';
+import { sniffImageSize } from './image-sniff';
+import { checkLinkUrl, MAX_URL_CHARS } from './link-url';
 import type { CompareSpec, EmbeddedMime, PreprocessSettings, ShareState } from './types';
 import {
   decodeSetting,
@@ -28,9 +34,13 @@ export const LINK_VERSION = '1';
 export const MAX_FRAGMENT_CHARS = 64_000;
 /** An embedded image may use this many base64url characters (about 30 KB of image file). */
 export const MAX_EMBEDDED_CHARS = 40_000;
-export const MAX_URL_CHARS = 2_000;
+export { MAX_URL_CHARS };
 export const MAX_LAYER_CHARS = 256;
 export const MAX_CLASS_INDEX = 100_000;
+/** Problems named one by one; a link with more gets one line counting the rest. */
+export const MAX_PROBLEMS = 20;
+/** An embedded image is the model's input crop; anything larger than this was not made by the app. */
+export const MAX_EMBEDDED_SIDE = 4096;
 
 // The lists and ranges of the view settings, as the controls and the parser see them (view-settings.ts).
 export const MAP_KINDS = VIEW_SETTINGS.kind.values;
@@ -40,11 +50,12 @@ export const COLORMAPS = VIEW_SETTINGS.colormap.values;
 export const ALPHA_RANGE = { min: VIEW_SETTINGS.alpha.min, max: VIEW_SETTINGS.alpha.max } as const;
 export const BETA_RANGE = { min: VIEW_SETTINGS.beta.min, max: VIEW_SETTINGS.beta.max } as const;
 
-const EMBED_MIMES: Record<string, EmbeddedMime> = {
-  webp: 'image/webp',
-  png: 'image/png',
-  jpeg: 'image/jpeg',
-};
+/** The `imgdata` prefix of each embedded image type, and the format its bytes must have. */
+const EMBED_TYPES = new Map<string, { mime: EmbeddedMime; format: string }>([
+  ['webp', { mime: 'image/webp', format: 'webp' }],
+  ['png', { mime: 'image/png', format: 'png' }],
+  ['jpeg', { mime: 'image/jpeg', format: 'jpeg' }],
+]);
 
 /** Encode the view as a URL fragment (without the leading '#'). Keys appear in a fixed order. */
 export function encodeShareState(s: ShareState): string {
@@ -55,7 +66,9 @@ export function encodeShareState(s: ShareState): string {
   else if (s.image.kind === 'url') p.set('img', s.image.url);
   else {
     p.set('img', 'embed');
-    const ext = Object.keys(EMBED_MIMES).find((k) => EMBED_MIMES[k] === (s.image as { mime: string }).mime);
+    const mime = s.image.mime;
+    const ext = [...EMBED_TYPES].find(([, t]) => t.mime === mime)?.[0];
+    if (ext === undefined) throw new Error(`no link prefix for ${mime}`);
     p.set('imgdata', `${ext}.${s.image.data}`);
   }
   if (s.target !== null) p.set('class', String(s.target));
@@ -81,7 +94,7 @@ export function encodeShareState(s: ShareState): string {
 }
 
 export interface DecodedLink {
-  /** Only the values that passed validation. */
+  /** The link's values; empty when it has any problem (a link is applied whole or not at all). */
   values: Partial<ShareState>;
   /** One plain sentence per rejected key or value, for the error banner. */
   problems: string[];
@@ -122,29 +135,31 @@ export function decodeShareState(fragment: string): DecodedLink {
   } catch {
     return { values, problems: ['The link could not be read; it was ignored.'] };
   }
-  const reject = (key: string, why: string) => problems.push(`Link: ${key} ${why}; using the default.`);
+  const reject = (key: string, why: string) => problems.push(`Link: ${key} ${why}.`);
   const seen = new Set<string>();
   for (const key of params.keys()) {
-    if (!KNOWN_KEYS.has(key)) problems.push(`Link: unknown parameter "${quote(key)}" ignored.`);
-    else if (seen.has(key)) problems.push(`Link: parameter "${key}" repeated; the first one is used.`);
+    if (!KNOWN_KEYS.has(key)) problems.push(`Link: unknown parameter "${quote(key)}".`);
+    else if (seen.has(key)) problems.push(`Link: parameter "${key}" is repeated.`);
     seen.add(key);
   }
   const get = (key: string) => params.get(key);
 
   const version = get('v');
   if (version !== null && version !== LINK_VERSION) {
-    problems.push(
-      `Link: version "${quote(version)}" is not understood; reading it as version ${LINK_VERSION}.`,
-    );
+    problems.push(`Link: version "${quote(version)}" is not understood (this app reads ${LINK_VERSION}).`);
   }
 
   const model = get('model');
   if (model !== null) {
     if (BUILTIN_MODELS.some((m) => m.id === model)) values.model = { kind: 'builtin', id: model };
     else {
-      const url = parseHttpUrl(model);
-      if (url) values.model = { kind: 'url', url };
-      else reject('model', `"${quote(model)}" is neither a built-in model id nor an http(s) URL`);
+      const checked = checkLinkUrl(model);
+      if ('url' in checked) values.model = { kind: 'url', url: checked.url };
+      else
+        reject(
+          'model',
+          `"${quote(model)}" is not a built-in model id, and as an address it ${checked.problem}`,
+        );
     }
   }
 
@@ -159,9 +174,9 @@ export function decodeShareState(fragment: string): DecodedLink {
       if (typeof embedded === 'string') reject('imgdata', embedded);
       else values.image = embedded;
     } else {
-      const url = parseHttpUrl(img);
-      if (url) values.image = { kind: 'url', url };
-      else reject('img', `"${quote(img)}" is neither a demo id, "embed" nor an http(s) URL`);
+      const checked = checkLinkUrl(img);
+      if ('url' in checked) values.image = { kind: 'url', url: checked.url };
+      else reject('img', `"${quote(img)}" is not demo:ID or embed, and as an address it ${checked.problem}`);
     }
   }
 
@@ -194,7 +209,12 @@ export function decodeShareState(fragment: string): DecodedLink {
   const compare = parseCompare(get, reject);
   if (compare) values.compare = compare;
 
-  return { values, problems };
+  if (problems.length === 0) return { values, problems };
+  // Refused whole: the first problems by name, the rest counted.
+  const named = problems.slice(0, MAX_PROBLEMS);
+  if (problems.length > MAX_PROBLEMS)
+    named.push(`Link: and ${problems.length - MAX_PROBLEMS} more problems.`);
+  return { values: {}, problems: named };
 }
 
 /** Only absolute http(s) URLs without credentials; returned normalised. */
@@ -222,14 +242,24 @@ export function parseLayerName(text: string): string | null {
 function parseEmbedded(value: string | null): Extract<ShareState['image'], { kind: 'embedded' }> | string {
   if (value === null) return 'is missing for an embedded image';
   const dot = value.indexOf('.');
-  const mime = dot > 0 ? EMBED_MIMES[value.slice(0, dot)] : undefined;
-  if (!mime) return 'must start with webp., png. or jpeg.';
+  const type = dot > 0 ? EMBED_TYPES.get(value.slice(0, dot)) : undefined;
+  if (!type) return 'must start with webp., png. or jpeg.';
   const data = value.slice(dot + 1);
   if (data.length === 0 || data.length > MAX_EMBEDDED_CHARS) {
     return `must hold 1 to ${MAX_EMBEDDED_CHARS} characters of image data`;
   }
-  if (!/^[A-Za-z0-9_-]+$/.test(data)) return 'is not base64url';
-  return { kind: 'embedded', mime, data };
+  // A length of 1 mod 4 is no whole number of bytes: no encoder writes it.
+  if (!/^[A-Za-z0-9_-]+$/.test(data) || data.length % 4 === 1) return 'is not base64url';
+  const sniffed = sniffImageSize(base64UrlToBytes(data));
+  if (!sniffed || sniffed.format !== type.format) return `does not hold a ${type.format} image`;
+  if (
+    sniffed.width < 1 ||
+    sniffed.height < 1 ||
+    Math.max(sniffed.width, sniffed.height) > MAX_EMBEDDED_SIDE
+  ) {
+    return `holds a ${sniffed.width} x ${sniffed.height} image (at most ${MAX_EMBEDDED_SIDE} a side)`;
+  }
+  return { kind: 'embedded', mime: type.mime, data };
 }
 
 /** Every view setting the link names, checked against its row of the table; links lacking one get its old meaning. */
@@ -313,9 +343,9 @@ export function parseIntInRange(text: string, min: number, max: number): number 
   return n >= min && n <= max ? n : null;
 }
 
-/** A value shown back to the user: short and printable (React escapes it; this keeps messages readable). */
+/** A value shown back to the user: short, with control and invisible characters escaped (core/text). */
 export function quote(text: string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > max ? `${printable.slice(0, max)}…` : printable;
+  const cut = [...text];
+  const shown = escapeControls(cut.slice(0, max).join(''));
+  return cut.length > max ? `${shown}…` : shown;
 }

@@ -7,12 +7,13 @@
 import { createStore } from 'zustand/vanilla';
 import { subscribeWithSelector } from 'zustand/middleware';
 import { createImageSlice, type ImageSlice } from './slices/image-slice';
+import { createLinkSlice, type LinkSlice } from './slices/link-slice';
 import { createModelSlice, type ModelSlice } from './slices/model-slice';
 import { createResultSlice, type ResultSlice } from './slices/result-slice';
 import { createStatusSlice, type StatusSlice } from './slices/status-slice';
 import { createViewSlice, type ViewSlice } from './slices/view-slice';
 
-export type AppState = ModelSlice & ImageSlice & ViewSlice & ResultSlice & StatusSlice;
+export type AppState = ModelSlice & ImageSlice & ViewSlice & ResultSlice & StatusSlice & LinkSlice;
 
 export function createAppStore() {
   return createStore<AppState>()(
@@ -22,6 +23,7 @@ export function createAppStore() {
       ...createViewSlice(...a),
       ...createResultSlice(...a),
       ...createStatusSlice(...a),
+      ...createLinkSlice(...a),
     })),
   );
 }

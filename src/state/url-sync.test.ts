@@ -140,16 +140,47 @@ describe('the address bar follows the view', () => {
     expect(store.getState().currentImageId).toBe('mine');
   });
 
-  it('takes an edited fragment through the link parser, refusing what it refuses', async () => {
+  it('takes an edited fragment through the link parser, refusing a malformed one whole', async () => {
     const { store, history } = setUp();
-    history.entries[0] = {
-      fragment: 'v=1&model=squeezenet1.1&img=demo:chelsea&view=negative&gamma=7',
-      state: null,
-    };
+    const base = 'v=1&model=squeezenet1.1&img=demo:chelsea';
+    history.entries[0] = { fragment: `${base}&view=negative`, state: null };
     history.go(0);
     await vi.runAllTimersAsync();
     expect(store.getState().kind).toBe('negative');
-    expect(store.getState().gamma).toBe(0.5);
-    expect(store.getState().errors.at(-1)?.message).toMatch(/Link: gamma "7" is not one of/);
+    history.entries[0] = { fragment: `${base}&view=positive&gamma=7`, state: null };
+    history.go(0);
+    await vi.runAllTimersAsync();
+    expect([store.getState().kind, store.getState().gamma]).toEqual(['negative', 0.5]);
+    expect(store.getState().errors.map((e) => e.message)).toEqual([
+      'The link was refused: nothing of it was applied.',
+      'Link: gamma "7" is not one of 1, 0.5, 0.25.',
+    ]);
+  });
+
+  it('asks before a link downloads anything, and keeps the link in the address until answered', async () => {
+    const { store, history } = setUp();
+    const fetches: string[] = [];
+    vi.stubGlobal('fetch', (url: string) => {
+      fetches.push(String(url));
+      return Promise.reject(new Error('offline'));
+    });
+    try {
+      const link = 'v=1&model=https://models.example/m.onnx&img=https://images.example/cat.png&view=positive';
+      history.entries[0] = { fragment: link, state: null };
+      history.go(0);
+      await vi.runAllTimersAsync();
+      expect(fetches).toEqual([]);
+      expect(store.getState().linkToConfirm?.fetches.map((f) => [f.what, f.host, f.path])).toEqual([
+        ['model', 'models.example', '/m.onnx'],
+        ['image', 'images.example', '/cat.png'],
+      ]);
+      // Nothing of the link applies meanwhile, and the address keeps it.
+      expect(store.getState().kind).toBe('net');
+      store.getState().setOpacity(0.2);
+      await vi.runAllTimersAsync();
+      expect(history.fragment()).toBe(link);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

@@ -62,6 +62,7 @@ function entryInputs(s: AppState) {
     s.images,
     s.explanation?.target,
     s.prediction?.top[0]?.index,
+    s.linkToConfirm,
   ];
 }
 
@@ -102,6 +103,12 @@ export function startUrlSync(
 
   const onChange = () => {
     if (applying > 0) return;
+    if (store.getState().linkToConfirm) {
+      // The address keeps the waiting link (a reload asks again); once answered, the view takes this entry.
+      cancelPending();
+      identity = null;
+      return;
+    }
     const entry = entryOf(store.getState());
     if (!entry) return;
     if (identity !== null && entry.identity !== identity) {

@@ -285,7 +285,8 @@ export function normalizeSetting<K extends ViewSettingName>(
 export function valueLabel(name: ViewSettingName, value: string | number): string {
   const spec = settingSpec(name);
   const labels = spec.type === 'enum' ? (spec.valueLabels as Record<string, string> | undefined) : undefined;
-  return labels?.[String(value)] ?? String(value);
+  const text = String(value);
+  return labels && Object.hasOwn(labels, text) ? labels[text] : text;
 }
 
 /** A value as a link writes it. */

@@ -13,6 +13,7 @@ import { EvaluateSection } from './components/EvaluateSection';
 import { ImageSources } from './components/ImageSources';
 import { ImageStrip } from './components/ImageStrip';
 import { LayerList } from './components/LayerList';
+import { LinkConfirm } from './components/LinkConfirm';
 import { LayerScrubber } from './components/LayerScrubber';
 import { LayerStrip } from './components/LayerStrip';
 import { MapPane } from './components/MapPane';
@@ -41,6 +42,7 @@ export function App() {
       </header>
       <Notice />
       <ErrorBanner />
+      <LinkConfirm />
       <main className="layout">
         <aside className="sidebar left">
           <Section title="Image">
