@@ -110,10 +110,12 @@ describe('app store', () => {
 
   it('keeps the last few errors, newest last', () => {
     const store = createAppStore();
-    for (let i = 0; i < 6; i++) store.getState().pushError(`e${i}`);
-    expect(store.getState().errors.map((e) => e.message)).toEqual(['e2', 'e3', 'e4', 'e5']);
+    for (let i = 0; i < 35; i++) store.getState().pushError(`e${i}`);
+    const messages = store.getState().errors.map((e) => e.message);
+    expect(messages).toHaveLength(30);
+    expect([messages[0], messages.at(-1)]).toEqual(['e5', 'e34']);
     store.getState().dismissError(store.getState().errors[0].id);
-    expect(store.getState().errors).toHaveLength(3);
+    expect(store.getState().errors).toHaveLength(29);
   });
 
   it('clamps the opacity', () => {
