@@ -17,7 +17,6 @@ import {
   type MethodSettings,
 } from '../core/baselines/methods';
 import type { ImageRecord } from '../core/eval/evaluate-image';
-import { markdownReport } from '../core/eval/markdown';
 import {
   DEFAULT_METRIC_SETTINGS,
   isMetricId,
@@ -28,7 +27,6 @@ import {
 import { fnv1a32, selectSplit, SPLIT_NAMES, type SplitName } from '../core/eval/split';
 import { SUBSTRATES, type Substrate } from '../core/eval/substrate';
 import { summarise, type Summary } from '../core/eval/summary';
-import { curvesSvg } from '../core/eval/svg';
 import { loadGraph } from '../core/onnx';
 import { inputLayout } from '../core/onnx/layout';
 import { IMAGENET_PREPROCESS, preprocess } from '../core/preprocess';
@@ -46,6 +44,8 @@ import {
 } from './evaluate-job';
 import { WorkerPool } from './worker-pool';
 import { ProgressBar, stderrOutput } from './progress';
+import { writeReportFiles } from './evaluate-report';
+import { parseShard, selectShard, type Shard } from './shard';
 import { cpuBackend } from '../runtime';
 
 export class EvaluateUsageError extends Error {}
@@ -61,6 +61,8 @@ export interface EvaluateArgs {
   limit?: number;
   /** Evaluate only one half of the development / test split (core/eval/split), before --limit. */
   split?: SplitName;
+  /** This machine's share of the images (after --split and --limit); `panescope merge` joins the shards. */
+  shard?: Shard;
 }
 
 export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images DIR --out DIR
@@ -70,6 +72,7 @@ export const EVALUATE_USAGE = `usage: panescope evaluate --model M.onnx --images
          [--attack fgsm|pgd] [--epsilon E] [--pgd-step S] [--pgd-iterations N] [--attack-percents K,...]
          [--ig-steps N] [--smoothgrad-samples N] [--smoothgrad-noise F] [--lrp-epsilon E]
          [--random-seeds N] [--seed S] [--batch N] [--jobs N] [--limit N] [--split dev|test]
+         [--shard I/N|auto/N|auto]
          [--maps float32|float64] [--gradients float32|float64]`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -137,6 +140,7 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     'jobs',
     'limit',
     'split',
+    'shard',
     'gradients',
     'maps',
   ] as const;
@@ -204,7 +208,17 @@ export function parseEvaluateArgs(argv: string[]): EvaluateArgs {
     jobs: number('jobs', v.jobs, Math.max(1, Math.min(2, cpus().length)), true, 1),
     limit: v.limit === undefined ? undefined : number('limit', v.limit, 0, true, 1),
     split: v.split as SplitName | undefined,
+    shard: shardFlag(v.shard),
   };
+}
+
+function shardFlag(v: string | undefined): Shard | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new EvaluateUsageError((e as Error).message);
+  }
 }
 
 export interface Skipped {
@@ -219,6 +233,10 @@ export interface EvaluationReport {
     dir: string;
     /** The half of the development / test split evaluated (absent: every image in the folder). */
     split?: SplitName;
+    /** This run's shard (absent: one run over every image). */
+    shard?: Shard;
+    /** The image files this run took, in the stable order (panescope merge orders the records by it). */
+    files: string[];
     evaluated: string[];
     skipped: Skipped[];
   };
@@ -328,6 +346,7 @@ export async function runEvaluate(
   }
   if (args.split !== undefined) files = selectSplit(files, args.split);
   if (args.limit !== undefined) files = files.slice(0, args.limit);
+  if (args.shard !== undefined) files = selectShard(files, args.shard);
   if (!files.length)
     throw new Error(
       `no .png or .jpg images in '${args.images}'${args.split ? ` (split '${args.split}')` : ''}`,
@@ -373,7 +392,14 @@ export async function runEvaluate(
     return {
       complete,
       model: { path: basename(args.model), sha256 },
-      images: { dir: args.images, split: args.split, evaluated: done.map((r) => r.id), skipped },
+      images: {
+        dir: args.images,
+        split: args.split,
+        shard: args.shard,
+        files,
+        evaluated: done.map((r) => r.id),
+        skipped,
+      },
       settings: {
         methods,
         metrics,
@@ -434,41 +460,6 @@ export async function runEvaluate(
   skipped.push(...failures);
 
   const final = report(true);
-  writeReport(final);
-  const curves = final.summary.curves;
-  const labels = {
-    deletion: 'pixels removed (most salient first)',
-    insertion: 'pixels inserted (most salient first)',
-    lerf: 'pixels removed (least salient first)',
-  };
-  for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
-    const c = curves[kind];
-    if (!c) continue;
-    const withAuc = Object.fromEntries(
-      Object.entries(c).map(([m, v]) => [
-        m,
-        { ...v, auc: final.summary.table[m as MethodId]?.[`${kind}_auc`]?.mean },
-      ]),
-    );
-    writeFileSync(
-      join(args.out, `curves-${kind}.svg`),
-      curvesSvg(`${kind} (mean over ${final.summary.images} images)`, labels[kind], withAuc),
-    );
-  }
-  const md = [
-    `# Evaluation: ${basename(args.model)} over ${final.summary.images} images`,
-    '',
-    `Total time ${final.timing.totalSeconds.toFixed(0)} s (${args.jobs} job(s)).` +
-      (skipped.length ? ` Skipped: ${skipped.map((s) => `${s.file} (${s.error})`).join('; ')}.` : ''),
-    '',
-    markdownReport(final.summary, methods, args.config.metricSettings),
-    '### Settings',
-    '',
-    '```json',
-    JSON.stringify(final.settings, null, 2),
-    '```',
-    '',
-  ].join('\n');
-  writeFileSync(join(args.out, 'report.md'), md);
+  writeReportFiles(args.out, final, `${args.jobs} job(s)`);
   return final;
 }

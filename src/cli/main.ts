@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { mergeShards } from './evaluate-report';
 import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } from './evaluate';
 import { runExplain, type ExplainArgs } from './explain';
 import { parseInputFlags, type InputFlags } from './explain-input';
@@ -21,7 +22,8 @@ const USAGE = `usage: panescope --version
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
          [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend ort|webgpu|reference]
          [--memory-budget GIB] [--max-file-mb N]
-${EVALUATE_USAGE.replace('usage: ', '       ')}`;
+${EVALUATE_USAGE.replace('usage: ', '       ')}
+       panescope merge --out DIR SHARD_DIR...   (joins evaluate --shard runs into one report)`;
 
 export class UsageError extends Error {}
 
@@ -181,6 +183,20 @@ export async function main(argv: string[]): Promise<number> {
         oneLine(
           `evaluated ${report.summary.images} image(s) in ${report.timing.totalSeconds.toFixed(1)} s -> ${args.out}`,
         ),
+      );
+      return 0;
+    }
+    if (command === 'merge') {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string' } },
+      });
+      if (!values.out) throw new UsageError('merge: --out is required');
+      if (positionals.length === 0) throw new UsageError('merge: give the shard folders to join');
+      const report = mergeShards(values.out, positionals);
+      console.log(
+        oneLine(`merged ${positionals.length} shard(s), ${report.summary.images} image(s) -> ${values.out}`),
       );
       return 0;
     }
