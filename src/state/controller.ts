@@ -3,29 +3,37 @@
  * the engine there, one step at a time (model -> forward pass -> explanation -> canvases -> layer strip),
  * re-reading the store between steps so that the latest request wins without cancelling engine calls.
  *
- * Each step remembers the key of what it applied; a step runs when the key of the request differs. A
+ * The requests and their keys are pure functions of the store (requests.ts); the controller only executes
+ * them. Each step remembers the key of what it applied; a step runs when the key of the request differs. A
  * failed step records its key too (so it is not retried in a loop) and leaves the previous results in
  * place. A new model gets a new engine, swapped in only once the model has loaded, so a bad model never
  * costs the one that works.
  */
 import { clampCrop, defaultCrop, preprocess, type PreprocessSpec } from '../core/preprocess';
 import { defaultLabels, shortLabel } from '../core/labels';
-import type { PaneOptions } from '../core/pane/options';
 import type { EvaluationSnapshot } from '../engine/evaluator';
-import type { MapData, MapKind, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
+import type { MapData, MapKind, ModelInfo, SaliencyEngine } from '../engine/types';
 import { inputPreview } from './input-preview';
 import { checkImageClassifier, modelBytes, modelRefKey, modelRefName } from './model-source';
 import { Mutex } from './mutex';
 import type { PixelRegistry } from './registry';
 import { quote } from './share-codec';
-import type { ImageEntry } from './slices/image-slice';
-import { preprocessSpec } from './slices/model-slice';
-import type { CanvasSlot, PredictionResult } from './slices/result-slice';
+import type { CanvasSlot } from './slices/result-slice';
 import type { AppState, AppStore } from './store';
 import { describeError, UserError } from './user-error';
 import { checkExplanation, checkInput, checkPrediction } from './finite-guards';
 import { shallow } from 'zustand/shallow';
-import { pickViewSettings, settingsFeeding, VIEW_SETTING_NAMES } from './view-settings';
+import {
+  compareRequest,
+  explainRequest,
+  inputRequest,
+  mainRequest,
+  stripKey,
+  type ExplainRequest,
+  type InputRequest,
+  type ViewRequest,
+} from './requests';
+import { VIEW_SETTING_NAMES } from './view-settings';
 
 export interface EngineOptions {
   disableWebGpu?: boolean;
@@ -55,25 +63,6 @@ interface Applied {
   main: string;
   compare: string;
   strip: string;
-}
-
-interface InputRequest {
-  key: string;
-  image: ImageEntry;
-  spec: PreprocessSpec;
-}
-
-interface ExplainRequest {
-  key: string;
-  options: Partial<PaneOptions> & { target: number };
-  /** Why this cannot be explained (the chain cannot traverse the model), or null. */
-  blocked: string | null;
-}
-
-interface ViewRequest {
-  key: string;
-  explain: ExplainRequest;
-  view: ViewSpec;
 }
 
 const EMPTY_APPLIED: Applied = { model: '', input: '', engineExplain: '', main: '', compare: '', strip: '' };
@@ -225,7 +214,7 @@ export class AppController {
 
     const image = s.images.find((i) => i.id === s.currentImageId);
     if (!image) return false;
-    const input = this.inputRequest(s, image, model);
+    const input = inputRequest(s, image, model, this.generation);
     if (input.key !== this.applied.input) {
       await this.runForward(input);
       return true;
@@ -233,19 +222,21 @@ export class AppController {
     const prediction = s.prediction;
     if (!prediction || prediction.inputKey !== input.key) return false;
 
-    const explain = this.explainRequest(s, input.key, prediction, s.rule);
+    const explain = explainRequest(s, model, input.key, prediction, s.rule);
     if (explain.key !== this.shownExplain || explain.key !== this.applied.engineExplain) {
       await this.runExplain(explain, true);
       return true;
     }
     if (!s.explanation && !explain.blocked) return false;
 
-    const main = this.viewRequest(s, 'main', explain, s.layer ?? model.layers[0]?.tensor ?? '', s.kind);
+    const mainCanvas = this.canvases.get('main');
+    const main = mainCanvas && mainRequest(s, model, explain, mainCanvas.serial);
     if (main && main.key !== this.applied.main) {
       await this.render('main', main);
       return true;
     }
-    const compare = s.compare && this.compareRequest(s, input.key, prediction, model);
+    const compareCanvas = this.canvases.get('compare');
+    const compare = compareCanvas && compareRequest(s, model, input.key, prediction, compareCanvas.serial);
     if (compare && compare.key !== this.applied.compare) {
       // A different rule borrows the engine; the next step restores the main explanation.
       if (compare.explain.key !== this.applied.engineExplain) await this.runExplain(compare.explain, false);
@@ -360,20 +351,6 @@ export class AppController {
     return changed;
   }
 
-  private inputRequest(s: AppState, image: ImageEntry, model: ModelInfo): InputRequest {
-    const spec = preprocessSpec(s.preprocess, model.inputDims);
-    const crop = clampCrop(
-      s.crops[image.id] ?? defaultCrop(image.width, image.height, spec),
-      image.width,
-      image.height,
-    );
-    return {
-      key: `${this.generation}|${image.id}|${JSON.stringify(crop)}|${JSON.stringify(spec)}`,
-      image,
-      spec,
-    };
-  }
-
   private async runForward(input: InputRequest): Promise<void> {
     const s = this.store.getState();
     const engine = this.engine!;
@@ -409,24 +386,6 @@ export class AppController {
       s.setPrediction(null);
       s.pushError(describeError('The model could not run on this image', e));
     }
-  }
-
-  private explainRequest(
-    s: AppState,
-    inputKey: string,
-    prediction: PredictionResult,
-    rule: PaneOptions['rule'],
-  ) {
-    const model = s.model!;
-    const target = s.target ?? prediction.top[0].index;
-    // The chain's options are the 'explain' rows of the settings table that apply under this rule.
-    const options: ExplainRequest['options'] = {
-      ...settingsFeeding('explain', { ...pickViewSettings(s), rule }),
-      rule,
-      target,
-    };
-    const key = `${inputKey}|${JSON.stringify(options)}`;
-    return { key, options, blocked: model.canExplain ? null : unsupportedMessage(model) };
   }
 
   private async runExplain(request: ExplainRequest, forMain: boolean): Promise<void> {
@@ -467,21 +426,6 @@ export class AppController {
     }
   }
 
-  private viewRequest(s: AppState, slot: CanvasSlot, explain: ExplainRequest, layer: string, kind: MapKind) {
-    const attached = this.canvases.get(slot);
-    if (!attached) return null;
-    // The 'view' rows of the settings table; the compare pane brings its own kind.
-    const view: ViewSpec = { ...settingsFeeding('view', pickViewSettings(s)), layer, kind };
-    return { key: `${explain.key}|${attached.serial}|${JSON.stringify(view)}`, explain, view };
-  }
-
-  private compareRequest(s: AppState, inputKey: string, prediction: PredictionResult, model: ModelInfo) {
-    const compare = s.compare!;
-    const explain = this.explainRequest(s, inputKey, prediction, compare.rule);
-    const layer = compare.layer ?? s.layer ?? model.layers[0]?.tensor ?? '';
-    return this.viewRequest(s, 'compare', explain, layer, compare.kind);
-  }
-
   private async render(slot: CanvasSlot, request: ViewRequest): Promise<void> {
     const s = this.store.getState();
     const engine = this.engine!;
@@ -512,7 +456,7 @@ export class AppController {
 
   /** Reads the small maps of every layer, a few per step, for the current view kind. */
   private async stepStrip(s: AppState, model: ModelInfo, explainKey: string): Promise<boolean> {
-    const key = `${explainKey}|${s.kind}`;
+    const key = stripKey(s, explainKey);
     if (key !== this.applied.strip) {
       this.applied.strip = key;
       this.registry.thumbnails.clear();
@@ -563,13 +507,6 @@ function requestFields(s: AppState) {
     s.compare,
     ...VIEW_SETTING_NAMES.map((name) => s[name]),
   ];
-}
-
-function unsupportedMessage(model: ModelInfo): string {
-  const names = model.coverage.unsupported.slice(0, 4).map((n) => `${n.node} (${n.opType})`);
-  const more =
-    model.coverage.unsupported.length > 4 ? ` and ${model.coverage.unsupported.length - 4} more` : '';
-  return `The double chain cannot traverse ${model.name}: unsupported ${names.join(', ')}${more}. It still classifies.`;
 }
 
 function mib(bytes: number): string {
