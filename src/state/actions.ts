@@ -183,7 +183,8 @@ export class AppActions {
     }
     s.setLinkToConfirm(null);
     if (modelRefKey(model) !== modelRefKey(s.modelRef) || !s.model) {
-      s.requestModel(model, values.preprocess ?? null);
+      // The link's class and layer belong to its model: they stay when it loads.
+      s.requestModel(model, values.preprocess ?? null, true);
     } else if (values.preprocess) s.setPreprocess(values.preprocess);
     else if (!samePreprocess(s.preprocess, defaultPreprocess(s.model.inputDims, s.model.metadata))) {
       s.resetPreprocess();

@@ -161,6 +161,26 @@ describe('AppController', () => {
     expect(calls.filter((c) => !c.startsWith('readMap'))).toEqual(['explain 3 sf', 'render conv net sf']);
   });
 
+  it('starts a new model at its top class and input layer, unless a link chose them for it', async () => {
+    const { app } = setUp();
+    addImage(app);
+    await app.controller.whenIdle();
+    app.store.getState().setTarget(2);
+    app.store.getState().setLayer('conv');
+    loadModel(app, 9);
+    await app.controller.whenIdle();
+    expect([app.store.getState().target, app.store.getState().layer]).toEqual([null, null]);
+    // Back to an entry naming another model with its class and layer: they stay.
+    app.store.getState().setTarget(3);
+    app.store.getState().setLayer('logits');
+    const key = app.registry.addModelFile(Uint8Array.of(7, 1, 2));
+    app.store.getState().requestModel({ kind: 'file', name: 'm7.onnx', key }, null, true);
+    await app.controller.whenIdle();
+    const s = app.store.getState();
+    expect([s.model?.name, s.target, s.layer, s.explanation?.target]).toEqual(['m7.onnx', 3, 'logits', 3]);
+    expect(s.requestKeepsView).toBe(false);
+  });
+
   it('keeps the working model when a bad one is given', async () => {
     const { app, engines } = setUp();
     addImage(app);

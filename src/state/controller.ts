@@ -286,6 +286,7 @@ export class AppController {
     this.applied = { ...EMPTY_APPLIED, model: key };
     this.shownExplain = '';
     const s = this.store.getState();
+    const keepsView = s.requestKeepsView;
     this.registry.releaseModelFiles(s.modelRef.kind === 'file' ? s.modelRef.key : null);
     s.setEngineInfo({ generation, backend: engine.backend, description: engine.description });
     s.setNotice(
@@ -298,8 +299,9 @@ export class AppController {
     s.setExplanation(null);
     s.setRendered('main', null);
     s.setRendered('compare', null);
-    if (hadModel) {
-      // Class and layers of the previous model mean nothing for this one.
+    if (hadModel && !keepsView) {
+      // Class and layers of the previous model mean nothing for this one (a link's were chosen for it, and
+      // are checked against it by dropValuesTheModelLacks).
       s.setTarget(null);
       s.setLayer(null);
       if (s.compare) s.setCompare({ ...s.compare, layer: null });

@@ -13,11 +13,16 @@ export interface ModelSlice {
   model: ModelInfo | null;
   /** Preprocessing to apply once the requested model is loaded (from a share link); null = its defaults. */
   pendingPreprocess: PreprocessSettings | null;
+  /**
+   * Whether the class and layer chosen with the request are meant for the requested model (a link names
+   * them together); otherwise a new model starts at its top class and input layer.
+   */
+  requestKeepsView: boolean;
   preprocess: PreprocessSettings;
   labels: string[];
   /** 'ImageNet', 'generic' or the labels file's name. */
   labelsSource: string;
-  requestModel(ref: ModelRef, preprocess?: PreprocessSettings | null): void;
+  requestModel(ref: ModelRef, preprocess?: PreprocessSettings | null, keepsView?: boolean): void;
   modelLoaded(ref: ModelRef, info: ModelInfo, labels: string[]): void;
   /** The requested model failed: ask for the loaded one again (the engine still holds it). */
   modelFailed(): void;
@@ -75,10 +80,12 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
   loadedModelRef: null,
   model: null,
   pendingPreprocess: null,
+  requestKeepsView: false,
   preprocess: defaultPreprocess(null),
   labels: [],
   labelsSource: '',
-  requestModel: (ref, preprocess = null) => set({ modelRef: ref, pendingPreprocess: preprocess }),
+  requestModel: (ref, preprocess = null, keepsView = false) =>
+    set({ modelRef: ref, pendingPreprocess: preprocess, requestKeepsView: keepsView }),
   modelLoaded: (ref, info, labels) =>
     set((s) => ({
       modelRef: ref,
@@ -86,12 +93,13 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
       model: info,
       preprocess: s.pendingPreprocess ?? defaultPreprocess(info.inputDims, info.metadata),
       pendingPreprocess: null,
+      requestKeepsView: false,
       labels,
       labelsSource: labels.length === 1000 ? 'ImageNet' : 'generic',
     })),
   modelFailed: () => {
     const loaded = get().loadedModelRef;
-    if (loaded) set({ modelRef: loaded, pendingPreprocess: null });
+    if (loaded) set({ modelRef: loaded, pendingPreprocess: null, requestKeepsView: false });
   },
   setPreprocess: (patch) => set((s) => ({ preprocess: { ...s.preprocess, ...patch } })),
   resetPreprocess: () =>
