@@ -30,11 +30,11 @@ function wide(h: number, w: number): ModelSpec {
 }
 
 describe('memory estimates', () => {
-  it('counts every value at 48 bytes per element for the reference and 16 for the float32 graph', () => {
+  it('counts computed values at 48 bytes per element for the reference and 16 for the float32 graph, weights at 8 and 16', () => {
     const g = loadGraph(buildModel(wide(8, 8)));
-    // x 64, k 4, c 256, p 4, y 4 elements.
-    expect(estimateMemory(g, 'reference')).toMatchObject({ bytes: 332 * 48, largest: { name: 'c' } });
-    expect(estimateMemory(g, 'cpu-graph').bytes).toBe(332 * 16);
+    // x 64, c 256, p 4, y 4 elements computed; the weight k has 4.
+    expect(estimateMemory(g, 'reference')).toMatchObject({ bytes: 328 * 48 + 4 * 8, largest: { name: 'c' } });
+    expect(estimateMemory(g, 'cpu-graph').bytes).toBe(328 * 16 + 4 * 16);
   });
 
   it('refuses a 1x1 conv with 2e8 output elements, naming the node, the shape and the sizes', () => {

@@ -6,11 +6,13 @@
  *
  * The estimates follow how each engine holds tensors:
  * - the float64 reference keeps every forward value and, for the chain, T and R of every tensor it passes,
- *   plus the temporaries of the node being propagated: 6 x 8 bytes per element of every value (measured:
- *   a 1x1 conv with 16.8M output elements peaked at 1.7 GiB above the baseline, 2.0x the 3 x 8 of the
- *   values, T and R alone);
+ *   plus the temporaries of the node being propagated: 6 x 8 bytes per element of every computed value
+ *   (measured: a 1x1 conv with 16.8M output elements peaked at 1.7 GiB above the baseline, 2.0x the 3 x 8
+ *   of the values, T and R alone), and the weights once, in float64;
  * - the float32 CPU graph (onnxruntime wasm) keeps the exposed forward values, the chain's T and R and the
- *   same temporaries: 4 x 4 bytes per element, inside wasm's 4 GiB address space;
+ *   same temporaries: 4 x 4 bytes per element, and the weights four times in float32 (the forward
+ *   session's copy, the compiled chain's W and |W|, and the model bytes while a session is created), inside
+ *   wasm's 4 GiB address space (VGG11-BN's 133M weights fail session creation there with std::bad_alloc);
  * - the GPU keeps each activation in one storage buffer, which must fit the device's binding limit
  *   (weights are split by the GPU planner, so only activations are checked here).
  */
@@ -34,6 +36,8 @@ export type MemoryEngine = 'reference' | 'cpu-graph';
 
 /** Bytes per element of every value, per engine (see the module comment). */
 const BYTES_PER_ELEMENT: Readonly<Record<MemoryEngine, number>> = { reference: 48, 'cpu-graph': 16 };
+/** Bytes per element of every weight (initializer), per engine. */
+const WEIGHT_BYTES: Readonly<Record<MemoryEngine, number>> = { reference: 8, 'cpu-graph': 16 };
 /** Bytes of one element of a tensor as the engine stores it (for naming the largest one). */
 const VALUE_BYTES: Readonly<Record<MemoryEngine, number>> = { reference: 8, 'cpu-graph': 4 };
 const ENGINE_NAME: Readonly<Record<MemoryEngine, string>> = {
@@ -78,11 +82,10 @@ function describe(v: Sized, bytesPerElement: number): string {
 
 /** Bytes `engine` would hold for graph `g`, and the largest value. */
 export function estimateMemory(g: IrGraph, engine: MemoryEngine): { bytes: number; largest?: Sized } {
-  const per = BYTES_PER_ELEMENT[engine];
   let bytes = 0;
   let largest: Sized | undefined;
   for (const v of sizedValues(g)) {
-    bytes += v.elements * per;
+    bytes += v.elements * (g.initializers.has(v.name) ? WEIGHT_BYTES[engine] : BYTES_PER_ELEMENT[engine]);
     if (!largest || v.elements > largest.elements) largest = v;
   }
   return { bytes, largest };

@@ -1,7 +1,8 @@
 /**
- * Raw parsed graph -> the graph every other module consumes: validated (validate.ts), arguments in one canonical form, constants
- * folded, MatMul + constant Add fused into a Gemm with bias, BatchNormalization folded into the preceding
- * Conv/Gemm, gating products marked, sorted, concrete shapes everywhere.
+ * Raw parsed graph -> the graph every other module consumes: validated (validate.ts), arguments in one
+ * canonical form, constants folded, Slices that tile an axis made one Split, MatMul + constant Add fused
+ * into a Gemm with bias, BatchNormalization folded into the preceding Conv/Gemm, gating products marked,
+ * sorted, concrete shapes everywhere.
  */
 import { foldBatchNorm } from './bnFold';
 import { foldConstants } from './fold';
@@ -10,6 +11,7 @@ import { assumedSizeNote, resolveInputShapes, type InputShapeOptions } from './i
 import type { IrGraph } from './ir';
 import { fuseMatMulBias } from './matmulBias';
 import { inferShapes } from './shapes';
+import { slicesAsSplit } from './slicesAsSplit';
 import { pruneGraph, topoSort } from './topology';
 import { validateGraph } from './validate';
 
@@ -23,7 +25,7 @@ export interface PrepareOptions extends InputShapeOptions {
 function prepare(raw: IrGraph, opts: PrepareOptions): IrGraph {
   validateGraph(raw);
   const sorted = topoSort(raw);
-  let g = fuseMatMulBias(foldConstants(sorted, resolveInputShapes(sorted, opts)));
+  let g = fuseMatMulBias(slicesAsSplit(foldConstants(sorted, resolveInputShapes(sorted, opts))));
   if (opts.foldBatchNorm !== false) g = foldBatchNorm(g);
   return markGates(inferShapes(pruneGraph(topoSort(g)), opts));
 }
