@@ -118,13 +118,13 @@ describe('panescope explain --memory-budget', () => {
     stderr = [];
   });
 
-  it('refuses SqueezeNet under a 10 MiB budget with one line, and rejects a budget of 0', async () => {
+  it('refuses SqueezeNet under a 10 MiB budget (default ort backend: the float32 CPU graph) in one line, and rejects a budget of 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'panescope-memory-'));
     const args = ['explain', '--model', SQUEEZENET_ONNX, '--image', CHELSEA, '--out', join(dir, 'out')];
     expect(await main([...args, '--memory-budget', String(10 / 1024)])).toBe(1);
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toMatch(
-      /^panescope: '.*squeezenet1_1\.onnx': explaining this model needs about \d+\.\d MiB in the float64 reference, over the budget of 10\.0 MiB \(--memory-budget GIB raises it\); the largest tensor is Conv '.*' output '.*' \[1,64,\d+,\d+\], \d+\.\d MiB$/,
+      /^panescope: '.*squeezenet1_1\.onnx': explaining this model needs about \d+\.\d MiB in the float32 CPU graph, over the budget of 10\.0 MiB \(--memory-budget GIB raises it\); the largest tensor is Conv '.*' output '.*' \[1,64,\d+,\d+\], \d+\.\d MiB$/,
     );
     stderr = [];
     expect(await main([...args, '--memory-budget', '0'])).toBe(2);
