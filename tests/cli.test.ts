@@ -33,9 +33,18 @@ describe('panescope explain', () => {
       out,
       '--layers',
       'fire7,conv0_relu',
+      '--map',
+      'fused',
     ]);
     expect(code).toBe(0);
-    const S = parseNpy(readFileSync(join(out, 'saliency.npy')));
+    const S = parseNpy(readFileSync(join(out, 'pixel.npy')));
+    // saliency.npy is the chosen construction: the mean of max-normalised positive layer maps, in [0, 1].
+    const F = parseNpy(readFileSync(join(out, 'saliency.npy')));
+    expect(F.dims).toEqual([224, 224]);
+    const fMax = Math.max(...F.data);
+    expect(fMax).toBeGreaterThan(0.1);
+    expect(fMax).toBeLessThanOrEqual(1 + 1e-6);
+    expect(Math.min(...F.data)).toBeGreaterThanOrEqual(0);
     const P = parseNpy(readFileSync(join(out, 'positive.npy')));
     const N = parseNpy(readFileSync(join(out, 'negative.npy')));
     expect(S.dims).toEqual([224, 224]);
@@ -62,6 +71,8 @@ describe('panescope explain', () => {
     expect(summary.top5).toHaveLength(5);
     expect(summary.top5[0].prob).toBeGreaterThan(0.4);
     expect(summary.options.rule).toBe('sf');
+    expect(summary.finalMap).toBe('fused');
+    expect(summary.overlay.colormap).toBe('sequential');
     expect(Math.abs(summary.flux.sumTInputPlusSinks - 1)).toBeLessThan(1e-6);
     expect(summary.timingsMs.total).toBeGreaterThan(0);
   });

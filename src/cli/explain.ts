@@ -26,6 +26,8 @@ import { quoted } from '../core/text';
 import { readInputFile } from './read-input';
 import { checkOutDir, StagedOutput } from './explain-output';
 import { checkLayerNames, prepareLabels } from './explain-checks';
+import { finalMapSigned, type FinalMapName } from '../core/pane/final-maps';
+import { explainFinalMap } from './final-map-output';
 
 interface ExplainCommonArgs {
   model: string;
@@ -45,6 +47,8 @@ interface ExplainCommonArgs {
   memoryBudgetGiB: number;
   /** Raises the size caps of --model, --image and --labels (MiB); default per kind (read-input.ts). */
   maxFileMb?: number;
+  /** The construction written as saliency.npy and drawn in overlay.png (pixel.npy is always the pixel map). */
+  finalMap: FinalMapName;
 }
 
 export type ExplainArgs = ExplainCommonArgs & InputFlags;
@@ -61,8 +65,10 @@ export interface ExplainSummary {
   top5: { index: number; label: string; logit: number; prob: number }[];
   options: ReturnType<typeof effectiveOptions>;
   flux: { mass: number; sumTInput: number; sinks: number; sumTInputPlusSinks: number };
+  /** The construction in saliency.npy and overlay.png (docs/final-maps.md). */
+  finalMap: FinalMapName;
   layersWritten: string[];
-  overlay: { colormap: 'diverging'; opacity: number; clipPercentile: number };
+  overlay: { colormap: 'diverging' | 'sequential'; opacity: number; clipPercentile: number };
   /** Options that ran but deserve a note (alpha - beta != 1 breaks conservation). */
   warnings: string[];
   timingsMs: Record<string, number>;
@@ -200,22 +206,28 @@ async function explainWith(
   const T = channelSum(flux.T, dims, layout);
   const SP = S.map((s, i) => (T[i] + s) / 2);
   const SN = S.map((s, i) => (T[i] - s) / 2);
+  const final =
+    args.finalMap === 'pixel' ? S : await explainFinalMap(graph, (t) => result.flux(t), args.finalMap, H, W);
   for (const [map, name] of [
-    [S, 'saliency'],
+    [final, 'saliency'],
+    [S, 'pixel'],
     [SP, 'positive'],
     [SN, 'negative'],
   ] as const) {
     requireFinite(map, `the ${name} map`);
   }
 
-  output.write('saliency.npy', npy2d(S, H, W));
+  output.write('saliency.npy', npy2d(final, H, W));
+  output.write('pixel.npy', npy2d(S, H, W));
   output.write('positive.npy', npy2d(SP, H, W));
   output.write('negative.npy', npy2d(SN, H, W));
 
   // Pixel-level maps are spiky; the display clip of spec 4.5 keeps a few extreme pixels from washing out the rest.
-  const normalised = normalizeSigned(S, DISPLAY_CLIP_PERCENTILE);
+  const signed = finalMapSigned(args.finalMap);
+  const normalised = normalizeSigned(final, DISPLAY_CLIP_PERCENTILE);
+  const overlayColormap = signed ? 'diverging' : 'sequential';
   const overlay = new Uint8Array(W * H * 4);
-  blendOverlay(picture.data, normalised, true, colormapLut('diverging'), OVERLAY_OPACITY, overlay);
+  blendOverlay(picture.data, normalised, signed, colormapLut(overlayColormap), OVERLAY_OPACITY, overlay);
   output.write('overlay.png', encodePng(W, H, overlay));
 
   const wanted = args.layers === 'all' ? result.tensors : args.layers;
@@ -259,8 +271,9 @@ async function explainWith(
     top5,
     options,
     flux: { mass: result.mass, sumTInput, sinks, sumTInputPlusSinks: sumTInput + sinks },
+    finalMap: args.finalMap,
     layersWritten,
-    overlay: { colormap: 'diverging', opacity: OVERLAY_OPACITY, clipPercentile: DISPLAY_CLIP_PERCENTILE },
+    overlay: { colormap: overlayColormap, opacity: OVERLAY_OPACITY, clipPercentile: DISPLAY_CLIP_PERCENTILE },
     warnings: conservationWarnings(options),
     timingsMs: {
       load: tLoad - t0,

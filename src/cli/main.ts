@@ -14,6 +14,7 @@ import { MAX_CAP_MB } from './read-input';
 import { alphaBetaProblem } from '../core/pane/alpha-beta';
 import { oneLine, quoted } from '../core/text';
 import { DEFAULT_MEMORY_BUDGET_GIB } from '../core/onnx/memory';
+import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES } from '../core/pane/final-maps';
 
 const USAGE = `usage: panescope --version
        panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
@@ -21,7 +22,7 @@ const USAGE = `usage: panescope --version
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
          [--scale 1/255] [--channel-order rgb|bgr] [--labels FILE] [--backend ort|webgpu|reference]
-         [--memory-budget GIB] [--max-file-mb N]
+         [--memory-budget GIB] [--max-file-mb N] [--map ${FINAL_MAP_NAMES.join('|')}]
 ${EVALUATE_USAGE.replace('usage: ', '       ')}
        panescope merge --out DIR SHARD_DIR...   (joins evaluate --shard runs into one report)`;
 
@@ -88,6 +89,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
       backend: { type: 'string' },
       'memory-budget': { type: 'string' },
       'max-file-mb': { type: 'string' },
+      map: { type: 'string' },
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0], 40)}`);
@@ -120,6 +122,7 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     backend: backendFlag(values.backend),
     memoryBudgetGiB,
     maxFileMb: maxFileMb(values['max-file-mb']),
+    finalMap: oneOf('map', values.map, FINAL_MAP_NAMES, DEFAULT_FINAL_MAP),
     ...inputFlags(values),
   };
 }
