@@ -13,7 +13,13 @@
  * The evaluation code (core/eval/evaluate-image) is the same for both paths; it only receives the image,
  * its explanations and its gradients prepared here.
  */
-import type { ExplainedImage, GradientProvider, MethodId, MethodSettings } from '../core/baselines/methods';
+import {
+  paneFinalMap,
+  type ExplainedImage,
+  type GradientProvider,
+  type MethodId,
+  type MethodSettings,
+} from '../core/baselines/methods';
 import { SharedWork } from '../core/baselines/methods';
 import type { PreparedImage } from '../core/eval/evaluate-image';
 import type { Normalisation } from '../core/eval/substrate';
@@ -38,6 +44,8 @@ const PANE_RULES: readonly Rule[] = ['sf', 'alphabeta', 'ebp'];
 export function rulesNeeded(methods: readonly MethodId[], metrics: readonly MetricId[]): Rule[] {
   const rules = new Set<Rule>();
   for (const m of methods) if ((PANE_RULES as readonly string[]).includes(m)) rules.add(m as Rule);
+  // PANE's final maps are built from the chain of sf.
+  if (methods.some((m) => paneFinalMap(m) !== null)) rules.add('sf');
   if (methods.includes('ceb')) rules.add('ebp');
   if (metrics.includes('correlation')) rules.add('sf');
   return PANE_RULES.filter((r) => rules.has(r));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES, finalMapOf } from '../pane/final-maps';
 import { buildModel, loadGraph } from '../onnx';
 import type { IrGraph } from '../onnx/ir';
 import { channelSum } from '../pane/maps';
@@ -193,5 +194,19 @@ describe('every method on one image', () => {
     // sf's map is the engine's net map at the input.
     const sf = paneResult(g, img.values, 1, { rule: 'sf' });
     expect([...a.get('sf')!.maps[0]]).toEqual([...channelSum(sf.flux.get('x')!.R, x.dims)]);
+    // PANE's final maps on sf's chain: pane-pixel is sf's map, 'pane' the default construction.
+    const sfMap = a.get('sf')!.maps[0];
+    const sfScale = Math.max(...sfMap.map(Math.abs));
+    // (P - N with P = (T + R) / 2, N = (T - R) / 2: R up to rounding.)
+    a.get('pane-pixel')!.maps[0].forEach((v, i) =>
+      expect(Math.abs(v - sfMap[i])).toBeLessThanOrEqual(1e-12 * sfScale),
+    );
+    expect([...a.get('pane')!.maps[0]]).toEqual([...a.get(`pane-${DEFAULT_FINAL_MAP}`)!.maps[0]]);
+    for (const name of FINAL_MAP_NAMES) {
+      const got = a.get(`pane-${name}`)!.maps[0];
+      const want = finalMapOf(g, sf, name).map;
+      const scale = Math.max(...want.map(Math.abs));
+      expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]))), name).toBeLessThanOrEqual(1e-12 * scale);
+    }
   });
 });

@@ -4,6 +4,7 @@
  * share (the forward values, one backward pass of the logit, the EB explanation) is done once per image.
  */
 import type { IrGraph } from '../onnx/ir';
+import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES, finalMapOf, type FinalMapName } from '../pane/final-maps';
 import { channelSum } from '../pane/maps';
 import type { Rule } from '../pane/options';
 import type { PaneResult } from '../pane/types';
@@ -20,7 +21,13 @@ import {
   type GradientOracle,
 } from './gradient-methods';
 
-export const METHOD_IDS = [
+/**
+ * PANE's final maps as methods (core/pane/final-maps.ts): 'pane' is always the default construction,
+ * 'pane-NAME' each named one, all on the chain of the rule sf.
+ */
+export type PaneMapMethod = 'pane' | `pane-${FinalMapName}`;
+
+const OTHER_METHOD_IDS = [
   'sf',
   'alphabeta',
   'ebp',
@@ -35,9 +42,26 @@ export const METHOD_IDS = [
   'centre',
 ] as const;
 
-export type MethodId = (typeof METHOD_IDS)[number];
+export type MethodId = PaneMapMethod | (typeof OTHER_METHOD_IDS)[number];
+
+export const METHOD_IDS: readonly MethodId[] = [
+  'pane',
+  ...FINAL_MAP_NAMES.map((n) => `pane-${n}` as const),
+  ...OTHER_METHOD_IDS,
+];
+
+/** The construction behind a PANE map method, or null for every other method. */
+export function paneFinalMap(method: MethodId): FinalMapName | null {
+  if (method === 'pane') return DEFAULT_FINAL_MAP;
+  return method.startsWith('pane-') ? (method.slice(5) as FinalMapName) : null;
+}
 
 export const METHOD_LABELS: Readonly<Record<MethodId, string>> = {
+  pane: `PANE (${DEFAULT_FINAL_MAP})`,
+  ...(Object.fromEntries(FINAL_MAP_NAMES.map((n) => [`pane-${n}`, `PANE ${n}`])) as Record<
+    `pane-${FinalMapName}`,
+    string
+  >),
   sf: 'PANE-sf',
   alphabeta: 'LRP-αβ (alphabeta)',
   ebp: 'EB (ebp)',
@@ -244,6 +268,9 @@ async function computeOne(
       };
     case 'centre':
       return one(centreMap(H, W, s.centreSigma));
+    default:
+      // What is left are PANE's final maps ('pane', 'pane-NAME').
+      return one(finalMapOf(g, shared.pane('sf'), paneFinalMap(method)!).map);
   }
 }
 

@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react';
-import { METHOD_IDS, METHOD_LABELS, type MethodId } from '../../core/baselines/methods';
+import { METHOD_IDS, METHOD_LABELS, paneFinalMap, type MethodId } from '../../core/baselines/methods';
 import { shortLabel } from '../../core/labels';
 import type { CurveKind } from '../../core/eval/map-metrics';
 import type { EvaluationMethod } from '../../engine/evaluator';
@@ -35,7 +35,11 @@ export function EvaluateSection() {
   const methods = useMemo<EvaluateMethod[]>(
     () => [
       { id: 'pane', label: `PANE (${rule ?? 'sf'}, as shown)` },
-      ...METHOD_IDS.filter((id) => id !== 'sf').map((id) => ({ id, label: baselineLabel(id) })),
+      // The app's own map is 'pane' as shown; the CLI's PANE methods (sf, its final maps) would repeat it.
+      ...METHOD_IDS.filter((id) => id !== 'sf' && paneFinalMap(id) === null).map((id) => ({
+        id,
+        label: baselineLabel(id),
+      })),
     ],
     [rule],
   );
