@@ -14,6 +14,7 @@ import { preprocessSpec } from './slices/model-slice';
 import type { PredictionResult } from './slices/result-slice';
 import type { AppState } from './store';
 import { pickViewSettings, settingsFeeding } from './view-settings';
+import { safeText } from '../core/text';
 
 export interface InputRequest {
   key: string;
@@ -113,8 +114,11 @@ export function stripKey(s: AppState, explainKey: string): string {
 }
 
 export function unsupportedMessage(model: ModelInfo): string {
-  const names = model.coverage.unsupported.slice(0, 4).map((n) => `${n.node} (${n.opType})`);
+  // Node, op and model names come from the file: escaped and capped like every message.
+  const names = model.coverage.unsupported
+    .slice(0, 4)
+    .map((n) => `${safeText(n.node, 80)} (${safeText(n.opType, 40)})`);
   const more =
     model.coverage.unsupported.length > 4 ? ` and ${model.coverage.unsupported.length - 4} more` : '';
-  return `The double chain cannot traverse ${model.name}: unsupported ${names.join(', ')}${more}. It still classifies.`;
+  return `The double chain cannot traverse ${safeText(model.name, 120)}: unsupported ${names.join(', ')}${more}. It still classifies.`;
 }

@@ -141,6 +141,15 @@ describe('escaping in the app', () => {
       expect(hasControls(text)).toBe(false);
       expect(text).toContain('\\x1b]0;pwned\\x07\\x1b[2K\\r\\x1b[32mexplained class 285');
     }
+    store.getState().setExplanation(null, `The double chain cannot traverse ${ANSI}`);
+    store
+      .getState()
+      .setRendered('main', { key: 'k', layer: 'x', info: null, message: `cannot draw ${ANSI}` });
+    const after = store.getState();
+    for (const text of [after.explainBlocked!, after.rendered.main!.message!]) {
+      expect(hasControls(text)).toBe(false);
+      expect(text).toContain('\\x1b]0;pwned\\x07');
+    }
     const long = describeError('loading x.onnx', new Error(`${ANSI}${'y'.repeat(500)}`));
     expect(long).toMatch(/^loading x\.onnx: \\x1b\]0;pwned/);
     expect(long).toMatch(/… \(\d+ more characters\)$/);

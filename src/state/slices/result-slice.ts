@@ -1,3 +1,4 @@
+import { escapeControls } from '../../core/text';
 import type { PaneOptions } from '../../core/pane/options';
 import type { Backend, ClassScore, LayerStats, RenderInfo } from '../../engine/types';
 import type { SliceCreator } from './slice';
@@ -66,8 +67,16 @@ export const createResultSlice: SliceCreator<ResultSlice> = (set) => ({
   stripVersion: 0,
   setEngineInfo: (engineInfo) => set({ engineInfo }),
   setPrediction: (prediction) => set({ prediction }),
-  setExplanation: (explanation, blocked = null) => set({ explanation, explainBlocked: blocked }),
-  setRendered: (slot, view) => set((s) => ({ rendered: { ...s.rendered, [slot]: view } })),
+  // Messages carry model, node and file names: control characters are escaped as in every other message.
+  setExplanation: (explanation, blocked = null) =>
+    set({ explanation, explainBlocked: blocked === null ? null : escapeControls(blocked) }),
+  setRendered: (slot, view) =>
+    set((s) => ({
+      rendered: {
+        ...s.rendered,
+        [slot]: view?.message ? { ...view, message: escapeControls(view.message) } : view,
+      },
+    })),
   bumpInput: () => set((s) => ({ inputVersion: s.inputVersion + 1 })),
   bumpStrip: () => set((s) => ({ stripVersion: s.stripVersion + 1 })),
 });

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { trapezoidAuc } from '../../core/eval/curves';
+import { safeText } from '../../core/text';
 
 /** One scored point of a curve: the fraction of pixels removed (or inserted) and p(class). */
 export interface CurvePoint {
@@ -193,7 +194,7 @@ export function EvaluatePanel({
         }
       }
     } catch (e) {
-      if (!ctrl.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+      if (!ctrl.signal.aborted) setError(safeText(e instanceof Error ? e.message : String(e), 300));
     } finally {
       setRunning((r) => (r === ctrl ? null : r));
     }
@@ -213,7 +214,10 @@ export function EvaluatePanel({
         c.height = image.height;
         c.getContext('2d')?.putImageData(new ImageData(image.data, image.width, image.height), 0, 0);
       })
-      .catch((e: unknown) => !ctrl.signal.aborted && setError(e instanceof Error ? e.message : String(e)));
+      .catch(
+        (e: unknown) =>
+          !ctrl.signal.aborted && setError(safeText(e instanceof Error ? e.message : String(e), 300)),
+      );
     return () => ctrl.abort();
   }, [preview, fraction, perturbedImage]);
 
