@@ -1,9 +1,12 @@
 // Final maps (docs/final-maps.md), the 'detail' construction in place, one workgroup: with F the fused map
-// in out[o].y and S the pixel map (the graph input's net map, pixel.y, at the same resolution),
-//   out = max(F, 0) / max_o max(F, 0) * (|S| / max |S|)^exponent,   0 where either maximum is 0.
+// in out[o].y and D a chain at the pixels (the graph input's channel maps, at the same resolution; chains as
+// fuse_norm.wgsl: 0 net, 1 positive, 2 total),
+//   out = max(F, 0) / max_o max(F, 0) * (floor + (|D| / max |D|)^exponent),   0 where either maximum is 0.
 
 struct Params {
   n: u32,
+  chain: u32,
+  floor: f32,
   exponent: f32,
 }
 
@@ -16,13 +19,21 @@ override WG: u32 = 64u;
 var<workgroup> maxF: array<f32, WG>;
 var<workgroup> maxS: array<f32, WG>;
 
+fn detailValue(m: vec4<f32>) -> f32 {
+  switch params.chain {
+    case 0u: { return abs(m.y); }
+    case 1u: { return abs(0.5 * (m.x + m.y)); }
+    default: { return abs(m.x); }
+  }
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   var f = 0.0;
   var s = 0.0;
   for (var i = lid; i < params.n; i += WG) {
     f = max(f, out[i].y);
-    s = max(s, abs(pixel[i].y));
+    s = max(s, detailValue(pixel[i]));
   }
   maxF[lid] = f;
   maxS[lid] = s;
@@ -37,10 +48,10 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   let fm = maxF[0];
   let sm = maxS[0];
   for (var i = lid; i < params.n; i += WG) {
-    let a = abs(pixel[i].y) / sm;
+    let a = detailValue(pixel[i]) / sm;
     // pow(0, e) is undefined in WGSL; the definition's 0^e is 0, and 0^0 is 1.
     let detail = select(select(0.0, pow(a, params.exponent), a > 0.0), 1.0, params.exponent == 0.0);
-    let v = select(0.0, max(out[i].y, 0.0) / fm * detail, fm > 0.0 && sm > 0.0);
+    let v = select(0.0, max(out[i].y, 0.0) / fm * (params.floor + detail), fm > 0.0 && sm > 0.0);
     out[i] = vec4<f32>(0.0, v, 0.0, 0.0);
   }
 }

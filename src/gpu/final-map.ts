@@ -126,7 +126,9 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
       shader: SHADERS.fuseDetail,
       threads: gpu.pipelines.workgroupSize,
       buffers: { pixel: input.maps, out },
-      uniforms: { params: { n, exponent: spec.exponent } },
+      uniforms: {
+        params: { n, chain: CHAIN_INDEX[spec.pixel], floor: spec.floor, exponent: spec.exponent },
+      },
     });
   const pass = new KernelPass(gpu.pipelines, `final map ${name}`, kernels);
   const index = new Map(slots.map((s, i) => [s, i]));

@@ -95,14 +95,15 @@ describe('constructions', () => {
     expect(Math.min(...got)).toBeLessThan(0);
   });
 
-  test('detail: fused coverage over its maximum times the square root of |pixel| over its maximum', () => {
+  test('detail: fused coverage over its maximum times (floor + total chain at the pixels over its maximum)', () => {
     const spec = FINAL_MAPS.detail;
     const F = finalMap('fused', ls, 2, 2);
     const fMax = Math.max(...F);
-    const S = [0, 1, 1, 2];
+    const T = [1, 1, 1, 2];
     const got = finalMap('detail', ls, 2, 2);
-    F.forEach((f, i) => expect(got[i]).toBeCloseTo((f / fMax) * Math.pow(S[i] / 2, spec.exponent), 12));
-    expect(got[0]).toBe(0);
+    F.forEach((f, i) =>
+      expect(got[i]).toBeCloseTo((f / fMax) * (spec.floor + Math.pow(T[i] / 2, spec.exponent)), 12),
+    );
   });
 
   test('names are checked without the prototype', () => {

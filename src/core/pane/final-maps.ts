@@ -34,10 +34,11 @@ export type FinalMapSpec =
   /** F = sum_l w_l up(norm(M_l)) over a layer set (upsampling: bilinear, half-pixel centres). */
   | { kind: 'fused'; fused: FusedSpec }
   /**
-   * Fused coverage with pixel detail: max(F, 0) / max F times (|S| / max|S|)^exponent, S the pixel map, so
-   * the layers say where the evidence is and the pixels say which pixels within it carry it.
+   * Fused coverage with pixel detail: C (floor + (|D| / max|D|)^exponent) with C = max(F, 0) / max F and D
+   * the chosen chain at the pixels, so the layers say where the evidence is and the pixels which pixels
+   * within it carry the most. The floor keeps the whole covered region above the background.
    */
-  | { kind: 'detail'; fused: FusedSpec; exponent: number };
+  | { kind: 'detail'; fused: FusedSpec; pixel: FusedChain; floor: number; exponent: number };
 
 const FUSED_POSITIVE: FusedSpec = {
   chain: 'positive',
@@ -48,7 +49,7 @@ const FUSED_POSITIVE: FusedSpec = {
 
 /** The named constructions a user can pick (CLI --map, the app's Final map control, evaluate's methods). */
 export const FINAL_MAPS = {
-  detail: { kind: 'detail', fused: FUSED_POSITIVE, exponent: 0.5 },
+  detail: { kind: 'detail', fused: FUSED_POSITIVE, pixel: 'total', floor: 0.5, exponent: 1 },
   fused: { kind: 'fused', fused: FUSED_POSITIVE },
   'fused-net': { kind: 'fused', fused: { ...FUSED_POSITIVE, chain: 'net' } },
   'fused-stage': { kind: 'fused', fused: { ...FUSED_POSITIVE, layers: 'stage' } },
@@ -63,7 +64,7 @@ export type FinalMapName = keyof typeof FINAL_MAPS;
 
 /** What each construction is, in a few words (the app's control, reports). */
 export const FINAL_MAP_LABELS: Readonly<Record<FinalMapName, string>> = {
-  detail: 'layers × pixel detail',
+  detail: 'all layers × pixel detail',
   fused: 'all layers (positive chain)',
   'fused-net': 'all layers (net chain)',
   'fused-stage': 'one layer per stage',
@@ -77,7 +78,7 @@ export const FINAL_MAP_LABELS: Readonly<Record<FinalMapName, string>> = {
 export const FINAL_MAP_NAMES = Object.keys(FINAL_MAPS) as FinalMapName[];
 
 /** The final map of the app, the CLI and evaluate's 'pane' (docs/final-maps.md says how it was chosen). */
-export const DEFAULT_FINAL_MAP: FinalMapName = 'pixel';
+export const DEFAULT_FINAL_MAP: FinalMapName = 'detail';
 
 export function isFinalMapName(s: string): s is FinalMapName {
   return Object.hasOwn(FINAL_MAPS, s);
@@ -214,11 +215,16 @@ export function finalMap(
   if (spec.kind === 'pixel') return pixel();
   const F = fusedMap(layers, spec.fused, H, W);
   if (spec.kind === 'fused') return F;
-  const S = pixel();
+  if (!input) throw new Error('final map: the chain has no graph input layer');
+  const { h, w } = mapSize(input.layer.dims, input.layer.layout);
+  const D0 = chainValues(input, spec.pixel);
+  const D = h === H && w === W ? D0 : upsampleBilinear(D0, h, w, H, W);
   const fMax = maxAbs(F.map((v) => Math.max(v, 0)));
-  const sMax = maxAbs(S);
+  const dMax = maxAbs(D);
   return F.map((v, p) =>
-    fMax > 0 && sMax > 0 ? (Math.max(v, 0) / fMax) * Math.pow(Math.abs(S[p]) / sMax, spec.exponent) : 0,
+    fMax > 0 && dMax > 0
+      ? (Math.max(v, 0) / fMax) * (spec.floor + Math.pow(Math.abs(D[p]) / dMax, spec.exponent))
+      : 0,
   );
 }
 
