@@ -43,6 +43,8 @@ interface ExplainCommonArgs {
   /** Class names file (JSON array or one name per line); default ImageNet for 1000 classes. */
   labels?: string;
   backend: ExplainBackendName;
+  /** Batch mode (several --image, or --images DIR): one folder per image under `out`. */
+  batch?: { dir?: string; images: string[] };
   /** Memory the run may take, checked against the inferred shapes before anything is allocated. */
   memoryBudgetGiB: number;
   /** Raises the size caps of --model, --image and --labels (MiB); default per kind (read-input.ts). */
@@ -100,6 +102,28 @@ export async function runExplain(
   log: (line: string) => void = () => {},
 ): Promise<ExplainSummary> {
   const t0 = performance.now();
+  const explainer = await loadExplainer(args, log);
+  try {
+    return await explainer.explain(args.image, args.out, t0);
+  } finally {
+    explainer.dispose();
+  }
+}
+
+/** A model loaded once, with its backend, that explains one image after another (batch mode). */
+export interface Explainer {
+  sha256: string;
+  backend: ExplainBackendName;
+  /** Explains `image` into the folder `out`; `t0`: when this image's work began (its timings start there). */
+  explain(image: string, out: string, t0?: number): Promise<ExplainSummary>;
+  dispose(): void;
+}
+
+/** Loads and checks the model, the labels and the layer names, and starts the backend. */
+export async function loadExplainer(
+  args: Omit<ExplainArgs, 'image' | 'out'>,
+  log: (line: string) => void = () => {},
+): Promise<Explainer> {
   const bytes = readInputFile(args.model, 'model', args.maxFileMb);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   let graph;
@@ -126,32 +150,35 @@ export async function runExplain(
   const inputInfo = imageInput(graph);
   const spec = preprocessSpecFor(graph, inputInfo, args);
   // Everything the user can get wrong is checked before the work.
-  const replaces = checkOutDir(args.out);
   checkLayerNames(args.layers, graph);
   const labelsFor = prepareLabels(args.labels, graph, args.maxFileMb);
-  if (replaces.length > 0)
-    log(`--out ${quoted(args.out)} holds an earlier run: replacing ${replaces.join(', ')}`);
-  // Written to a staging folder and renamed into place at the end: a failure leaves no partial output.
-  // Created now, so that a place that cannot be written fails before the work.
-  const output = new StagedOutput(args.out);
-  try {
-    // Loaded on demand: only the webgpu backend starts Dawn.
-    const backend =
-      args.backend === 'webgpu'
-        ? await (await import('./explain-webgpu')).webgpuBackend(bytes, basename(args.model), inputInfo)
-        : args.backend === 'ort'
-          ? await ortBackend(bytes, graph, inputInfo)
-          : referenceBackend(graph, inputInfo.name);
-    try {
-      const run = { args, graph, inputInfo, spec, sha256, t0, labelsFor, output };
-      return await explainWith(backend, run, log);
-    } finally {
-      backend.dispose();
-    }
-  } catch (e) {
-    output.abort();
-    throw e;
-  }
+  // Loaded on demand: only the webgpu backend starts Dawn.
+  const backend =
+    args.backend === 'webgpu'
+      ? await (await import('./explain-webgpu')).webgpuBackend(bytes, basename(args.model), inputInfo)
+      : args.backend === 'ort'
+        ? await ortBackend(bytes, graph, inputInfo)
+        : referenceBackend(graph, inputInfo.name);
+  return {
+    sha256,
+    backend: args.backend,
+    async explain(image, out, t0 = performance.now()) {
+      const replaces = checkOutDir(out);
+      if (replaces.length > 0)
+        log(`--out ${quoted(out)} holds an earlier run: replacing ${replaces.join(', ')}`);
+      // Written to a staging folder and renamed into place at the end: a failure leaves no partial output.
+      // Created now, so that a place that cannot be written fails before the work.
+      const output = new StagedOutput(out);
+      try {
+        const run = { args: { ...args, image, out }, graph, inputInfo, spec, sha256, t0, labelsFor, output };
+        return await explainWith(backend, run, log);
+      } catch (e) {
+        output.abort();
+        throw e;
+      }
+    },
+    dispose: () => backend.dispose(),
+  };
 }
 
 interface LoadedRun {

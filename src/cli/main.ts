@@ -8,6 +8,7 @@ import { mergeShards } from './evaluate-report';
 import { EVALUATE_USAGE, EvaluateUsageError, parseEvaluateArgs, runEvaluate } from './evaluate';
 import { runExplain, type ExplainArgs } from './explain';
 import { parseInputFlags, type InputFlags } from './explain-input';
+import { listImages, runExplainBatch } from './explain-batch';
 import { EXPLAIN_BACKENDS, type ExplainBackendName } from './explain-backends';
 import { attachNegativeValues } from './args';
 import { MAX_CAP_MB } from './read-input';
@@ -17,7 +18,7 @@ import { DEFAULT_MEMORY_BUDGET_GIB } from '../core/onnx/memory';
 import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES } from '../core/pane/final-maps';
 
 const USAGE = `usage: panescope --version
-       panescope explain --model M.onnx --image X.(png|jpg|npy) --out DIR
+       panescope explain --model M.onnx (--image X.(png|jpg|npy) [--image ...] | --images DIR) --out DIR
          [--class K] [--rule sf|alphabeta|ebp] [--alpha A --beta B]
          [--head logit|contrast_mean|contrast_softmax] [--layers all|NAME,...]
          [--preprocess model|imagenet|none] [--input-size S|H,W] [--mean M[,M,M]] [--std S[,S,S]]
@@ -71,7 +72,8 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     allowPositionals: true,
     options: {
       model: { type: 'string' },
-      image: { type: 'string' },
+      image: { type: 'string', multiple: true },
+      images: { type: 'string' },
       out: { type: 'string' },
       class: { type: 'string' },
       rule: { type: 'string' },
@@ -93,9 +95,12 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoted(positionals[0], 40)}`);
-  for (const required of ['model', 'image', 'out'] as const) {
+  for (const required of ['model', 'out'] as const) {
     if (!values[required]) throw new UsageError(`--${required} is required`);
   }
+  const images = values.image ?? [];
+  if (images.length === 0 && values.images === undefined)
+    throw new UsageError('--image is required (or --images DIR)');
   const target = num('class', values.class, undefined);
   if (target !== undefined && (!Number.isInteger(target) || target < 0)) {
     throw new UsageError(`--class must be a class index >= 0 (got ${quoted(values.class!, 40)})`);
@@ -110,7 +115,9 @@ export function parseExplainArgs(argv: string[]): ExplainArgs {
     values.layers === undefined ? [] : values.layers === 'all' ? 'all' : values.layers.split(',');
   return {
     model: values.model!,
-    image: values.image!,
+    image: images[0] ?? '',
+    // Several --image, or --images DIR: one folder per image under --out.
+    batch: images.length > 1 || values.images !== undefined ? { dir: values.images, images } : undefined,
     out: values.out!,
     target,
     rule: oneOf('rule', values.rule, ['sf', 'alphabeta', 'ebp'] as const, 'sf'),
@@ -138,7 +145,7 @@ function backendFlag(value: string | undefined): ExplainBackendName {
   return oneOf('backend', value, EXPLAIN_BACKENDS, 'ort');
 }
 
-function inputFlags(values: Record<string, string | boolean | undefined>): InputFlags {
+function inputFlags(values: Record<string, string | string[] | boolean | undefined>): InputFlags {
   const text = (k: string) => values[k] as string | undefined;
   try {
     return parseInputFlags({
@@ -205,6 +212,20 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (command !== 'explain') throw new UsageError(`unknown command ${quoted(command, 40)}`);
     const args = parseExplainArgs(rest);
+    if (args.batch) {
+      const list = listImages(args.batch.dir, args.batch.images);
+      const rows = await runExplainBatch(args, list);
+      const failed = rows.filter((r) => r.status === 'failed').length;
+      const reused = rows.filter((r) => r.status === 'reused').length;
+      console.log(
+        oneLine(
+          `explained ${rows.length - failed} of ${rows.length} image(s)` +
+            (reused ? ` (${reused} reused)` : '') +
+            ` -> ${args.out} (index: summary.csv, summary.json)`,
+        ),
+      );
+      return failed > 0 ? 1 : 0;
+    }
     const summary = await runExplain(args, (line) => console.error(oneLine(line)));
     console.log(
       oneLine(
