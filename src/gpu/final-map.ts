@@ -60,11 +60,12 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
   const outBuf = gpu.pool.acquire(n * VEC4_BYTES, usage, `final map ${name}`);
   const out = { buffer: outBuf, size: n * VEC4_BYTES };
   const slot: MapSlot = { layer: input.layer, h: input.h, w: input.w, maps: out, hasExcitation: false };
-  if (spec.kind === 'pixel') {
-    // The pixel map is the input layer's own maps: nothing to compute.
+  if (spec.kind === 'pixel' && spec.chain === 'net') {
+    // The pixel map is the input layer's own net view: nothing to compute.
     gpu.pool.release(outBuf);
     return { slot: input, record: () => {}, destroy: () => {} };
   }
+  if (spec.kind === 'pixel') return pixelChainSlot(gpu, input, spec.chain, slot, outBuf);
   const fused = spec.fused;
   const used = fusedLayers(slots, fused.layers);
   const L = Math.max(used.length, 1);
@@ -146,6 +147,57 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
     destroy() {
       pass.destroy();
       for (const b of owned) gpu.pool.release(b);
+    },
+  };
+}
+
+/** Another chain at the pixels: the input layer's maps copied into the final slot (fuse_accumulate, weight 1). */
+function pixelChainSlot(
+  gpu: GpuContext,
+  input: MapSlot,
+  chain: FusedChain,
+  slot: MapSlot,
+  outBuf: GPUBuffer,
+): FinalMapSlot {
+  const n = input.h * input.w;
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
+  // norms[0] = 1 (no normalisation) and weights[0] = 1, written once.
+  const ones = gpu.pool.acquire(16, usage, 'final map ones');
+  gpu.device.queue.writeBuffer(ones, 0, Float32Array.of(1, 1, 1, 1));
+  const one = { buffer: ones, size: 16 };
+  const pass = new KernelPass(gpu.pipelines, `final map pixel ${chain}`, [
+    {
+      label: `fuse_accumulate pixel ${chain}`,
+      shader: SHADERS.fuseAccumulate,
+      threads: n,
+      buffers: { maps: input.maps, ranks: one, norms: one, weights: one, out: slot.maps },
+      uniforms: {
+        params: {
+          n,
+          inH: input.h,
+          inW: input.w,
+          outH: input.h,
+          outW: input.w,
+          chain: CHAIN_INDEX[chain],
+          useRanks: 0,
+          slot: 0,
+        },
+      },
+    },
+  ]);
+  let current = -1;
+  return {
+    slot,
+    record(encoder, generation) {
+      if (generation === current) return;
+      current = generation;
+      encoder.clearBuffer(outBuf, 0, n * VEC4_BYTES);
+      pass.record(encoder);
+    },
+    destroy() {
+      pass.destroy();
+      gpu.pool.release(outBuf);
+      gpu.pool.release(ones);
     },
   };
 }

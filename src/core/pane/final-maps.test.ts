@@ -78,6 +78,7 @@ describe('constructions', () => {
 
   test('pixel is the net map of the graph input', () => {
     expect(Array.from(finalMap('pixel', ls, 2, 2))).toEqual([0, 1, -1, 2]);
+    expect(Array.from(finalMap('pixel-total', ls, 2, 2))).toEqual([1, 1, 1, 2]);
   });
 
   test('fused: the mean of the max-normalised, upsampled positive maps', () => {

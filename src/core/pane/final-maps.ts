@@ -29,8 +29,8 @@ export interface FusedSpec {
 }
 
 export type FinalMapSpec =
-  /** The chain at the pixels (PANE-SPEC 4.5): the net map S of the graph input. */
-  | { kind: 'pixel' }
+  /** A chain at the pixels: net is the spec's map S (PANE-SPEC 4.5); total is T = P + N there. */
+  | { kind: 'pixel'; chain: FusedChain }
   /** F = sum_l w_l up(norm(M_l)) over a layer set (upsampling: bilinear, half-pixel centres). */
   | { kind: 'fused'; fused: FusedSpec }
   /**
@@ -57,7 +57,8 @@ export const FINAL_MAPS = {
   'fused-rank': { kind: 'fused', fused: { ...FUSED_POSITIVE, normalisation: 'rank' } },
   'fused-depth': { kind: 'fused', fused: { ...FUSED_POSITIVE, weights: 'depth' } },
   'fused-mass': { kind: 'fused', fused: { ...FUSED_POSITIVE, weights: 'mass' } },
-  pixel: { kind: 'pixel' },
+  'pixel-total': { kind: 'pixel', chain: 'total' },
+  pixel: { kind: 'pixel', chain: 'net' },
 } as const satisfies Record<string, FinalMapSpec>;
 
 export type FinalMapName = keyof typeof FINAL_MAPS;
@@ -72,6 +73,7 @@ export const FINAL_MAP_LABELS: Readonly<Record<FinalMapName, string>> = {
   'fused-rank': 'all layers, rank-normalised',
   'fused-depth': 'all layers, deeper weigh more',
   'fused-mass': 'all layers, weighted by mass',
+  'pixel-total': 'pixels, total chain (P + N)',
   pixel: 'pixel (the chain at the input)',
 };
 
@@ -87,7 +89,7 @@ export function isFinalMapName(s: string): s is FinalMapName {
 /** Whether the construction's values can be negative (net chains): the app picks a diverging colormap. */
 export function finalMapSigned(name: FinalMapName): boolean {
   const spec: FinalMapSpec = FINAL_MAPS[name];
-  if (spec.kind === 'pixel') return true;
+  if (spec.kind === 'pixel') return spec.chain === 'net';
   return spec.kind === 'fused' && spec.fused.chain === 'net';
 }
 
@@ -206,19 +208,16 @@ export function finalMap(
 ): Float64Array {
   const spec: FinalMapSpec = FINAL_MAPS[name];
   const input = layers.find((l) => l.layer.opType === 'Input');
-  const pixel = () => {
+  const pixel = (chain: FusedChain) => {
     if (!input) throw new Error('final map: the chain has no graph input layer');
     const { h, w } = mapSize(input.layer.dims, input.layer.layout);
-    const S = chainValues(input, 'net');
+    const S = chainValues(input, chain);
     return h === H && w === W ? S : upsampleBilinear(S, h, w, H, W);
   };
-  if (spec.kind === 'pixel') return pixel();
+  if (spec.kind === 'pixel') return pixel(spec.chain);
   const F = fusedMap(layers, spec.fused, H, W);
   if (spec.kind === 'fused') return F;
-  if (!input) throw new Error('final map: the chain has no graph input layer');
-  const { h, w } = mapSize(input.layer.dims, input.layer.layout);
-  const D0 = chainValues(input, spec.pixel);
-  const D = h === H && w === W ? D0 : upsampleBilinear(D0, h, w, H, W);
+  const D = pixel(spec.pixel);
   const fMax = maxAbs(F.map((v) => Math.max(v, 0)));
   const dMax = maxAbs(D);
   return F.map((v, p) =>
