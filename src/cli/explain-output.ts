@@ -21,6 +21,7 @@ import { quoted } from '../core/text';
 /** What a run writes at the top of `--out` (layers/ is replaced whole: stale layer maps would mislead). */
 export const OUTPUT_ENTRIES = [
   'saliency.npy',
+  'pixel.npy',
   'positive.npy',
   'negative.npy',
   'overlay.png',
@@ -92,8 +93,11 @@ export class StagedOutput {
     // The earlier run's outputs go first, also those this run does not write (a layers/ folder from a run
     // with --layers would otherwise sit beside maps it does not belong to). Other files stay.
     for (const entry of OUTPUT_ENTRIES) rmSync(join(this.target, entry), { recursive: true, force: true });
-    for (const entry of readdirSync(this.staging))
+    for (const entry of readdirSync(this.staging)) {
+      // Also a name the list above does not know: whatever this run writes replaces what was there.
+      rmSync(join(this.target, entry), { recursive: true, force: true });
       renameSync(join(this.staging, entry), join(this.target, entry));
+    }
     rmSync(this.staging, { recursive: true, force: true });
   }
 

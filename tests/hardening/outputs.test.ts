@@ -74,6 +74,7 @@ describe('validate before working, write atomically', () => {
       'layers',
       'negative.npy',
       'overlay.png',
+      'pixel.npy',
       'positive.npy',
       'saliency.npy',
       'summary.json',
@@ -85,7 +86,7 @@ describe('validate before working, write atomically', () => {
     const second = await explain(out, ['--class', '2']);
     expect(second.code).toBe(0);
     expect(second.stderr.split('\n')[0]).toMatch(
-      /^--out '.*out' holds an earlier run: replacing saliency\.npy, positive\.npy, negative\.npy, overlay\.png, layers\/, summary\.json$/,
+      /^--out '.*out' holds an earlier run: replacing saliency\.npy, pixel\.npy, positive\.npy, negative\.npy, overlay\.png, layers\/, summary\.json$/,
     );
     // The layers of the first run are gone (they belonged to other maps); the user's files stay.
     expect(readdirSync(out).sort()).toEqual([
@@ -93,6 +94,7 @@ describe('validate before working, write atomically', () => {
       'negative.npy',
       'notes.txt',
       'overlay.png',
+      'pixel.npy',
       'positive.npy',
       'saliency.npy',
       'summary.json',
