@@ -24,7 +24,7 @@ const ENGINE_FORBIDDEN = ['**/state/**', '**/ui/**', 'react*', 'onnxruntime-web*
 // The float32 graph and the GPU planner are checked by the float64 reference, never built from it: what
 // they share with it lives in core/pane and core/onnx. Their tests compare against it, so they may import it.
 const ORACLE = '**/core/reference/**';
-const NOT_TESTS = ['**/*.test.ts', 'src/gpu/testing/**', 'src/engine/cpu-graph/test-*.ts'];
+const NOT_TESTS = ['**/*.test.ts'];
 
 export default tseslint.config(
   {

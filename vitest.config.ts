@@ -22,6 +22,8 @@ export default defineConfig({
           environment: 'node',
           include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
           exclude: ['src/**/*.browser.test.ts', 'node_modules/**'],
+          // Places the default model, so the tests that read it run whether or not `npm test` ran first.
+          globalSetup: ['tests/global-setup.ts'],
           testTimeout: 60_000,
         },
       },

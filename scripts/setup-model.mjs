@@ -53,7 +53,8 @@ async function verifyByKnownAnswer(bytes) {
   if (worst > known.tolerance) throw new Error(`logits differ from the known answer by ${worst}`);
 }
 
-async function main() {
+/** Places the model (steps 1-4 above); throws with the reason when it cannot. */
+export async function placeModel() {
   if (existsSync(target) && sha256(readFileSync(target)) === SHA256) return;
   if (existsSync(target)) {
     // A model that passed the known-answer check earlier (the Model Zoo file) has another hash.
@@ -89,7 +90,7 @@ async function main() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  main().catch((e) => {
+  placeModel().catch((e) => {
     console.error(`setup-model: cannot provide the default model: ${e.message}`);
     process.exit(1);
   });

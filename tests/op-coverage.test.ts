@@ -25,13 +25,7 @@ import { evalNode, runForward } from '../src/core/reference/forward';
 import { compileChain } from '../src/engine/cpu-graph/compile';
 import { compileGradient } from '../src/engine/cpu-graph/gradient';
 import { planNode } from '../src/gpu/plan';
-import {
-  AFFINE_CASES,
-  GATE_CASES,
-  ROUTING_CASES,
-  type CaseMaker,
-  type NodeCase,
-} from '../src/gpu/testing/cases';
+import { AFFINE_CASES, GATE_CASES, ROUTING_CASES, type CaseMaker, type NodeCase } from './corpus/node-cases';
 import { hostPlanContext } from './support/plan-context';
 
 const CASES_PER_OP = 4;

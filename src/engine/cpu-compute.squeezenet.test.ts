@@ -2,7 +2,7 @@
 // scripts/setup-model.mjs) and a real photo: the compiled float32 chain behind CpuCompute gives every
 // per-layer map (net, positive, negative, and the forward excitations) within 1e-3 of the float64 reference
 // on the same onnxruntime forward values, for every rule.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../cli/image-io';
@@ -15,7 +15,7 @@ import { IMAGENET_PREPROCESS, preprocess } from '../core/preprocess';
 import type { Tensor } from '../core/tensor';
 import { createRunner } from '../runtime';
 import { CpuCompute } from './cpu-compute';
-import { referenceOn, relError } from './cpu-graph/test-support';
+import { referenceOn, relError } from '../../tests/support/ort-chain';
 import type { MapKind } from './types';
 import { pearson } from '../core/eval/correlation';
 import { viewMap } from './views';
@@ -26,7 +26,8 @@ const MODEL = `${root}public/models/squeezenet1_1.onnx`;
 const IMAGE = `${root}public/demo/chelsea.png`;
 const KINDS: MapKind[] = ['net', 'positive', 'negative', 'excitation-positive', 'excitation-negative'];
 
-describe.skipIf(!existsSync(MODEL))('CPU engine on SqueezeNet 1.1 and chelsea.png', () => {
+// The unit project's global setup places the model (tests/global-setup.ts).
+describe('CPU engine on SqueezeNet 1.1 and chelsea.png', () => {
   let bytes: Uint8Array;
   let graph: IrGraph;
   let input: Float32Array;

@@ -3,10 +3,10 @@
 // cannot traverse still classifying.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mulberry32 } from '../core/random';
-import { node, randomTensor, smallCnnSpec } from '../core/reference/testkit';
+import { node, randomTensor, smallCnnSpec } from '../../tests/support/testkit';
 import { CpuCompute } from './cpu-compute';
 import { ChainRunner } from './cpu-graph/chain-runner';
-import { modelOf } from './cpu-graph/test-support';
+import { modelOf } from '../../tests/support/ort-chain';
 
 const rng = mulberry32(21);
 const bytes = modelOf(smallCnnSpec(rng, { bias: true, softmax: true }));

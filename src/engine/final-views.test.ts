@@ -3,7 +3,7 @@ import { FINAL_MAP_NAMES, finalMapOf, finalMapSigned, layerChainsOf } from '../c
 import { mulberry32 } from '../core/random';
 import { explain } from '../core/reference/chain';
 import { runForward } from '../core/reference/forward';
-import { smallCnn } from '../gpu/testing/graphs';
+import { smallCnn } from '../../tests/support/gpu-graphs';
 import { viewMap } from './views';
 
 describe('final maps as views', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { tensorLayout } from '../core/onnx/layout';
 import type { Flux, PaneResult } from '../core/pane/types';
 import { mulberry32, uniformArray } from '../core/random';
-import { makeGraph, node, normalTensor } from '../core/reference/testkit';
+import { makeGraph, node, normalTensor } from '../../tests/support/testkit';
 import type { LayerStats } from './types';
 import { pearson } from '../core/eval/correlation';
 import { layerStats, viewMap } from './views';

@@ -14,8 +14,8 @@ import { finalMapSlot } from './final-map';
 import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
 import { F32 } from './plan/context';
-import { smallCnn } from './testing/graphs';
-import { testGpu, withErrorScopes } from './testing/harness';
+import { smallCnn } from '../../tests/support/gpu-graphs';
+import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
 
 const CASES: { size: number; seed: number; options: Partial<PaneOptions> }[] = [
   { size: 9, seed: 11, options: { rule: 'sf' } },

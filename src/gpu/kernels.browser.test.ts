@@ -6,9 +6,15 @@ import { describe, expect, test } from 'vitest';
 import { mulberry32 } from '../core/random';
 import type { PaneOptions } from '../core/pane/options';
 import { SHADERS } from './shaders';
-import { AFFINE_CASES, GATE_CASES, ROUTING_CASES, type NodeCase, type Rng } from './testing/cases';
-import { testGpu, withErrorScopes } from './testing/harness';
-import { runNodeCases, TOLERANCE } from './testing/node-runner';
+import {
+  AFFINE_CASES,
+  GATE_CASES,
+  ROUTING_CASES,
+  type NodeCase,
+  type Rng,
+} from '../../tests/corpus/node-cases';
+import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
+import { runNodeCases, TOLERANCE } from '../../tests/support/gpu-node-runner';
 
 const CASES_PER_OP = 24;
 

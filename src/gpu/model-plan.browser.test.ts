@@ -13,9 +13,9 @@ import { numel } from '../core/tensor';
 import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
 import { FLUX_BYTES } from './plan/context';
-import { smallCnn } from './testing/graphs';
-import { compare, testGpu, unpackFlux, withErrorScopes } from './testing/harness';
-import { TOLERANCE } from './testing/node-runner';
+import { smallCnn } from '../../tests/support/gpu-graphs';
+import { compare, testGpu, unpackFlux, withErrorScopes } from '../../tests/support/gpu-harness';
+import { TOLERANCE } from '../../tests/support/gpu-node-runner';
 
 const VARIANTS: Partial<PaneOptions>[] = [
   { rule: 'sf' },

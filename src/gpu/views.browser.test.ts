@@ -14,8 +14,8 @@ import { runForward } from '../core/reference/forward';
 import { CanvasRenderer } from './canvas-renderer';
 import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
-import { smallCnn } from './testing/graphs';
-import { testGpu, withErrorScopes } from './testing/harness';
+import { smallCnn } from '../../tests/support/gpu-graphs';
+import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
 import { displayScale, MapViews, shareGroup, type ViewKind } from './views';
 
 const KINDS: ViewKind[] = ['net', 'positive', 'negative', 'excitation-positive', 'excitation-negative'];

@@ -3,7 +3,7 @@ import { buildModel, loadGraph } from '../onnx';
 import type { IrGraph } from '../onnx/ir';
 import { mulberry32, normalArray, uniformArray } from '../random';
 import { runForward } from '../reference/forward';
-import { makeGraph, smallCnnSpec } from '../reference/testkit';
+import { makeGraph, smallCnnSpec } from '../../../tests/support/testkit';
 import type { Tensor } from '../tensor';
 import { backward, inputGradient, logitSeed, lossSeed, logitsOf } from './backprop';
 

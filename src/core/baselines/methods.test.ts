@@ -5,7 +5,7 @@ import type { IrGraph } from '../onnx/ir';
 import { channelSum } from '../pane/maps';
 import { mulberry32, normalArray, uniformArray } from '../random';
 import { runForward } from '../reference/forward';
-import { makeGraph, smallCnnSpec } from '../reference/testkit';
+import { makeGraph, smallCnnSpec } from '../../../tests/support/testkit';
 import type { Tensor } from '../tensor';
 import { inputGradient, logitSeed, logitsOf } from './backprop';
 import { classifierNode, contrastiveEb, paneResult } from './chain-methods';

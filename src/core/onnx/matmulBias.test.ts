@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { explain } from '../reference/chain';
 import { runForward } from '../reference/forward';
-import { maxRelDiff, randomTensor } from '../reference/testkit';
+import { maxRelDiff, randomTensor } from '../../../tests/support/testkit';
 import { buildModel, type BuildNode, type ModelSpec } from './build';
 import { loadGraph } from './index';
 

@@ -1,12 +1,11 @@
 // The rule both engines use for the E+ / E- views of a layer: which affine output's forward excitation it
 // shows, on a small graph with every case, and on SqueezeNet 1.1 (placed by scripts/setup-model.mjs).
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SQUEEZENET_ONNX, readBytes } from '../../../tests/paths';
 import { loadGraph } from '../onnx';
 import { markGates } from '../onnx/gates';
 import { mulberry32 } from '../random';
-import { makeGraph, node, normalTensor } from '../reference/testkit';
+import { makeGraph, node, normalTensor } from '../../../tests/support/testkit';
 import { excitationSource } from './excitation-source';
 import { layerList } from './layers';
 
@@ -79,7 +78,7 @@ describe('excitationSource', () => {
     expect(excitationSource(g, 'no such tensor')).toBeNull();
   });
 
-  it.skipIf(!existsSync(SQUEEZENET_ONNX))('on SqueezeNet 1.1: every Relu shows its Conv', () => {
+  it('on SqueezeNet 1.1: every Relu shows its Conv', () => {
     const g = loadGraph(readBytes(SQUEEZENET_ONNX));
     const layers = layerList(g);
     const byOp = new Map<string, [string, string | null][]>();

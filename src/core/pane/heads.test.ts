@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { explain } from '../reference/chain';
 import { runForward } from '../reference/forward';
-import { makeGraph, node, sum } from '../reference/testkit';
+import { makeGraph, node, sum } from '../../../tests/support/testkit';
 import { tensor } from '../tensor';
 import {
   argmax,

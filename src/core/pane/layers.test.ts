@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../random';
 import { explain } from '../reference/chain';
 import { runForward } from '../reference/forward';
-import { makeGraph, node, randomTensor, smallCnnSpec } from '../reference/testkit';
+import { makeGraph, node, randomTensor, smallCnnSpec } from '../../../tests/support/testkit';
 import { tensor } from '../tensor';
 import { layerList } from './layers';
 import { dataValues, fluxInputs, fluxOutputs } from './ops';

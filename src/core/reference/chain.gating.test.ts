@@ -20,7 +20,7 @@ import {
   sum,
   type GraphSpec,
   type NodeSpec,
-} from './testkit';
+} from '../../../tests/support/testkit';
 
 const RULES: Partial<PaneOptions>[] = [
   { rule: 'sf' },

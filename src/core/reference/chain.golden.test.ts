@@ -6,7 +6,7 @@ import type { Flux } from '../pane/types';
 import { tensor } from '../tensor';
 import { explain, propagateNode } from './chain';
 import { runForward } from './forward';
-import { makeGraph, node } from './testkit';
+import { makeGraph, node } from '../../../tests/support/testkit';
 
 const P = (f: Flux) => Array.from(f.T, (t, i) => (t + f.R[i]) / 2);
 const N = (f: Flux) => Array.from(f.T, (t, i) => (t - f.R[i]) / 2);

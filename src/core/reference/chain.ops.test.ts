@@ -21,7 +21,7 @@ import {
   sum,
   type GraphSpec,
   type NodeSpec,
-} from './testkit';
+} from '../../../tests/support/testkit';
 
 const rng = mulberry32(411);
 

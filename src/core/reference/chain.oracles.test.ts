@@ -13,7 +13,14 @@ import { mulberry32, uniformArray } from '../random';
 import { numel, type Tensor } from '../tensor';
 import { excitationOf, explain, propagateNode } from './chain';
 import { runForward } from './forward';
-import { contributionsOf, denseForward, pnDense, pnStep, type DenseLayer, type PN } from './pn-oracle';
+import {
+  contributionsOf,
+  denseForward,
+  pnDense,
+  pnStep,
+  type DenseLayer,
+  type PN,
+} from '../../../tests/support/pn-oracle';
 import {
   convMatrix,
   denseGraphSpec,
@@ -24,7 +31,7 @@ import {
   randomTensor,
   type GraphSpec,
   type NodeSpec,
-} from './testkit';
+} from '../../../tests/support/testkit';
 
 const RULES: Partial<PaneOptions>[] = [
   { rule: 'sf' },

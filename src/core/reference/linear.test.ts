@@ -15,7 +15,7 @@ import {
   sumPoolAdjoint,
   type MatmulShape,
 } from './linear';
-import { convMatrix, maxRelDiff, randomTensor } from './testkit';
+import { convMatrix, maxRelDiff, randomTensor } from '../../../tests/support/testkit';
 
 function irNode(opType: string, attrs: Record<string, AttrValue>): IrNode {
   return { name: `${opType}_test`, opType, domain: '', inputs: [], outputs: [], attrs };

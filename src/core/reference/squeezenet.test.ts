@@ -1,6 +1,6 @@
 // The float64 chain on the project's default model (SqueezeNet 1.1 from ../shared): flux conservation and
 // bounds on a real network, the layer list, and the budget of one explanation (< 10 s of CPU time).
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseNpy } from '../npy';
@@ -8,12 +8,11 @@ import { loadGraph } from '../onnx';
 import { layerList } from '../pane/layers';
 import { explain } from './chain';
 import { runForward } from './forward';
-import { sum } from './testkit';
+import { sum } from '../../../tests/support/testkit';
 
 const dir = fileURLToPath(new URL('../../../../shared/models/squeezenet1.1/', import.meta.url));
-const present = existsSync(`${dir}squeezenet1_1.onnx`);
-
-describe.skipIf(!present)('SqueezeNet 1.1', () => {
+// Like its siblings (onnx/squeezenet.test.ts), it fails rather than skips where ../shared is missing.
+describe('SqueezeNet 1.1', () => {
   it('explains one image within the time budget, conserving flux and keeping the bounds', () => {
     const g = loadGraph(new Uint8Array(readFileSync(`${dir}squeezenet1_1.onnx`)));
     const x = parseNpy(new Uint8Array(readFileSync(`${dir}test_data_set/0/input_0.npy`)));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { PaneOptions } from '../../core/pane/options';
 import { mulberry32 } from '../../core/random';
 import { ChainRunner } from './chain-runner';
-import { forwardOnOrt, referenceOn, resultErrors } from './test-support';
+import { forwardOnOrt, referenceOn, resultErrors } from '../../../tests/support/ort-chain';
 import {
   addCase,
   averagePoolCase,
@@ -22,7 +22,7 @@ import {
   passCase,
   scaleCase,
   type OpCase,
-} from './test-cases';
+} from '../../../tests/corpus/graph-cases';
 
 const TOLERANCE = 1e-4;
 const CASES_PER_OP = 20;

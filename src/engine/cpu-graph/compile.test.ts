@@ -7,12 +7,12 @@ import type { IrGraph } from '../../core/onnx/ir';
 import { chainOpKind } from '../../core/pane/ops';
 import { effectiveOptions, type PaneOptions } from '../../core/pane/options';
 import { mulberry32 } from '../../core/random';
-import { makeGraph, node, randomTensor, smallCnnSpec } from '../../core/reference/testkit';
+import { makeGraph, node, randomTensor, smallCnnSpec } from '../../../tests/support/testkit';
 import { ChainRunner } from './chain-runner';
 import { compileChain, compileKey } from './compile';
 import { chainForwardValues, nonNegativeValues } from './graph-facts';
 import { fluxAtInputPlusSinks } from './result';
-import { forwardOnOrt, referenceOn, resultErrors } from './test-support';
+import { forwardOnOrt, referenceOn, resultErrors } from '../../../tests/support/ort-chain';
 import {
   addCase,
   averagePoolCase,
@@ -22,7 +22,7 @@ import {
   gemmCase,
   maxPoolCase,
   passCase,
-} from './test-cases';
+} from '../../../tests/corpus/graph-cases';
 import { onnx } from '../../core/onnx/proto';
 import type { ForwardValues } from './head';
 

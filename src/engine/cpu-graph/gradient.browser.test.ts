@@ -17,7 +17,7 @@ import { runForward } from '../../core/reference/forward';
 import type { Tensor } from '../../core/tensor';
 import { GpuContext } from '../../gpu/context';
 import { GradientRunner } from './gradient-runner';
-import { relError } from './test-support';
+import { relError } from '../../../tests/support/ort-chain';
 
 const TOLERANCE = 1e-5;
 const FAMILIES = ['vgg', 'resnet_v1', 'densenet', 'tf_nhwc'];

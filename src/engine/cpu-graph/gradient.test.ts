@@ -2,7 +2,7 @@
 // (core/baselines/backprop.ts) on the same forward values, so that both take the same ReLU and max pooling
 // decisions: op by op on random cases, on every fixture family and on SqueezeNet 1.1 with a photo; and the
 // nodes it refuses, by name.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildFamilies } from '../../../scripts/fixtures/build-families';
@@ -17,12 +17,12 @@ import { argmax, findLogits } from '../../core/pane/heads';
 import { IMAGENET_PREPROCESS, preprocess } from '../../core/preprocess';
 import { mulberry32, normalArray } from '../../core/random';
 import { runForward } from '../../core/reference/forward';
-import { makeGraph, node, randomTensor, smallCnnSpec } from '../../core/reference/testkit';
+import { makeGraph, node, randomTensor, smallCnnSpec } from '../../../tests/support/testkit';
 import { tensor, type Tensor } from '../../core/tensor';
 import { compileGradient, GradientGraphError } from './gradient';
 import { GradientRunner } from './gradient-runner';
 import type { ForwardValues } from './head';
-import { forwardOnOrt, relError } from './test-support';
+import { forwardOnOrt, relError } from '../../../tests/support/ort-chain';
 import {
   addCase,
   averagePoolCase,
@@ -39,7 +39,7 @@ import {
   pick,
   scaleCase,
   type OpCase,
-} from './test-cases';
+} from '../../../tests/corpus/graph-cases';
 
 /** max |float32 - float64| / max |float64|, per tensor. */
 const TOLERANCE = 1e-5;
@@ -406,7 +406,8 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SQUEEZENET = `${root}public/models/squeezenet1_1.onnx`;
 const CHELSEA = `${root}public/demo/chelsea.png`;
 
-describe.skipIf(!existsSync(SQUEEZENET))('SqueezeNet 1.1 on chelsea.png', () => {
+// The unit project's global setup places the model (tests/global-setup.ts).
+describe('SqueezeNet 1.1 on chelsea.png', () => {
   it('input and Grad-CAM feature gradients equal float64', async () => {
     const bytes = new Uint8Array(readFileSync(SQUEEZENET));
     const input = preprocess(

@@ -12,7 +12,7 @@ import { mulberry32 } from '../../core/random';
 import type { IrGraph } from '../../core/onnx/ir';
 import type { Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
-import { smallCnn } from '../testing/graphs';
+import { smallCnn } from '../../../tests/support/gpu-graphs';
 import { packStruct } from '../wgsl-reflect';
 import { chunkColumns, convWeightLayouts } from './affine';
 import { align8, broadcastStrides8, type PlanContext } from './context';

@@ -3,10 +3,10 @@
  * tensor read by three consumers), a residual Add, Concat, an unfolded BatchNormalization, max and
  * average pooling, Flatten, Gemm and a final Softmax.
  */
-import type { IrGraph } from '../../core/onnx/ir';
-import { makeGraph } from '../../core/reference/testkit';
-import type { Tensor } from '../../core/tensor';
-import { randomF32, type Rng } from './cases';
+import type { IrGraph } from '../../src/core/onnx/ir';
+import { makeGraph } from './testkit';
+import type { Tensor } from '../../src/core/tensor';
+import { randomF32, type Rng } from '../corpus/node-cases';
 
 export function smallCnn(
   rng: Rng,

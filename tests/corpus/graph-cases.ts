@@ -4,16 +4,10 @@
  * of one graph whose logits are all branch outputs concatenated, so that one forward pass and one compiled
  * chain per rule check them all (contrast heads give every logit mass).
  */
-import type { AttrValue } from '../../core/onnx/ir';
-import { GATE_ATTR } from '../../core/onnx/gates';
-import {
-  node,
-  normalTensor,
-  randomTensor,
-  type GraphSpec,
-  type NodeSpec,
-} from '../../core/reference/testkit';
-import { numel, tensor, type Tensor } from '../../core/tensor';
+import type { AttrValue } from '../../src/core/onnx/ir';
+import { GATE_ATTR } from '../../src/core/onnx/gates';
+import { node, normalTensor, randomTensor, type GraphSpec, type NodeSpec } from '../support/testkit';
+import { numel, tensor, type Tensor } from '../../src/core/tensor';
 
 type Rng = () => number;
 

@@ -4,13 +4,19 @@
  * broadcasting, trans flags), small enough for SwiftShader. All numbers are float32-representable, so the
  * float64 reference and the GPU see the same inputs and differ only by float32 arithmetic.
  */
-import { GATE_ATTR } from '../../core/onnx/gates';
-import type { AttrValue, IrGraph, IrNode } from '../../core/onnx/ir';
-import { fluxOutputs, type AffineOp, type OpsOfKind, type OpTable, type RoutedOp } from '../../core/pane/ops';
-import type { Flux } from '../../core/pane/types';
-import { runForward } from '../../core/reference/forward';
-import { makeGraph, type GraphSpec, type NodeSpec } from '../../core/reference/testkit';
-import { numel, type Tensor } from '../../core/tensor';
+import { GATE_ATTR } from '../../src/core/onnx/gates';
+import type { AttrValue, IrGraph, IrNode } from '../../src/core/onnx/ir';
+import {
+  fluxOutputs,
+  type AffineOp,
+  type OpsOfKind,
+  type OpTable,
+  type RoutedOp,
+} from '../../src/core/pane/ops';
+import type { Flux } from '../../src/core/pane/types';
+import { runForward } from '../../src/core/reference/forward';
+import { makeGraph, type GraphSpec, type NodeSpec } from '../support/testkit';
+import { numel, type Tensor } from '../../src/core/tensor';
 
 export type Rng = () => number;
 

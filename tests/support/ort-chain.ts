@@ -1,18 +1,18 @@
 /**
- * For the tests of the compiled chain: one graph spec (core/reference/testkit) as both an IrGraph
+ * For the tests of the compiled chain: one graph spec (tests/support/testkit) as both an IrGraph
  * (makeGraph) and ONNX bytes (buildModel) for onnxruntime, the float32 forward values onnxruntime computes,
  * and the per-tensor error of the compiled chain against the float64 reference on those same values.
  */
-import { buildModel, type BuildAttr, type ModelSpec } from '../../core/onnx';
-import type { AttrValue, IrGraph } from '../../core/onnx/ir';
-import type { PaneOptions } from '../../core/pane/options';
-import { isData } from '../../core/pane/ops';
-import type { PaneResult } from '../../core/pane/types';
-import { explain } from '../../core/reference/chain';
-import { makeGraph, type GraphSpec } from '../../core/reference/testkit';
-import type { Tensor } from '../../core/tensor';
-import { createRunner } from '../../runtime';
-import type { ForwardValues } from './head';
+import { buildModel, type BuildAttr, type ModelSpec } from '../../src/core/onnx';
+import type { AttrValue, IrGraph } from '../../src/core/onnx/ir';
+import type { PaneOptions } from '../../src/core/pane/options';
+import { isData } from '../../src/core/pane/ops';
+import type { PaneResult } from '../../src/core/pane/types';
+import { explain } from '../../src/core/reference/chain';
+import { makeGraph, type GraphSpec } from './testkit';
+import type { Tensor } from '../../src/core/tensor';
+import { createRunner } from '../../src/runtime';
+import type { ForwardValues } from '../../src/engine/cpu-graph/head';
 
 /** Attributes that ONNX types FLOAT even when the value is an integer. */
 const FLOAT_ATTRS = new Set(['alpha', 'beta', 'epsilon', 'min', 'max', 'value', 'ratio']);

@@ -3,11 +3,11 @@
  * initializers (shapes filled in by one forward pass), random tensors from a seeded generator, and the
  * tolerance check used throughout.
  */
-import type { ConvGeometry } from '../onnx/geometry';
-import type { AttrValue, IrGraph, IrNode } from '../onnx/ir';
-import { normalArray, uniformArray } from '../random';
-import { numel, type Tensor } from '../tensor';
-import { runForward } from './forward';
+import type { ConvGeometry } from '../../src/core/onnx/geometry';
+import type { AttrValue, IrGraph, IrNode } from '../../src/core/onnx/ir';
+import { normalArray, uniformArray } from '../../src/core/random';
+import { numel, type Tensor } from '../../src/core/tensor';
+import { runForward } from '../../src/core/reference/forward';
 import type { DenseLayer } from './pn-oracle';
 
 export interface NodeSpec {

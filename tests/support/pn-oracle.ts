@@ -5,11 +5,11 @@
  * (forward.ts's own implementation of the op), so the oracle also checks how the engine reads each op.
  * Quadratic in the layer size: for small tensors only.
  */
-import type { IrGraph, IrNode } from '../onnx/ir';
-import { effectiveOptions, type PaneOptions } from '../pane/options';
-import { isData } from '../pane/ops';
-import type { Tensor } from '../tensor';
-import { evalNode } from './forward';
+import type { IrGraph, IrNode } from '../../src/core/onnx/ir';
+import { effectiveOptions, type PaneOptions } from '../../src/core/pane/options';
+import { isData } from '../../src/core/pane/ops';
+import type { Tensor } from '../../src/core/tensor';
+import { evalNode } from '../../src/core/reference/forward';
 
 export interface ContributionTable {
   /** c[j][i]: contribution of input element i to output element j. */

@@ -3,16 +3,16 @@
  * submit for the whole batch) and compares every excitation and every input flux with the float64
  * reference: max |gpu - ref| <= tolerance * max |ref| per tensor, no NaN or Inf.
  */
-import type { PaneOptions } from '../../core/pane/options';
-import { excitationOf, propagateNode } from '../../core/reference/chain';
-import { effectiveOptions } from '../../core/pane/options';
-import { numel } from '../../core/tensor';
-import type { GpuContext } from '../context';
-import { planNode } from '../plan';
-import type { PendingRead } from '../readback';
-import type { NodeCase } from './cases';
-import { fluxInputs } from '../../core/pane/ops';
-import { compare, NodeBench, unpackExcitation, unpackFlux } from './harness';
+import type { PaneOptions } from '../../src/core/pane/options';
+import { excitationOf, propagateNode } from '../../src/core/reference/chain';
+import { effectiveOptions } from '../../src/core/pane/options';
+import { numel } from '../../src/core/tensor';
+import type { GpuContext } from '../../src/gpu/context';
+import { planNode } from '../../src/gpu/plan';
+import type { PendingRead } from '../../src/gpu/readback';
+import type { NodeCase } from '../corpus/node-cases';
+import { fluxInputs } from '../../src/core/pane/ops';
+import { compare, NodeBench, unpackExcitation, unpackFlux } from './gpu-harness';
 
 export const TOLERANCE = 1e-4;
 

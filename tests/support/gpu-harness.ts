@@ -3,15 +3,15 @@
  * error scope around every test, and a PlanContext over plain buffers so that single IR nodes can be run
  * through the engine's own planners and compared with the float64 reference.
  */
-import type { IrGraph } from '../../core/onnx/ir';
-import type { PaneOptions } from '../../core/pane/options';
-import type { Flux } from '../../core/pane/types';
-import { numel, type Tensor } from '../../core/tensor';
-import { GpuContext } from '../context';
-import type { BufferSlice } from '../kernel';
-import { FLUX_BYTES, VEC4_BYTES, type PlanContext } from '../plan/context';
-import { packRule } from '../plan/rule';
-import type { PendingRead } from '../readback';
+import type { IrGraph } from '../../src/core/onnx/ir';
+import type { PaneOptions } from '../../src/core/pane/options';
+import type { Flux } from '../../src/core/pane/types';
+import { numel, type Tensor } from '../../src/core/tensor';
+import { GpuContext } from '../../src/gpu/context';
+import type { BufferSlice } from '../../src/gpu/kernel';
+import { FLUX_BYTES, VEC4_BYTES, type PlanContext } from '../../src/gpu/plan/context';
+import { packRule } from '../../src/gpu/plan/rule';
+import type { PendingRead } from '../../src/gpu/readback';
 
 let shared: Promise<GpuContext> | undefined;
 
