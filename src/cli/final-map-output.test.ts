@@ -3,7 +3,7 @@ import { FINAL_MAP_NAMES, finalMapOf } from '../core/pane/final-maps';
 import { mulberry32 } from '../core/random';
 import { explain } from '../core/reference/chain';
 import { runForward } from '../core/reference/forward';
-import { smallCnn } from '../gpu/testing/graphs';
+import { smallCnn } from '../../tests/support/gpu-graphs';
 import { explainFinalMap } from './final-map-output';
 
 describe('explain --map', () => {
