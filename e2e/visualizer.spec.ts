@@ -4,7 +4,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { applyContrast, colormapLut, lutIndex, overlayAlpha, type ColormapName } from '../src/core/colormap';
+import { applyContrast } from '../src/core/colormap';
 import {
   canvasPixels,
   dropFiles,
@@ -23,6 +23,7 @@ import {
 } from './fixtures';
 import { blackPng, brokenModel, denseModel, bilinearCnnModel } from './files';
 import { cliCurves } from './cli-curves';
+import { expectPixel, probePoints } from './probes';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -65,7 +66,7 @@ test('opens on the default model and a demo image and explains it without a clic
 test('exports the view as PNG, .npy and JSON', async () => {
   const png = await download(page, 'export-png');
   expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
-  expect(png.readUInt32BE(16)).toBe(224 * 2 + 32); // width: twice the model input plus margins
+  expect(png.readUInt32BE(16)).toBe((224 + 32) * 2); // width: the 1x figure (input plus margins) at 2x
   const npy = await download(page, 'export-npy');
   expect(npy.subarray(1, 6).toString('ascii')).toBe('NUMPY');
   expect(npy.toString('latin1', 10, 80)).toContain("'shape': (224, 224)");
@@ -387,33 +388,6 @@ async function checkProbes(p: Page, shown: Snapshot, opts: { exactScale: boolean
   expect(probes.length).toBeGreaterThanOrEqual(6);
   for (const i of probes)
     expectPixel(pixels, i, applyContrast(map.data[i] / info.scale, shown.gamma), info.signed, info.colormap);
-}
-
-/** The 6 strongest points and up to 10 spread over the rest with |v| >= a fifth of the scale. */
-function probePoints(data: number[], scale: number): number[] {
-  const strong = data.map((v, i) => [Math.abs(v), i]).filter(([a]) => a >= 0.2 * scale);
-  strong.sort((a, b) => b[0] - a[0]);
-  const top = strong.slice(0, 6).map(([, i]) => i);
-  const step = Math.max(1, Math.floor(strong.length / 10));
-  const spread = strong.filter((_, k) => k >= 6 && k % step === 0).map(([, i]) => i);
-  return [...top, ...spread.slice(0, 10)];
-}
-
-function expectPixel(p: Pixels, i: number, v: number, signed: boolean, colormap: ColormapName) {
-  const lut = colormapLut(colormap);
-  const k = lutIndex(v, signed);
-  const got = p.data.slice(4 * i, 4 * i + 4);
-  // A neighbouring table entry is fine (float rounding at a bin edge). A 2-D canvas stores colours
-  // premultiplied by alpha in 8 bits, so reading them back is exact only to about 255 / (2 alpha).
-  const tolerance = 1 + Math.ceil(255 / (2 * Math.max(1, got[3])));
-  const close = [k - 1, k, k + 1]
-    .filter((j) => j >= 0 && j < 256)
-    .some((j) => [0, 1, 2].every((c) => Math.abs(got[c] - lut[4 * j + c]) <= tolerance));
-  expect(close, `pixel ${i} = ${got} for v = ${v.toFixed(4)} (lut ${lut.slice(4 * k, 4 * k + 3)})`).toBe(
-    true,
-  );
-  expect(Math.abs(got[3] - Math.round(255 * overlayAlpha(v, signed)))).toBeLessThanOrEqual(3);
-  if (signed) expect(v > 0 ? got[0] > got[2] : got[2] > got[0], `sign colour at ${i}`).toBe(true);
 }
 
 /** Copies the link, opens it in a fresh page and compares the two views pixel for pixel. */

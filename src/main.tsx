@@ -4,7 +4,10 @@ import { createEngine } from './engine';
 import { createApp, startApp, wantsCpuBackend } from './state/app';
 import { App } from './ui/App';
 import { AppContext } from './ui/context';
+import { applyStoredTheme } from './ui/theme';
 import './ui/styles.css';
+
+applyStoredTheme();
 
 const app = createApp({ createEngine, disableWebGpu: wantsCpuBackend(location.search) });
 

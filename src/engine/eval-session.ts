@@ -13,6 +13,7 @@ import {
   DEFAULT_METHOD_SETTINGS,
   SharedWork,
   type ExplainedImage,
+  type GradientProvider,
   type MethodId,
 } from '../core/baselines/methods';
 import { lastConvLayer } from '../core/baselines/gradcam';
@@ -52,6 +53,12 @@ export interface CurvePoint {
   fraction: number;
   /** p(target) of the perturbed image. */
   probability: number;
+}
+
+/** How far a baseline's map is: gradients computed of those it needs. */
+export interface MapProgress {
+  done: number;
+  total: number;
 }
 
 /** Perturbed images per onnxruntime call: small, so that points reach the chart while the curve grows. */
@@ -127,6 +134,19 @@ export class EvaluationSession {
     state.maps.set(method, Promise.resolve(Float64Array.from(map)));
   }
 
+  /**
+   * A baseline's map (H x W at the input resolution) for image `key`, as the curves use it; the
+   * many-gradient methods (IG, SmoothGrad) report each gradient through `onProgress`.
+   */
+  async baseline(
+    key: string,
+    method: MethodId,
+    onProgress: (p: MapProgress) => void = () => {},
+  ): Promise<Float32Array> {
+    const state = this.current(key);
+    return Float32Array.from(await this.map(state, method, onProgress));
+  }
+
   hasMap(key: string, method: EvaluationMethod): boolean {
     return this.image?.image.key === key && this.image.maps.has(method);
   }
@@ -199,11 +219,15 @@ export class EvaluationSession {
     return order;
   }
 
-  private map(state: ImageState, method: EvaluationMethod): Promise<Float64Array> {
+  private map(
+    state: ImageState,
+    method: EvaluationMethod,
+    onProgress: (p: MapProgress) => void = () => {},
+  ): Promise<Float64Array> {
     let map = state.maps.get(method);
     if (!map) {
       if (method === 'pane') throw new Error('the explanation map has not been handed to the evaluation');
-      map = this.baselineMap(state, method);
+      map = this.baselineMap(state, method, onProgress);
       state.maps.set(method, map);
       // A failed map is not cached: a later request tries again.
       map.catch(() => state.maps.delete(method));
@@ -212,7 +236,11 @@ export class EvaluationSession {
   }
 
   /** One map of a baseline (the random control: its first seed). */
-  private async baselineMap(state: ImageState, method: MethodId): Promise<Float64Array> {
+  private async baselineMap(
+    state: ImageState,
+    method: MethodId,
+    onProgress: (p: MapProgress) => void,
+  ): Promise<Float64Array> {
     // The baselines' channel reductions read planar [1, C, H, W] tensors.
     if (this.input.layout !== 'NCHW' && !CONTROLS.has(method))
       throw new Error(
@@ -229,10 +257,43 @@ export class EvaluationSession {
     }
     const { img, shared, compiled } = state.explained;
     const useCompiled = GRADIENT_METHODS.has(method) && (method !== 'gradcam' || this.gradCamCompiled);
-    const grads = compiled && useCompiled ? compiled : shared;
+    const grads = countingGradients(
+      compiled && useCompiled ? compiled : shared,
+      GRADIENT_COUNTS[method] ?? 0,
+      onProgress,
+    );
     const out = await computeMethods([method], img, DEFAULT_METHOD_SETTINGS, undefined, shared, grads);
     return out.get(method)!.maps[0];
   }
+}
+
+/** Gradients the slow baselines take at other points (the oracle's gradientAt calls). */
+const GRADIENT_COUNTS: Partial<Record<MethodId, number>> = {
+  integrated_gradients: DEFAULT_METHOD_SETTINGS.igSteps,
+  smoothgrad: DEFAULT_METHOD_SETTINGS.smoothGradSamples,
+};
+
+/** `grads` with every oracle gradient reported as progress (of `total`; nothing is reported when 0). */
+export function countingGradients(
+  grads: GradientProvider,
+  total: number,
+  onProgress: (p: MapProgress) => void,
+): GradientProvider {
+  if (total === 0) return grads;
+  let done = 0;
+  const oracle = grads.oracle;
+  return {
+    inputGradient: () => grads.inputGradient(),
+    feature: (layer) => grads.feature(layer),
+    oracle: {
+      gradientAt: async (point) => {
+        const g = await oracle.gradientAt(point);
+        onProgress({ done: ++done, total });
+        return g;
+      },
+      logitAt: (point) => oracle.logitAt(point),
+    },
+  };
 }
 
 function lastConvLayerOrNull(g: IrGraph): string | null {

@@ -91,6 +91,12 @@ async function handle(req: EvalRequest): Promise<{ value: unknown; transfer: Tra
       }
       return { value: null, transfer: [] };
     }
+    case 'map': {
+      const map = await (
+        await current()
+      ).baseline(req.key, req.evaluated, (progress) => post({ id: req.id, progress }));
+      return { value: map, transfer: [map.buffer] };
+    }
     case 'perturbed': {
       const p = await (await current()).perturbed(req.key, req.evaluated, req.kind, req.fraction);
       return { value: p, transfer: [p.input.buffer] };

@@ -5,9 +5,10 @@
  */
 import type { CurveKind } from '../core/eval/map-metrics';
 import type { EvalRequest, EvalResponse } from './eval-protocol';
-import type { CurvePoint, EvaluationImage, EvaluationMethod } from './eval-session';
+import type { MethodId } from '../core/baselines/methods';
+import type { CurvePoint, EvaluationImage, EvaluationMethod, MapProgress } from './eval-session';
 
-export type { CurvePoint, EvaluationImage, EvaluationMethod };
+export type { CurvePoint, EvaluationImage, EvaluationMethod, MapProgress };
 
 export interface EvaluationSnapshot {
   modelKey: string;
@@ -23,6 +24,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   onPoints?: (points: CurvePoint[]) => void;
+  onProgress?: (progress: MapProgress) => void;
 }
 
 export class Evaluator {
@@ -59,6 +61,18 @@ export class Evaluator {
     } finally {
       signal.removeEventListener('abort', cancel);
     }
+  }
+
+  /** A baseline's map of the snapshot's image and class (H x W, the input resolution), computed in the worker. */
+  async baselineMap(
+    snap: EvaluationSnapshot,
+    method: MethodId,
+    onProgress: (progress: MapProgress) => void = () => {},
+  ): Promise<Float32Array> {
+    await this.prepare(snap, method);
+    return this.send(this.nextId++, { method: 'map', key: snap.image.key, evaluated: method }, [], {
+      onProgress,
+    });
   }
 
   /** The model input with `fraction` of the pixels removed (deletion) or inserted, and p(class). */
@@ -143,6 +157,10 @@ export class Evaluator {
       if (!p) return;
       if ('points' in res) {
         p.onPoints?.(res.points);
+        return;
+      }
+      if ('progress' in res) {
+        p.onProgress?.(res.progress);
         return;
       }
       this.pending.delete(res.id);

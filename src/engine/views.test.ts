@@ -8,7 +8,9 @@ import { mulberry32, uniformArray } from '../core/random';
 import { makeGraph, node, normalTensor } from '../../tests/support/testkit';
 import type { LayerStats } from './types';
 import { pearson } from '../core/eval/correlation';
-import { layerStats, viewMap } from './views';
+import { layerStats, renderMapData, viewMap } from './views';
+import { colormapLut } from '../core/colormap';
+import { percentile } from '../core/pane/maps';
 
 function graph(rng: () => number) {
   return makeGraph({
@@ -129,5 +131,30 @@ describe('layerStats', () => {
     };
     expect(() => viewMap(g, result, 'y', 'positive')).toThrow(/batch 2/);
     expect(() => layerStats(g, result, ['y'])).toThrow(/batch 2/);
+  });
+});
+
+describe('renderMapData (a baseline map at the input resolution)', () => {
+  it('scales by the maximum or the clip percentile, applies the contrast and colours by sign', () => {
+    const map = { width: 2, height: 2, data: Float32Array.of(-2, 0, 1, 4), signed: true };
+    const { rgba, info } = renderMapData(map, { clipPercentile: null, colormap: 'auto', gamma: 1 });
+    expect(info).toEqual({ signed: true, scale: 4, colormap: 'diverging' });
+    const lut = colormapLut('diverging');
+    // -2 / 4 = -0.5 -> entry round(0.25 * 255) = 64, half covered; 4 / 4 -> the last entry, opaque.
+    expect(Array.from(rgba.subarray(0, 4))).toEqual([...lut.subarray(4 * 64, 4 * 64 + 3), 128]);
+    expect(rgba[7]).toBe(0);
+    expect(Array.from(rgba.subarray(12, 16))).toEqual([...lut.subarray(4 * 255, 4 * 255 + 3), 255]);
+    // Contrast 0.5: 1 / 4 -> 0.5, drawn half covered.
+    const lifted = renderMapData(map, { clipPercentile: null, colormap: 'auto', gamma: 0.5 });
+    expect(lifted.rgba[11]).toBe(128);
+  });
+
+  it('takes the sequential table for non-negative maps and clips at a percentile', () => {
+    const data = Float32Array.from({ length: 200 }, (_, i) => i);
+    const map = { width: 20, height: 10, data, signed: false };
+    const { info } = renderMapData(map, { clipPercentile: 50, colormap: 'auto', gamma: 1 });
+    expect(info.colormap).toBe('sequential');
+    expect(info.scale).toBeCloseTo(percentile(Float64Array.from(data), 50), 12);
+    expect(info.scale).toBeLessThan(199);
   });
 });

@@ -18,7 +18,7 @@ import {
   type FinalMapName,
   type LayerChains,
 } from '../core/pane/final-maps';
-import type { ColormapName, LayerStats, MapKind, RenderInfo, ViewSpec } from './types';
+import type { ColormapName, LayerStats, MapData, MapKind, RenderInfo, ViewSpec } from './types';
 
 export interface ViewMap {
   h: number;
@@ -101,8 +101,8 @@ function shareGroup(kind: MapKind): MapKind[] {
     : ['positive', 'negative'];
 }
 
-function magnitudeScale(map: Float64Array, clipPercentile: number | null): number {
-  const mags = map.map(Math.abs);
+function magnitudeScale(map: ArrayLike<number>, clipPercentile: number | null): number {
+  const mags = Float64Array.from(map, Math.abs);
   if (clipPercentile !== null) return percentile(mags, clipPercentile);
   let max = 0;
   for (const v of mags) if (v > max) max = v;
@@ -157,6 +157,31 @@ export function renderView(
     rgba[4 * i + 3] = Math.round(255 * overlayAlpha(v, m.signed));
   }
   return { rgba, info: { signed: m.signed, scale, colormap } };
+}
+
+/**
+ * RGBA pixels of a map already at the canvas resolution (a baseline method's, at the model's input size),
+ * with the display of renderView: scaled by its own maximum or clip percentile, the contrast, the colours and
+ * the coverage alpha. The views of one method share no scale with another, so normalisation is per map.
+ */
+export function renderMapData(
+  map: MapData,
+  display: Pick<ViewSpec, 'clipPercentile' | 'colormap' | 'gamma'>,
+): { rgba: Uint8ClampedArray; info: RenderInfo } {
+  const scale = magnitudeScale(map.data, display.clipPercentile);
+  const colormap: ColormapName =
+    display.colormap !== 'auto' ? display.colormap : map.signed ? 'diverging' : 'sequential';
+  const lut = colormapLut(colormap);
+  const rgba = new Uint8ClampedArray(map.width * map.height * 4);
+  for (let i = 0; i < map.data.length; i++) {
+    const v = applyContrast(scale > 0 ? map.data[i] / scale : 0, display.gamma);
+    const k = 4 * lutIndex(v, map.signed);
+    rgba[4 * i] = lut[k];
+    rgba[4 * i + 1] = lut[k + 1];
+    rgba[4 * i + 2] = lut[k + 2];
+    rgba[4 * i + 3] = Math.round(255 * overlayAlpha(v, map.signed));
+  }
+  return { rgba, info: { signed: map.signed, scale, colormap } };
 }
 
 /**

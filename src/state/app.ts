@@ -1,11 +1,12 @@
 /**
  * The app's parts, wired once at start-up: the store, the pixel registry, the controller that drives the
- * engine, the input actions, the layer player and the Evaluate panel's client (its worker starts on first
- * use). No module-level state: everything hangs off this object.
+ * engine, the input actions, the layer player, the Evaluate panel's client (its worker starts on first
+ * use) and the baseline methods' maps. No module-level state: everything hangs off this object.
  */
 import { Evaluator } from '../engine/evaluator';
 import { AppActions } from './actions';
 import { AppController, type EngineFactory } from './controller';
+import { MethodMaps } from './method-maps';
 import { startLayerPlayer } from './player';
 import { PixelRegistry } from './registry';
 import { createAppStore, type AppStore } from './store';
@@ -18,6 +19,8 @@ export interface App {
   controller: AppController;
   actions: AppActions;
   evaluator: Evaluator;
+  /** Baseline methods' maps in the panes and the all-methods grid. */
+  methodMaps: MethodMaps;
 }
 
 export interface AppOptions {
@@ -30,14 +33,17 @@ export function createApp(options: AppOptions): App {
   const registry = new PixelRegistry();
   const controller = new AppController(store, registry, options);
   const actions = new AppActions(store, registry);
-  return { store, registry, controller, actions, evaluator: new Evaluator() };
+  const evaluator = new Evaluator();
+  const methodMaps = new MethodMaps(store, controller, evaluator);
+  return { store, registry, controller, actions, evaluator, methodMaps };
 }
 
 /** Starts the engine loop and loads the link's (or the default) model and image. */
 export async function startApp(app: App, fragment: string): Promise<void> {
   app.controller.start();
+  app.methodMaps.start();
   startLayerPlayer(app.store);
-  installTestHook(app.store, app.controller);
+  installTestHook(app.store, app.controller, app.methodMaps);
   await app.actions.start(fragment);
   startUrlSync(app.store, app.actions, browserHistory(window));
 }

@@ -213,7 +213,7 @@ describe('AppController', () => {
   it('lends the engine to a comparison with another rule and restores the main explanation', async () => {
     const { app, engines } = setUp();
     app.controller.attachCanvas('compare', { width: 0, height: 0 } as HTMLCanvasElement);
-    app.store.getState().setCompare({ kind: 'negative', rule: 'ebp', layer: null });
+    app.store.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'ebp', layer: null });
     addImage(app);
     await app.controller.whenIdle();
     expect(engines[0].calls.filter((c) => !c.startsWith('readMap')).slice(2)).toEqual([

@@ -142,7 +142,12 @@ export class AppController {
    * class, and a reader of the map (which refuses once the screen shows another explanation). Null while
    * there is no explanation.
    */
-  evaluationSnapshot(): { snapshot: EvaluationSnapshot; spec: PreprocessSpec } | null {
+  evaluationSnapshot(): {
+    snapshot: EvaluationSnapshot;
+    spec: PreprocessSpec;
+    /** Model, input and class: what a baseline's map depends on (not the rule or head). */
+    baselineKey: string;
+  } | null {
     const s = this.store.getState();
     const explanation = s.explanation;
     const model = s.model;
@@ -154,6 +159,7 @@ export class AppController {
     const inputLayer = model.layers[0].tensor;
     return {
       spec: input.spec,
+      baselineKey: `${this.applied.model}|${input.key}|${explanation.target}`,
       snapshot: {
         modelKey: this.applied.model,
         modelBytes: this.modelFile,

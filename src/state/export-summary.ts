@@ -45,6 +45,7 @@ export function exportSummary(s: AppState, renderInfo: RenderInfo | null, link: 
     },
     // The rule, head, alpha and beta are in `explained.options`, as the engine applied them.
     view: {
+      method: s.method,
       layer: s.layer ?? model?.layers[0]?.tensor ?? null,
       ...settingsFeeding('view', pickViewSettings(s)),
       ...settingsFeeding('display', pickViewSettings(s)),

@@ -47,6 +47,7 @@ const full: ShareState = {
   clipPercentile: 99.5,
   gamma: 0.25,
   finalMap: 'pixel',
+  method: 'gradcam',
   crop: { x: 12.25, y: 0, width: 300.5, height: 300.5 },
   preprocess: {
     mean: [0.5, 0.5, 0.5],
@@ -55,7 +56,7 @@ const full: ShareState = {
     scale: 1 / 255,
     resize: 300,
   },
-  compare: { kind: 'positive', rule: 'ebp', layer: 'conv10_relu' },
+  compare: { method: 'integrated_gradients', kind: 'positive', rule: 'ebp', layer: 'conv10_relu' },
 };
 
 describe('share link codec', () => {
@@ -119,10 +120,16 @@ describe('share link codec', () => {
       norm: '__proto__',
       crop: '1,2,0,4',
       head: 'logit',
+      method: 'eval',
+      cmpview: 'net',
+      cmpmethod: 'toString',
     }).toString();
     const { values, problems } = decodeShareState(hostile);
+    // Every bad value is named, the method's and the compare pane's method too; the link is refused whole.
     expect(values).toEqual({});
-    expect(problems).toHaveLength(9);
+    expect(problems).toHaveLength(11);
+    expect(problems.join(' ')).toMatch(/method.*eval/);
+    expect(problems.join(' ')).toMatch(/cmpmethod.*toString/);
     for (const p of problems) expect(p).toMatch(/^Link: /);
     // One bad value is enough to refuse the rest.
     expect(decodeShareState('view=positive&gamma=7')).toEqual({

@@ -8,6 +8,7 @@
  * addresses follow link-url.ts (https only, no private addresses), and nothing from the link is ever
  * evaluated or inserted into the page as markup.
  */
+import { isDisplayMethod } from './methods';
 import type { CropRect } from '../core/preprocess';
 import { escapeControls } from '../core/text';
 import type { MapKind } from '../engine/types';
@@ -88,6 +89,7 @@ export function encodeShareState(s: ShareState): string {
   if (s.compare) {
     p.set('cmpview', s.compare.kind);
     p.set('cmprule', s.compare.rule);
+    if (s.compare.method !== 'pane') p.set('cmpmethod', s.compare.method);
     if (s.compare.layer !== null) p.set('cmplayer', s.compare.layer);
   }
   return p.toString();
@@ -117,6 +119,7 @@ const STRUCTURED_KEYS = [
   'cmpview',
   'cmprule',
   'cmplayer',
+  'cmpmethod',
 ];
 const KNOWN_KEYS = new Set([...STRUCTURED_KEYS, ...VIEW_SETTING_NAMES.map((n) => VIEW_SETTINGS[n].key)]);
 
@@ -301,7 +304,10 @@ function parseCompare(
   const layerText = get('cmplayer');
   const layer = layerText === null ? null : parseLayerName(layerText);
   if (layerText !== null && layer === null) reject('cmplayer', 'is not a valid layer name');
-  return { kind: kind as MapKind, rule, layer };
+  const methodText = get('cmpmethod') ?? 'pane';
+  const method = isDisplayMethod(methodText) ? methodText : 'pane';
+  if (method !== methodText) reject('cmpmethod', `"${quote(methodText)}" is not a method`);
+  return { method, kind: kind as MapKind, rule, layer };
 }
 
 function parsePreprocess(

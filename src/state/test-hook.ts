@@ -4,6 +4,8 @@
  */
 import type { MapKind } from '../engine/types';
 import type { AppController } from './controller';
+import type { MethodMaps } from './method-maps';
+import type { DisplayMethod } from './methods';
 import type { AppStore } from './store';
 
 export interface TestHook {
@@ -14,6 +16,12 @@ export interface TestHook {
     kind: MapKind,
     size?: { width: number; height: number },
   ): Promise<{ width: number; height: number; signed: boolean; data: number[] }>;
+  /** The map of a method for the explanation on screen, as the panes and the grid draw it. */
+  methodMap(
+    method: DisplayMethod,
+  ): Promise<{ width: number; height: number; signed: boolean; data: number[] }>;
+  /** Resolves when the baseline maps in the panes are drawn. */
+  methodsIdle(): Promise<void>;
   snapshot(): ReturnType<typeof snapshot>;
 }
 
@@ -43,17 +51,23 @@ function snapshot(store: AppStore) {
     targetProbability: s.explanation && s.prediction ? s.prediction.probs[s.explanation.target] : null,
     main: s.rendered.main,
     compare: s.rendered.compare,
+    methodViews: s.methodViews,
     errors: s.errors.map((e) => e.message),
   };
 }
 
-export function installTestHook(store: AppStore, controller: AppController): void {
+export function installTestHook(store: AppStore, controller: AppController, methodMaps: MethodMaps): void {
   window.__panescope = Object.freeze({
     idle: () => controller.whenIdle(),
     readMap: async (layer: string, kind: MapKind, size?: { width: number; height: number }) => {
       const map = await controller.readMap({ layer, kind }, size);
       return { width: map.width, height: map.height, signed: map.signed, data: Array.from(map.data) };
     },
+    methodMap: async (method: DisplayMethod) => {
+      const map = await methodMaps.map(method);
+      return { width: map.width, height: map.height, signed: map.signed, data: Array.from(map.data) };
+    },
+    methodsIdle: () => methodMaps.whenIdle(),
     snapshot: () => snapshot(store),
   });
 }

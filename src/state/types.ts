@@ -6,6 +6,7 @@ import type { CropRect } from '../core/preprocess';
 import type { Rule } from '../core/pane/options';
 import type { ColormapName, MapKind } from '../engine/types';
 import type { ViewSettings } from './view-settings';
+import type { DisplayMethod } from './methods';
 
 /** Where the model comes from. A dropped file cannot travel in a link; `key` finds its bytes in the registry. */
 export type ModelRef =
@@ -24,8 +25,12 @@ export type EmbeddedMime = 'image/webp' | 'image/png' | 'image/jpeg';
 
 export type ColormapChoice = ColormapName | 'auto';
 
-/** The second pane of the side-by-side comparison. `layer: null` follows the main pane's layer. */
+/**
+ * The second pane of the side-by-side comparison. `layer: null` follows the main pane's layer; kind, rule
+ * and layer apply when `method` is 'pane'.
+ */
 export interface CompareSpec {
+  method: DisplayMethod;
   kind: MapKind;
   rule: Rule;
   layer: string | null;

@@ -95,7 +95,7 @@ describe('the view settings table', () => {
     expect(Object.keys(settingsFeeding('view', s)).sort()).toEqual(
       ['clipPercentile', 'colormap', 'finalMap', 'gamma', 'kind', 'normalization'].sort(),
     );
-    expect(settingsFeeding('display', s)).toEqual({ opacity: 0.7 });
+    expect(settingsFeeding('display', s)).toEqual({ method: 'pane', opacity: 0.7 });
   });
 
   it('has no conditional rows among those the renderer takes (its spec needs every one)', () => {

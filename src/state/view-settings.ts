@@ -13,6 +13,7 @@ import { CONTRASTS } from '../core/colormap';
 import { DEFAULT_OPTIONS, type Head, type Rule } from '../core/pane/options';
 import { DEFAULT_FINAL_MAP, FINAL_MAP_LABELS, FINAL_MAP_NAMES } from '../core/pane/final-maps';
 import type { MapKind, Normalization, ViewSpec } from '../engine/types';
+import { DISPLAY_METHODS, METHOD_LABELS_WITH_NOTES } from './methods';
 import type { ColormapChoice } from './types';
 
 /**
@@ -78,6 +79,16 @@ function list<T>(...values: T[]): readonly T[] {
 type ViewSettingsShape = { readonly [name: string]: unknown };
 
 export const VIEW_SETTINGS = {
+  /** What the main pane shows: PANE's view (layer, kind, rule) or a baseline's map of the input. */
+  method: enumSetting({
+    key: 'method',
+    label: 'Method',
+    default: 'pane',
+    // Baselines are drawn by state/method-maps.ts from the evaluation worker, not by the engine.
+    feeds: 'display',
+    values: DISPLAY_METHODS,
+    valueLabels: METHOD_LABELS_WITH_NOTES,
+  }),
   kind: enumSetting({
     key: 'view',
     label: 'View',

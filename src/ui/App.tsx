@@ -17,12 +17,15 @@ import { LinkConfirm } from './components/LinkConfirm';
 import { LayerScrubber } from './components/LayerScrubber';
 import { LayerStrip } from './components/LayerStrip';
 import { MapPane } from './components/MapPane';
+import { MethodGrid } from './components/MethodGrid';
+import { MethodSelect } from './components/MethodSelect';
 import { ModelFacts } from './components/ModelFacts';
 import { ModelSource } from './components/ModelSource';
 import { PreprocessEditor } from './components/PreprocessEditor';
 import { RuleControls } from './components/RuleControls';
 import { ShareExport } from './components/ShareExport';
 import { StatusLine } from './components/StatusLine';
+import { ThemeToggle } from './components/ThemeToggle';
 import { TopClasses } from './components/TopClasses';
 import { useApp, useAppState } from './context';
 import { useGlobalKeys } from './hooks/useGlobalKeys';
@@ -39,6 +42,7 @@ export function App() {
           panescope <span className="tagline">positive and negative excitations, layer by layer</span>
         </h1>
         <StatusLine />
+        <ThemeToggle />
       </header>
       <Notice />
       <ErrorBanner />
@@ -70,6 +74,9 @@ export function App() {
           <LayerScrubber />
           <LayerStrip />
           <ChainChart />
+          <LazyDetails summary="All methods: every map of this image and class" testId="methods-details">
+            <MethodGrid />
+          </LazyDetails>
           <LazyDetails
             summary="Faithfulness: deletion, insertion and minor-pixel (LeRF) curves"
             testId="evaluate-details"
@@ -86,6 +93,7 @@ export function App() {
             <ClassPicker />
           </Section>
           <Section title="View">
+            <MainMethod />
             <ChainToggles />
             <RuleControls />
             <DisplayControls />
@@ -107,6 +115,14 @@ function Panes() {
       <MapPane slot="main" />
       {comparing && <MapPane slot="compare" />}
     </div>
+  );
+}
+
+function MainMethod() {
+  const { store } = useApp();
+  const method = useAppState((s) => s.method);
+  return (
+    <MethodSelect testId="method-select" value={method} onChange={(m) => store.getState().setMethod(m)} />
   );
 }
 

@@ -211,4 +211,33 @@ describe('EvaluationSession (the Evaluate panel)', () => {
       runner.dispose();
     }
   });
+  it("hands out a baseline's map as the curves rank it, with progress for SmoothGrad's gradients", async () => {
+    const runner = await GradientRunner.create(g, { backend: 'wasm', model: bytes });
+    try {
+      const s = new EvaluationSession(g, predict, runner);
+      s.setImage(image);
+      const x = Float64Array.from(image.x);
+      const img = explainedImage(g, { dims: [1, 3, 224, 224], data: x }, norm, 1, image.target);
+      const want = (await computeMethods(['gradcam'], img, DEFAULT_METHOD_SETTINGS)).get('gradcam')!.maps[0];
+      const got = await s.baseline(image.key, 'gradcam');
+      expect(got).toBeInstanceOf(Float32Array);
+      expect(got.length).toBe(total);
+      const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(scale).toBeGreaterThan(0);
+      expect(got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0) / scale).toBeLessThan(1e-4);
+
+      const progress: string[] = [];
+      const sg = await s.baseline(image.key, 'smoothgrad', (p) => progress.push(`${p.done}/${p.total}`));
+      const n = DEFAULT_METHOD_SETTINGS.smoothGradSamples;
+      expect(progress).toEqual(Array.from({ length: n }, (_, k) => `${k + 1}/${n}`));
+      expect(sg.some((v) => v > 0)).toBe(true);
+      // A second request is the cached map: no gradients, no progress.
+      progress.length = 0;
+      expect(await s.baseline(image.key, 'smoothgrad', (p) => progress.push(`${p.done}`))).toEqual(sg);
+      expect(progress).toEqual([]);
+      await expect(s.baseline('other', 'gradcam')).rejects.toBeInstanceOf(StaleImageError);
+    } finally {
+      runner.dispose();
+    }
+  });
 });

@@ -1,6 +1,8 @@
 import { escapeControls } from '../../core/text';
 import type { PaneOptions } from '../../core/pane/options';
 import type { Backend, ClassScore, LayerStats, RenderInfo } from '../../engine/types';
+import type { MapProgress } from '../../engine/eval-session';
+import type { BaselineMethod } from '../methods';
 import type { SliceCreator } from './slice';
 
 export interface EngineInfo {
@@ -38,6 +40,19 @@ export interface RenderedView {
 
 export type CanvasSlot = 'main' | 'compare';
 
+/** A baseline method's map in a pane (state/method-maps.ts computes and draws it). */
+export interface MethodView {
+  method: BaselineMethod;
+  /** Image, class and method: changes when the map does. */
+  key: string;
+  status: 'computing' | 'ready' | 'failed';
+  /** Gradients done, for the many-gradient methods while they compute. */
+  progress: MapProgress | null;
+  /** The colour-bar scale once drawn. */
+  info: RenderInfo | null;
+  message: string | null;
+}
+
 export interface ResultSlice {
   engineInfo: EngineInfo | null;
   prediction: PredictionResult | null;
@@ -45,6 +60,8 @@ export interface ResultSlice {
   /** Why the current model/class cannot be explained (null when it can). */
   explainBlocked: string | null;
   rendered: Record<CanvasSlot, RenderedView | null>;
+  /** Non-null where a pane shows a baseline method instead of PANE. */
+  methodViews: Record<CanvasSlot, MethodView | null>;
   /** Bumped whenever the model-input preview (registry) changes. */
   inputVersion: number;
   /** Bumped whenever the layer-strip thumbnails (registry) change. */
@@ -53,6 +70,7 @@ export interface ResultSlice {
   setPrediction(p: PredictionResult | null): void;
   setExplanation(e: ExplanationResult | null, blocked?: string | null): void;
   setRendered(slot: CanvasSlot, view: RenderedView | null): void;
+  setMethodView(slot: CanvasSlot, view: MethodView | null): void;
   bumpInput(): void;
   bumpStrip(): void;
 }
@@ -63,6 +81,7 @@ export const createResultSlice: SliceCreator<ResultSlice> = (set) => ({
   explanation: null,
   explainBlocked: null,
   rendered: { main: null, compare: null },
+  methodViews: { main: null, compare: null },
   inputVersion: 0,
   stripVersion: 0,
   setEngineInfo: (engineInfo) => set({ engineInfo }),
@@ -74,6 +93,13 @@ export const createResultSlice: SliceCreator<ResultSlice> = (set) => ({
     set((s) => ({
       rendered: {
         ...s.rendered,
+        [slot]: view?.message ? { ...view, message: escapeControls(view.message) } : view,
+      },
+    })),
+  setMethodView: (slot, view) =>
+    set((s) => ({
+      methodViews: {
+        ...s.methodViews,
         [slot]: view?.message ? { ...view, message: escapeControls(view.message) } : view,
       },
     })),

@@ -1,5 +1,6 @@
 import type { MapKind, Normalization } from '../../engine/types';
 import type { Head, Rule } from '../../core/pane/options';
+import type { DisplayMethod } from '../methods';
 import type { ColormapChoice, CompareSpec } from '../types';
 import {
   defaultViewSettings,
@@ -29,6 +30,7 @@ export interface ViewSlice extends ViewSettings {
   /** Moves the layer by `delta` along the model's layer list (clamped). */
   stepLayer(delta: number): void;
   setKind(kind: MapKind): void;
+  setMethod(method: DisplayMethod): void;
   setOpacity(opacity: number): void;
   setColormap(colormap: ColormapChoice): void;
   setNormalization(normalization: Normalization): void;
@@ -71,6 +73,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => {
       set({ layer: layers[index].tensor });
     },
     setKind: (kind) => setView({ kind }),
+    setMethod: (method) => setView({ method }),
     setOpacity: (opacity) => setView({ opacity }),
     setColormap: (colormap) => setView({ colormap }),
     setNormalization: (normalization) => setView({ normalization }),

@@ -2,9 +2,10 @@ import type { Rule } from '../../core/pane/options';
 import type { MapKind } from '../../engine/types';
 import { MAP_KINDS, RULES } from '../../state/share-codec';
 import { useApp, useAppState } from '../context';
+import { MethodSelect } from './MethodSelect';
 import { viewTitle } from './view-names';
 
-/** A second pane beside the main one: another view, rule or layer of the same image and class. */
+/** A second pane beside the main one: another method, view, rule or layer of the same image and class. */
 export function CompareControls() {
   const { store } = useApp();
   const compare = useAppState((s) => s.compare);
@@ -22,13 +23,16 @@ export function CompareControls() {
             data-testid="compare-toggle"
             checked={compare !== null}
             onChange={(e) =>
-              store
-                .getState()
-                .setCompare(
-                  e.target.checked
-                    ? { kind: kind === 'negative' ? 'positive' : 'negative', rule, layer: null }
-                    : null,
-                )
+              store.getState().setCompare(
+                e.target.checked
+                  ? {
+                      method: 'pane',
+                      kind: kind === 'negative' ? 'positive' : 'negative',
+                      rule,
+                      layer: null,
+                    }
+                  : null,
+              )
             }
           />
           Compare side by side
@@ -36,6 +40,11 @@ export function CompareControls() {
       </legend>
       {compare && (
         <>
+          <MethodSelect
+            testId="compare-method"
+            value={compare.method}
+            onChange={(method) => update({ method })}
+          />
           <label>
             View
             <select

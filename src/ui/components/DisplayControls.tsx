@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { shownInfo } from '../../state/method-maps';
 import { DEFAULT_CLIP_PERCENTILE } from '../../state/slices/view-slice';
 import { VIEW_SETTINGS } from '../../state/view-settings';
 import { drawColorBar, resolveColormap } from '../render/colormap';
@@ -58,7 +59,7 @@ export function DisplayControls() {
 
 /** The colours of the main pane and the map values they stand for. */
 function ColorBar() {
-  const info = useAppState((s) => s.rendered.main?.info ?? null);
+  const info = useAppState((s) => shownInfo(s, 'main'));
   const choice = useAppState((s) => s.colormap);
   const gamma = useAppState((s) => s.gamma);
   const canvas = useRef<HTMLCanvasElement>(null);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef } from 'react';
-import type { CanvasSlot } from '../../state/slices/result-slice';
+import { methodLabel } from '../../state/methods';
+import type { CanvasSlot, MethodView } from '../../state/slices/result-slice';
 import { formatScale } from '../render/export-png';
 import { drawRgba } from '../render/rgba';
 import { useApp, useAppState } from '../context';
@@ -13,39 +14,70 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
   const generation = useAppState((s) => s.engineInfo?.generation ?? 0);
   const opacity = useAppState((s) => s.opacity);
   const rendered = useAppState((s) => s.rendered[slot]);
+  const methodView = useAppState((s) => s.methodViews[slot]);
   const title = useAppState((s) => {
     const kind = slot === 'main' ? s.kind : (s.compare?.kind ?? s.kind);
     const rule = slot === 'main' ? s.rule : (s.compare?.rule ?? s.rule);
     return `${viewTitle(kind)} · ${rule}`;
   });
+  const info = methodView ? methodView.info : rendered?.info;
   return (
     <figure className="map-pane" data-slot={slot}>
       <div className="map-stack">
         <InputCanvas />
         {/* A canvas keeps the context type it got first: a new engine gets fresh canvases. */}
-        <OverlayCanvas key={generation} slot={slot} opacity={opacity} viewKey={rendered?.key ?? ''} />
-        {rendered?.message && <p className="map-message">{rendered.message}</p>}
-        {rendered?.info?.scale === 0 && (
+        <OverlayCanvas
+          key={generation}
+          slot={slot}
+          opacity={opacity}
+          viewKey={rendered?.key ?? ''}
+          hidden={methodView !== null}
+        />
+        <MethodCanvas slot={slot} opacity={opacity} view={methodView} />
+        {!methodView && rendered?.message && <p className="map-message">{rendered.message}</p>}
+        {methodView && methodView.status !== 'ready' && (
+          <p className="map-message" role="status" data-testid={`${slot}-method-status`}>
+            {methodView.status === 'failed'
+              ? methodView.message
+              : `Computing ${methodLabel(methodView.method)}` +
+                (methodView.progress
+                  ? `: gradient ${methodView.progress.done} of ${methodView.progress.total}`
+                  : '…')}
+          </p>
+        )}
+        {info?.scale === 0 && (
           <p className="map-message">This map is zero everywhere here (e.g. the negative chain under ebp).</p>
         )}
       </div>
       <figcaption>
-        <span>{title}</span>
-        {rendered?.info && (
+        <span>{methodView ? `${methodLabel(methodView.method)} · input` : title}</span>
+        {info && (
           <span className="pane-scale" title="The map value drawn in full colour">
-            {rendered.info.signed ? '±' : ''}
-            {formatScale(rendered.info.scale)}
+            {info.signed ? '±' : ''}
+            {formatScale(info.scale)}
           </span>
         )}
-        <span className="layer-name" title={rendered?.layer}>
-          {rendered?.layer}
-        </span>
+        {!methodView && (
+          <span className="layer-name" title={rendered?.layer}>
+            {rendered?.layer}
+          </span>
+        )}
       </figcaption>
     </figure>
   );
 }
 
-function OverlayCanvas({ slot, opacity, viewKey }: { slot: CanvasSlot; opacity: number; viewKey: string }) {
+function OverlayCanvas({
+  slot,
+  opacity,
+  viewKey,
+  hidden,
+}: {
+  slot: CanvasSlot;
+  opacity: number;
+  viewKey: string;
+  hidden: boolean;
+}) {
   const { controller } = useApp();
   const attach = useCallback(
     (canvas: HTMLCanvasElement | null) => {
@@ -61,7 +93,38 @@ function OverlayCanvas({ slot, opacity, viewKey }: { slot: CanvasSlot; opacity: 
       className="map-overlay"
       data-testid={slot === 'main' ? 'saliency-canvas' : 'compare-canvas'}
       data-view-key={viewKey}
-      style={{ opacity }}
+      style={{ opacity, visibility: hidden ? 'hidden' : 'visible' }}
+    />
+  );
+}
+
+/** A baseline's map, drawn on the CPU by state/method-maps (a 2-D canvas beside the engine's). */
+function MethodCanvas({
+  slot,
+  opacity,
+  view,
+}: {
+  slot: CanvasSlot;
+  opacity: number;
+  view: MethodView | null;
+}) {
+  const { methodMaps } = useApp();
+  const attach = useCallback(
+    (canvas: HTMLCanvasElement | null) => {
+      if (!canvas) return;
+      methodMaps.attachCanvas(slot, canvas);
+      return () => methodMaps.detachCanvas(slot, canvas);
+    },
+    [methodMaps, slot],
+  );
+  return (
+    <canvas
+      ref={attach}
+      className="map-overlay"
+      data-testid={`${slot}-method-canvas`}
+      data-method={view?.method ?? ''}
+      data-view-key={view?.status === 'ready' ? view.key : ''}
+      style={{ opacity, visibility: view?.status === 'ready' ? 'visible' : 'hidden' }}
     />
   );
 }
