@@ -50,7 +50,7 @@ const VALID: ShareState[] = [
       scale: 1,
       resize: 300,
     },
-    compare: { kind: 'positive', rule: 'ebp', layer: null },
+    compare: { method: 'gradcam', kind: 'positive', rule: 'ebp', layer: null },
   },
   {
     ...defaultViewSettings(),
