@@ -109,7 +109,7 @@ describe('engine requests derived from the store', () => {
   it('draw the comparison with its own rule and kind on the main layer', () => {
     const st = store();
     st.getState().setLayer('conv');
-    st.getState().setCompare({ kind: 'negative', rule: 'ebp', layer: null });
+    st.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'ebp', layer: null });
     const request = compareRequest(st.getState(), model, 'i', prediction, 2)!;
     expect(request.explain.options.rule).toBe('ebp');
     expect([request.view.layer, request.view.kind]).toEqual(['conv', 'negative']);
