@@ -64,4 +64,21 @@ describe('layer player', () => {
     vi.advanceTimersByTime(10 * PLAY_STEP_MS);
     expect(store.getState().layer).toBe('c');
   });
+
+  it('with reduced motion, Play shows the final map at once and stops (no animation)', () => {
+    const store = createAppStore();
+    store.getState().modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, model(['a', 'b', 'c']), []);
+    store.getState().setLayer('b');
+    startLayerPlayer(store, () => true);
+    const seen: (string | null)[] = [];
+    store.subscribe(
+      (s) => s.layer,
+      (layer) => seen.push(layer),
+    );
+    store.getState().setPlaying(true);
+    expect(store.getState().layer).toBe('a');
+    expect(store.getState().playing).toBe(false);
+    vi.advanceTimersByTime(10 * PLAY_STEP_MS);
+    expect(seen).toEqual(['a']);
+  });
 });

@@ -7,8 +7,19 @@ import type { AppStore } from './store';
 
 export const PLAY_STEP_MS = 220;
 
-/** Watches `playing`; returns the function that stops watching. */
-export function startLayerPlayer(store: AppStore): () => void {
+/** Whether the system asks for reduced motion (no window in Node tests: no). */
+export function prefersReducedMotion(): boolean {
+  return typeof window !== 'undefined' && !!window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+}
+
+/**
+ * Watches `playing`; returns the function that stops watching. Where `reducedMotion()` says so, Play shows
+ * the chain's end (the input layer, the final map) at once instead of animating through the layers.
+ */
+export function startLayerPlayer(
+  store: AppStore,
+  reducedMotion: () => boolean = prefersReducedMotion,
+): () => void {
   let timer: ReturnType<typeof setTimeout> | null = null;
   const cancel = () => {
     if (timer) clearTimeout(timer);
@@ -32,6 +43,10 @@ export function startLayerPlayer(store: AppStore): () => void {
       const s = store.getState();
       const layers = s.model?.layers ?? [];
       if (layers.length === 0) return s.setPlaying(false);
+      if (reducedMotion()) {
+        s.setLayer(layers[0].tensor);
+        return s.setPlaying(false);
+      }
       const last = layers[layers.length - 1].tensor;
       // Already at the logits: nothing new gets drawn, so take the first step from here.
       if (s.layer === last) next();

@@ -9,6 +9,7 @@ const H = 120;
 /**
  * Where the chains part and where they merge: corr(S_P, S_N) and |sum R| / sum T per layer
  * (PANE-SPEC "How this spec maps onto the product"), with the current layer marked. Click to pick a layer.
+ * The same numbers as a table are its text alternative.
  */
 export function ChainChart() {
   const { store } = useApp();
@@ -32,6 +33,7 @@ export function ChainChart() {
         preserveAspectRatio="none"
         role="img"
         aria-label="Per-layer correlation of the positive and negative chains, and net/total ratio"
+        aria-describedby="chain-chart-table"
         onClick={(e) => pick(e.clientX, e.currentTarget)}
       >
         <line className="axis" x1={0} x2={W} y1={H / 2} y2={H / 2} />
@@ -49,6 +51,33 @@ export function ChainChart() {
           </span>
         )}
       </figcaption>
+      <details className="chart-table">
+        <summary>The chart as a table</summary>
+        <table id="chain-chart-table" data-testid="chain-chart-table">
+          <caption>corr(S_P, S_N) and |ΣR| / ΣT per layer, from the input (0) to the logits</caption>
+          <thead>
+            <tr>
+              <th scope="col">layer</th>
+              <th scope="col">corr(S_P, S_N)</th>
+              <th scope="col">|ΣR| / ΣT</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tensors.map((t, i) => {
+              const row = stats.find((s) => s.tensor === t);
+              return (
+                <tr key={t} aria-current={i === current ? 'true' : undefined}>
+                  <th scope="row">
+                    {i}: {t}
+                  </th>
+                  <td>{row ? row.corrPN.toFixed(4) : '–'}</td>
+                  <td>{row ? row.netRatio.toExponential(2) : '–'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </details>
     </figure>
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useApp } from '../context';
 
 /** The ways to give an image besides dropping it: a file picker, a URL, the clipboard. */
@@ -39,7 +39,48 @@ export function ImageSources() {
           Load
         </button>
       </form>
+      <KeyboardDropTarget />
       <p className="hint">Or drop images anywhere, or paste one (Ctrl+V).</p>
+    </div>
+  );
+}
+
+/**
+ * The page-wide drop zone for keyboards: a focusable target that Enter or Space opens as a file picker for
+ * everything a drop takes (images, an .onnx model, a labels file).
+ */
+function KeyboardDropTarget() {
+  const { actions } = useApp();
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <div
+      className="drop-target"
+      role="button"
+      tabIndex={0}
+      data-testid="drop-target"
+      aria-label="Drop zone: press Enter to choose images, an .onnx model or a labels file"
+      onClick={() => input.current?.click()}
+      onKeyDown={(e) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        input.current?.click();
+      }}
+    >
+      Drop images, an .onnx model or a labels file here (or press Enter to choose)
+      <input
+        ref={input}
+        type="file"
+        hidden
+        multiple
+        tabIndex={-1}
+        data-testid="drop-target-input"
+        accept="image/*,.onnx,.txt"
+        onChange={(e) => {
+          const files = Array.from(e.currentTarget.files ?? []);
+          e.currentTarget.value = '';
+          if (files.length > 0) void actions.openFiles(files);
+        }}
+      />
     </div>
   );
 }
