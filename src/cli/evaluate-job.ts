@@ -7,7 +7,7 @@ import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
 import { evaluateImage, type ImageProgress, type ImageRecord } from '../core/eval/evaluate-image';
 import type { Predictor } from '../core/eval/map-metrics';
-import type { Normalisation } from '../core/eval/substrate';
+import type { InputScaling } from '../core/eval/substrate';
 import type { MethodId, MethodSettings } from '../core/baselines/methods';
 import type { MetricId, MetricSettings } from '../core/eval/settings';
 import { cpuBackend, setNativeThreads, type ModelRunner } from '../runtime';
@@ -34,7 +34,7 @@ export interface EvaluationConfig {
   metrics: MetricId[];
   methodSettings: MethodSettings;
   metricSettings: MetricSettings;
-  norm: Normalisation;
+  norm: InputScaling;
 }
 
 export interface ImageTask {

@@ -22,7 +22,7 @@ import {
 } from '../core/baselines/methods';
 import { SharedWork } from '../core/baselines/methods';
 import type { PreparedImage } from '../core/eval/evaluate-image';
-import type { Normalisation } from '../core/eval/substrate';
+import type { InputScaling } from '../core/eval/substrate';
 import { blackImage } from '../core/eval/substrate';
 import type { MetricId, MetricSettings } from '../core/eval/settings';
 import { argmax, findLogits, softmax } from '../core/pane/heads';
@@ -73,7 +73,7 @@ export interface Float32MapsConfig {
   metrics: readonly MetricId[];
   methodSettings: MethodSettings;
   metricSettings: MetricSettings;
-  norm: Normalisation;
+  norm: InputScaling;
 }
 
 export class Float32Maps {

@@ -28,7 +28,7 @@ import {
 } from '../core/eval/map-metrics';
 import { pixelOrder } from '../core/eval/ranking';
 import { DEFAULT_METRIC_SETTINGS } from '../core/eval/settings';
-import { composite, type ImageGeometry, type Normalisation, type Substrate } from '../core/eval/substrate';
+import { composite, type ImageGeometry, type InputScaling, type Substrate } from '../core/eval/substrate';
 import type { IrGraph } from '../core/onnx/ir';
 import { imageInput, toModelLayout, type ImageInput } from '../core/onnx/layout';
 import { softmax } from '../core/pane/heads';
@@ -44,7 +44,7 @@ export interface EvaluationImage {
   /** Preprocessed input, [C, H, W] planes (the model's normalised space). */
   x: Float32Array;
   geo: ImageGeometry;
-  norm: Normalisation;
+  norm: InputScaling;
   target: number;
 }
 

@@ -21,7 +21,7 @@ import type { Tensor } from '../tensor';
 import { layerCorrelations, type LayerCorrelation } from './correlation';
 import { evaluateMap, meanMapMetrics, substrateCache, type MapMetrics, type Predictor } from './map-metrics';
 import type { MetricId, MetricSettings } from './settings';
-import { blackImage, type Normalisation } from './substrate';
+import { blackImage, type InputScaling } from './substrate';
 
 export interface MethodRecord {
   metrics: MapMetrics;
@@ -47,7 +47,7 @@ export interface ImageJob {
   g: IrGraph;
   /** Preprocessed input [1, C, H, W]. */
   x: Tensor;
-  norm: Normalisation;
+  norm: InputScaling;
   methods: readonly MethodId[];
   metrics: readonly MetricId[];
   methodSettings: MethodSettings;
@@ -83,7 +83,7 @@ export type ImageProgress = (step: MethodId | 'correlation') => void;
 export function explainedImage(
   g: IrGraph,
   x: Tensor,
-  norm: Normalisation,
+  norm: InputScaling,
   seed: number,
   target?: number,
 ): ExplainedImage {

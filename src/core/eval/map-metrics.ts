@@ -12,7 +12,7 @@ import {
   composite,
   substrateImage,
   type ImageGeometry,
-  type Normalisation,
+  type InputScaling,
   type Substrate,
 } from './substrate';
 
@@ -23,7 +23,7 @@ export interface ImageUnderTest {
   /** Preprocessed input, [C, H, W] planes. */
   x: Float64Array;
   geo: ImageGeometry;
-  norm: Normalisation;
+  norm: InputScaling;
   /** The explained class, the same for every metric (as in RISE). */
   target: number;
   /** d CE(softmax(l), target) / d x at x, normalised space: the attack direction. */
@@ -167,7 +167,7 @@ function curveOf(plan: CurvePlan, total: number): Curve {
   return { fractions, scores, auc: trapezoidAuc(fractions, scores) };
 }
 
-function toPixels(x: Float64Array, geo: ImageGeometry, norm: Normalisation): Float64Array {
+function toPixels(x: Float64Array, geo: ImageGeometry, norm: InputScaling): Float64Array {
   const plane = geo.H * geo.W;
   return x.map((v, i) => {
     const c = Math.floor(i / plane);
@@ -175,7 +175,7 @@ function toPixels(x: Float64Array, geo: ImageGeometry, norm: Normalisation): Flo
   });
 }
 
-function toModel(p: Float64Array, geo: ImageGeometry, norm: Normalisation): Float64Array {
+function toModel(p: Float64Array, geo: ImageGeometry, norm: InputScaling): Float64Array {
   const plane = geo.H * geo.W;
   return p.map((v, i) => {
     const c = Math.floor(i / plane);

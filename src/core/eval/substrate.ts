@@ -14,7 +14,7 @@ export interface ImageGeometry {
   W: number;
 }
 
-export interface Normalisation {
+export interface InputScaling {
   mean: readonly number[];
   std: readonly number[];
 }
@@ -70,7 +70,7 @@ export function gaussianBlur(x: Float64Array, geo: ImageGeometry, blur: BlurSett
 }
 
 /** The preprocessed value of pixel value 0 in every channel: (0 - mean) / std. */
-export function blackImage(geo: ImageGeometry, norm: Normalisation): Float64Array {
+export function blackImage(geo: ImageGeometry, norm: InputScaling): Float64Array {
   const out = new Float64Array(geo.C * geo.H * geo.W);
   const plane = geo.H * geo.W;
   for (let c = 0; c < geo.C; c++) out.fill(-norm.mean[c] / norm.std[c], c * plane, (c + 1) * plane);
@@ -81,7 +81,7 @@ export function substrateImage(
   kind: Substrate,
   x: Float64Array,
   geo: ImageGeometry,
-  norm: Normalisation,
+  norm: InputScaling,
   blur: BlurSettings,
 ): Float64Array {
   switch (kind) {
