@@ -12,7 +12,7 @@
 import { clampCrop, defaultCrop, preprocess, type PreprocessSpec } from '../core/preprocess';
 import { defaultLabels, shortLabel } from '../core/labels';
 import type { EvaluationSnapshot } from '../engine/evaluator';
-import type { MapData, MapKind, ModelInfo, SaliencyEngine } from '../engine/types';
+import type { MapData, MapKind, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
 import { inputPreview } from './input-preview';
 import { checkImageClassifier, modelBytes, modelRefKey, modelRefName } from './model-source';
 import { Mutex } from './mutex';
@@ -128,7 +128,7 @@ export class AppController {
 
   /** A view's raw map for export and tests, read after the pending steps (the engine holds the main explanation). */
   async readMap(
-    view: { layer: string; kind: MapKind },
+    view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>,
     size?: { width: number; height: number },
   ): Promise<MapData> {
     await this.whenIdle();
@@ -171,7 +171,9 @@ export class AppController {
           target: explanation.target,
         },
         paneMap: async () => {
-          const map = await this.readMap({ layer: inputLayer, kind: 'net' });
+          // PANE as shown: the final-map construction of the view.
+          const finalMap = this.store.getState().finalMap;
+          const map = await this.readMap({ layer: inputLayer, kind: 'net', finalMap });
           if (this.store.getState().explanation?.key !== key)
             throw new UserError('The explanation changed while the evaluation started; run it again.');
           return map.data;

@@ -60,7 +60,8 @@ export function installTestHook(store: AppStore, controller: AppController, meth
   window.__panescope = Object.freeze({
     idle: () => controller.whenIdle(),
     readMap: async (layer: string, kind: MapKind, size?: { width: number; height: number }) => {
-      const map = await controller.readMap({ layer, kind }, size);
+      // What the view shows: at the input, the current final-map construction.
+      const map = await controller.readMap({ layer, kind, finalMap: store.getState().finalMap }, size);
       return { width: map.width, height: map.height, signed: map.signed, data: Array.from(map.data) };
     },
     methodMap: async (method: DisplayMethod) => {

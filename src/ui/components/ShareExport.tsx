@@ -194,9 +194,10 @@ async function exportNpy(app: App): Promise<void> {
   const layer = s.layer ?? s.model?.layers[0]?.tensor;
   if (!layer) return;
   try {
+    // The map on screen: PANE's (at the input, the final-map construction the view shows) or a method's.
     const map =
       s.method === 'pane'
-        ? await app.controller.readMap({ layer, kind: s.kind })
+        ? await app.controller.readMap({ layer, kind: s.kind, finalMap: s.finalMap })
         : await app.methodMaps.map(s.method);
     const bytes = encodeNpy({ dims: [map.height, map.width], data: map.data }, 'float32');
     downloadBlob(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }), viewFileName(s, 'npy'));
