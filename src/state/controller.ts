@@ -12,7 +12,7 @@
 import { clampCrop, defaultCrop, preprocess, type PreprocessSpec } from '../core/preprocess';
 import { defaultLabels, shortLabel } from '../core/labels';
 import type { EvaluationSnapshot } from '../engine/evaluator';
-import type { MapData, MapKind, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
+import type { MapData, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
 import { inputPreview } from './input-preview';
 import { checkImageClassifier, modelBytes, modelRefKey, modelRefName } from './model-source';
 import { Mutex } from './mutex';
