@@ -1,3 +1,4 @@
+import { METHOD_IDS } from '../../src/core/baselines/methods';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -223,7 +224,7 @@ describe('panescope evaluate', () => {
         if (want !== null) expect(Math.abs(l.netOverTotal! - want)).toBeLessThan(1e-4);
       });
     }
-    expect(compared).toBe(2 * 12 * 3);
+    expect(compared).toBe(2 * METHOD_IDS.length * 3);
     expect(() =>
       parseEvaluateArgs(['--model', 'm', '--images', 'i', '--out', 'o', '--maps', 'float16']),
     ).toThrow(/--maps must be one of float32, float64/);
