@@ -1,3 +1,4 @@
+import { DEFAULT_FINAL_MAP } from '../core/pane/final-maps';
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../engine/types';
 import { compareRequest, explainRequest, inputRequest, mainRequest, stripKey } from './requests';
@@ -102,7 +103,7 @@ describe('engine requests derived from the store', () => {
       normalization: 'layer',
       clipPercentile: 99.5,
       gamma: 0.5,
-      finalMap: 'pixel',
+      finalMap: DEFAULT_FINAL_MAP,
     });
   });
 
