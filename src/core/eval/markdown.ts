@@ -53,6 +53,25 @@ function best(summary: Summary, methods: MethodId[], col: Column): MethodId | un
   return win;
 }
 
+/** Each method's rank by mean (1 = best, ties share the mean rank) averaged over the given columns. */
+function meanRanks(summary: Summary, methods: MethodId[], cols: Column[]): Map<MethodId, number> {
+  const total = new Map<MethodId, number>();
+  let used = 0;
+  for (const col of cols) {
+    const vals = methods.map((m) => summary.table[m]?.[col.key]?.mean);
+    if (vals.some((v) => v === undefined)) continue;
+    used++;
+    const sign = col.better === 'lower' ? 1 : -1;
+    methods.forEach((m, i) => {
+      const v = sign * vals[i]!;
+      const below = vals.filter((u) => sign * u! < v).length;
+      const ties = vals.filter((u) => sign * u! === v).length;
+      total.set(m, (total.get(m) ?? 0) + below + (ties + 1) / 2);
+    });
+  }
+  return new Map([...total].map(([m, t]) => [m, t / Math.max(used, 1)]));
+}
+
 function table(header: string[], rows: string[][]): string {
   return [
     `| ${header.join(' | ')} |`,
@@ -66,8 +85,20 @@ export function markdownReport(summary: Summary, methods: readonly MethodId[], s
   const cols = mainColumns(s, summary);
   const hasAttack = ms.some((m) => m in summary.kStarMedian);
   const winners = new Map(cols.map((c) => [c.key, best(summary, ms, c)]));
+  const ranked = ['deletion_auc', 'insertion_auc', 'lerf_auc', 'attack_success'];
+  const ranks = meanRanks(
+    summary,
+    ms,
+    cols.filter((c) => ranked.includes(c.key)),
+  );
   const main = table(
-    ['method', ...cols.map((c) => c.header), ...(hasAttack ? ['median k* (%) ↓'] : []), 'map time (s/image)'],
+    [
+      'method',
+      ...cols.map((c) => c.header),
+      ...(hasAttack ? ['median k* (%) ↓'] : []),
+      'mean rank ↓',
+      'map time (s/image)',
+    ],
     ms.map((m) => [
       METHOD_LABELS[m],
       ...cols.map((c) => {
@@ -75,19 +106,22 @@ export function markdownReport(summary: Summary, methods: readonly MethodId[], s
         return winners.get(c.key) === m ? `**${text}**` : text;
       }),
       ...(hasAttack ? [summary.kStarMedian[m] === null ? 'none' : fmt(summary.kStarMedian[m], 1)] : []),
+      fmt(ranks.get(m) ?? NaN, 2),
       fmt((summary.methodMs[m]?.mean ?? NaN) / 1000, 2),
     ]),
   );
   const parts = [
-    `### Methods × metrics (mean ± std over ${summary.images} images; best mean in bold)\n\n${main}`,
+    `### Methods × metrics (mean ± std over ${summary.images} images; best mean in bold; mean rank: the ` +
+      `method's rank by mean, averaged over deletion, insertion, LeRF and attack success)\n\n${main}`,
   ];
 
   if (summary.comparisons.length) {
     const labels = new Map(scalarMetrics(s).map((x) => [x.key, x.label]));
     parts.push(
-      `### Paired comparisons: PANE-sf against each method (Wilcoxon signed-rank, two-sided)\n\n` +
+      `### Paired comparisons: ${METHOD_LABELS[summary.comparedTo ?? 'sf']} against each method ` +
+        `(Wilcoxon signed-rank, two-sided)\n\n` +
         table(
-          ['method', 'metric', 'images sf better / worse', 'W+', 'p', 'test'],
+          ['method', 'metric', 'images PANE better / worse', 'W+', 'p', 'test'],
           summary.comparisons.map((c) => [
             METHOD_LABELS[c.method],
             labels.get(c.metric) ?? c.metric,

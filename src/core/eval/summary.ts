@@ -109,7 +109,7 @@ export interface Aggregate {
 }
 
 export interface Comparison {
-  /** The method PANE-sf is compared with. */
+  /** The method PANE (Summary.comparedTo) is compared with. */
   method: MethodId;
   metric: string;
   /** Images where sf is better / worse than the method (ties not counted). */
@@ -134,6 +134,8 @@ export interface Summary {
   /** Mean time per image of each method's map(s), milliseconds. */
   methodMs: Partial<Record<MethodId, Aggregate>>;
   curves: Partial<Record<'deletion' | 'insertion' | 'lerf', Partial<Record<MethodId, MeanCurves>>>>;
+  /** PANE's method in the paired comparisons: 'pane' (the default final map) when run, else 'sf'. */
+  comparedTo?: MethodId;
   comparisons: Comparison[];
   correlation: LayerCorrelationMean[];
 }
@@ -231,13 +233,15 @@ export function summarise(records: ImageRecord[], methods: readonly MethodId[], 
       if (c) (summary.curves[kind] ??= {})[method] = c;
     }
   }
-  if (methods.includes('sf')) {
+  const pane: MethodId | null = methods.includes('pane') ? 'pane' : methods.includes('sf') ? 'sf' : null;
+  if (pane) {
+    summary.comparedTo = pane;
     for (const method of methods) {
-      if (method === 'sf') continue;
+      if (method === pane) continue;
       for (const key of COMPARED_METRICS) {
         const sm = scalars.find((x) => x.key === key)!;
         const pairs = records.flatMap((r) => {
-          const a = r.methods.sf && sm.value(r.methods.sf.metrics);
+          const a = r.methods[pane] && sm.value(r.methods[pane]!.metrics);
           const b = r.methods[method] && sm.value(r.methods[method]!.metrics);
           return present(a) && present(b) ? [[a, b] as const] : [];
         });
