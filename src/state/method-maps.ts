@@ -64,14 +64,17 @@ export class MethodMaps {
 
   /**
    * The map of `method` for the explanation on screen (H x W at the input resolution): a baseline from the
-   * worker, or PANE's net map at the input layer as the engine holds it.
+   * worker, or PANE's final map (the construction the view shows) as the engine holds it.
    */
   async map(method: DisplayMethod, onProgress?: (p: MapProgress) => void): Promise<MapData> {
     await this.controller.whenIdle();
     const current = this.controller.evaluationSnapshot();
     const model = this.store.getState().model;
     if (!current || !model) throw new UserError('There is no explanation on screen yet.');
-    if (method === 'pane') return this.controller.readMap({ layer: model.layers[0].tensor, kind: 'net' });
+    if (method === 'pane') {
+      const finalMap = this.store.getState().finalMap;
+      return this.controller.readMap({ layer: model.layers[0].tensor, kind: 'net', finalMap });
+    }
     const [, , height, width] = model.inputDims;
     const key = `${current.baselineKey}|${method}`;
     let data = this.cache.get(key);
