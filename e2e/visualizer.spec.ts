@@ -22,6 +22,7 @@ import {
   type Snapshot,
 } from './fixtures';
 import { blackPng, brokenModel, denseModel, bilinearCnnModel } from './files';
+import { DEFAULT_FINAL_MAP, finalMapSigned } from '../src/core/pane/final-maps';
 import { cliCurves } from './cli-curves';
 import { expectPixel, probePoints } from './probes';
 
@@ -47,7 +48,8 @@ test('opens on the default model and a demo image and explains it without a clic
   await expect(page.getByTestId('engine-backend')).toHaveAttribute('data-backend', backend);
   const map = await canvasPixels(page, 'saliency-canvas');
   expect([map.width, map.height]).toEqual([224, 224]);
-  expect(view.main?.info?.signed).toBe(true);
+  // The opening view is the default final map at the input (docs/final-maps.md): 'detail' is non-negative.
+  expect(view.main?.info?.signed).toBe(finalMapSigned(DEFAULT_FINAL_MAP));
   // Every layer of the strip got its small map; the chart shows the per-layer numbers.
   await expect(page.getByTestId('layer-strip').locator('[data-ready="true"]')).toHaveCount(
     view.layers.length,
