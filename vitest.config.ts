@@ -22,7 +22,8 @@ export default defineConfig({
           environment: 'node',
           include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
           exclude: ['src/**/*.browser.test.ts', 'node_modules/**'],
-          // Places the default model, so the tests that read it run whether or not `npm test` ran first.
+          // Places the default model and the torchvision exports, so the tests that read them run (or fail
+          // saying why) whether or not `npm test` ran first.
           globalSetup: ['tests/global-setup.ts'],
           testTimeout: 60_000,
         },
@@ -33,6 +34,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['src/**/*.browser.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
           testTimeout: 120_000,
           browser: {
             enabled: true,

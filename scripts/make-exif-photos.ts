@@ -1,5 +1,5 @@
 /**
- * Writes the seeded EXIF test photos (src/testing/exif-photos) to a folder, to look at them or feed them to
+ * Writes the seeded EXIF test photos (tests/support/exif-photos) to a folder, to look at them or feed them to
  * `panescope explain` and the app by hand: orientation-N.jpg and orientation-N.png for N = 1..8 (each shows
  * the same upright scene when its tag is honoured) and upright.png.
  *
@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIF_SCENE, encodeGreyPng, exifPhoto, exifPng, exifScene } from '../src/testing/exif-photos';
+import { EXIF_SCENE, encodeGreyPng, exifPhoto, exifPng, exifScene } from '../tests/support/exif-photos';
 
 const [out, seedText] = process.argv.slice(2);
 if (!out) {

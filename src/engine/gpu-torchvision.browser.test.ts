@@ -2,7 +2,8 @@
  * A few real torchvision exports (.cache/torchvision, see tests/torchvision) through the GPU engine in
  * headless Chromium: onnxruntime-web's webgpu forward pass and the WGSL chain give the same explained
  * class and the same input-level map as the float64 reference run on the GPU's activations (Pearson
- * r >= 0.9999). Skips when the exports are missing (no python3 with torch where the tests ran).
+ * r >= 0.9999). The vitest global setup (tests/global-setup.ts) places the exports; without them (no python3
+ * with torch where the tests ran) each test fails and says so.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadGraph } from '../core/onnx';
@@ -27,17 +28,20 @@ async function fetchBytes(name: string): Promise<Uint8Array | null> {
 }
 
 const available = (await fetchBytes('manifest.json')) !== null;
+const MISSING =
+  'torchvision exports: .cache/torchvision/manifest.json is missing; the global setup exports them with ' +
+  'scripts/fixtures/ensure-torchvision.mjs, which needs a python3 with torch and torchvision';
 
 let engine: GpuEngine;
 beforeAll(async () => {
-  if (!available) return;
+  if (!available) throw new Error(MISSING);
   const e = await createGpuEngine();
   expect(e, 'a WebGPU adapter (SwiftShader) must exist').not.toBeNull();
   engine = e!;
 });
 afterAll(() => engine?.dispose());
 
-describe.skipIf(!available)('torchvision exports on WebGPU', () => {
+describe('torchvision exports on WebGPU', () => {
   test.each(FILES)('%s: the GPU and the float64 reference agree on the input map', async (file) => {
     const bytes = (await fetchBytes(file))!;
     expect(bytes, file).not.toBeNull();

@@ -1,6 +1,6 @@
 /**
  * The app's side of the EXIF check: decodeImageBlob (createImageBitmap, as the app loads a dropped file) on
- * the seeded photos of src/testing/exif-photos (JPEG with APP1, PNG with eXIf) gives the upright scene pixel for pixel for all eight
+ * the seeded photos of tests/support/exif-photos (JPEG with APP1, PNG with eXIf) gives the upright scene pixel for pixel for all eight
  * orientation tags. tests/hardening/exif.test.ts checks the CLI against the same scene (and the same map for
  * every tag), so the CLI and the app see the same pixels.
  */
@@ -12,7 +12,7 @@ import {
   exifPng,
   exifScene,
   storedScene,
-} from '../testing/exif-photos';
+} from '../../tests/support/exif-photos';
 import { decodeImageBlob } from './image-decode';
 
 function expectScene(rgba: { width: number; height: number; data: ArrayLike<number> }, grey: Uint8Array) {

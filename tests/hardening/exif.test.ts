@@ -1,6 +1,6 @@
 /**
  * EXIF orientation (issue 13, "the CLI and the app can see different pixels"): the CLI turns a JPEG by its
- * orientation tag the way the browser's createImageBitmap does. The seeded photos of src/testing/exif-photos (JPEG
+ * orientation tag the way the browser's createImageBitmap does. The seeded photos of tests/support/exif-photos (JPEG
  * with APP1, PNG with eXIf)
  * decode exactly in any decoder, so the CLI must give the upright scene pixel for pixel (the browser test
  * src/state/exif.browser.test.ts checks the app against the same scene), and the same map for every tag.
@@ -17,7 +17,7 @@ import {
   exifPng,
   exifScene,
   storedScene,
-} from '../../src/testing/exif-photos';
+} from '../support/exif-photos';
 import { cli, tinyModel, tmp, tmpFile } from './tiny-model';
 
 const ORIENTATIONS = [1, 2, 3, 4, 5, 6, 7, 8];

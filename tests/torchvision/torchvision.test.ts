@@ -5,8 +5,9 @@
  * the explained class and on the input-level map (Pearson r >= 0.9999), or is refused with every node the
  * chain cannot traverse named.
  *
- * The files live in .cache/torchvision (scripts/fixtures/ensure-torchvision.mjs, run by `npm test`, exports
- * them where python3 has torch and torchvision); without them this suite skips and says why.
+ * The files live in .cache/torchvision (scripts/fixtures/ensure-torchvision.mjs, run by the vitest global
+ * setup and by `npm test`, exports them where python3 has torch and torchvision); without them the first
+ * test fails and says why, never skipping.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -63,17 +64,21 @@ const MIN_R_FOR: Readonly<Record<string, number>> = { googlenet: 0.999 };
  */
 const CPU_GRAPH_REFUSED = new Set(['vgg11_bn']);
 
-if (!manifest) {
-  console.log(
-    'torchvision exports: skipped (no .cache/torchvision; run node scripts/fixtures/ensure-torchvision.mjs ' +
-      'with python3-torch and python3-torchvision installed)',
-  );
+/** The vitest global setup (tests/global-setup.ts) exports them; without torch it cannot, and this says why. */
+function requireExports(): void {
+  if (!manifest)
+    throw new Error(
+      `torchvision exports: ${CACHE}/manifest.json is missing. The global setup exports them with ` +
+        'scripts/fixtures/ensure-torchvision.mjs; it needs a python3 with torch and torchvision ' +
+        '(apt-get install python3-torch python3-torchvision, or PANESCOPE_PYTHON)',
+    );
 }
 
-describe.skipIf(!manifest)('torchvision exports', () => {
+describe('torchvision exports', () => {
   const entries = (manifest?.exports ?? []).filter((e) => !HEAVY.has(e.model) || e.opset === HEAVY_OPSET);
 
   it('every model and opset of the manifest was exported', () => {
+    requireExports();
     expect(entries.filter((e) => e.error)).toEqual([]);
     expect(new Set(entries.map((e) => e.model)).size).toBe(16);
   });

@@ -6,7 +6,7 @@
  * decoder must give the very same pixels: any difference is the orientation. Pure: runs in Node and the page
  * (scripts/make-exif-photos.ts writes the files for a look).
  */
-import { mulberry32 } from '../core/random';
+import { mulberry32 } from '../../src/core/random';
 
 export const EXIF_SCENE = { width: 48, height: 32, seed: 20260 } as const;
 
