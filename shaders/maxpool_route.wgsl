@@ -1,22 +1,7 @@
 // MaxPool / GlobalMaxPool routing, step 2 (PANE-SPEC 4.3): every input element gathers the flux of each
 // window it wins (its value equals the window's maximum), divided by the number of tied winners.
-// Overlapping windows add up. No sign crossing and no sink.
-
-struct Params {
-  n: u32,
-  h: u32,
-  w: u32,
-  outH: u32,
-  outW: u32,
-  kH: u32,
-  kW: u32,
-  strideH: u32,
-  strideW: u32,
-  dilH: u32,
-  dilW: u32,
-  padTop: u32,
-  padLeft: u32,
-}
+// Overlapping windows add up. No sign crossing and no sink. Params and the window functions are in
+// lib/pool_window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -39,24 +24,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let outPlane = (i / (p.w * p.h)) * p.outH * p.outW;
   var acc = vec2<f32>(0.0, 0.0);
   for (var kh = 0u; kh < p.kH; kh++) {
-    let sh = ih + i32(p.padTop) - i32(kh * p.dilH);
-    if (sh < 0 || sh % i32(p.strideH) != 0) {
-      continue;
-    }
-    let oh = u32(sh) / p.strideH;
-    if (oh >= p.outH) {
+    let oh = windowOwnerOf(ih, kh, p.strideH, p.dilH, p.padTop, p.outH);
+    if (oh < 0) {
       continue;
     }
     for (var kw = 0u; kw < p.kW; kw++) {
-      let sw = iw + i32(p.padLeft) - i32(kw * p.dilW);
-      if (sw < 0 || sw % i32(p.strideW) != 0) {
+      let ow = windowOwnerOf(iw, kw, p.strideW, p.dilW, p.padLeft, p.outW);
+      if (ow < 0) {
         continue;
       }
-      let ow = u32(sw) / p.strideW;
-      if (ow >= p.outW) {
-        continue;
-      }
-      let j = outPlane + oh * p.outW + ow;
+      let j = outPlane + u32(oh) * p.outW + u32(ow);
       let s = stats[j];
       if (xi == s.x) {
         acc += fluxOut[j] / s.y;

@@ -1,22 +1,7 @@
 // MaxPool / GlobalMaxPool routing, step 1: for every window its maximum over the positions inside the
 // input (the -inf padding never wins; ceil_mode windows are clipped) and how many positions hold exactly
-// that value, written as (max, count, 0, 0) so maxpool_route.wgsl can split exact ties equally.
-
-struct Params {
-  n: u32,
-  h: u32,
-  w: u32,
-  outH: u32,
-  outW: u32,
-  kH: u32,
-  kW: u32,
-  strideH: u32,
-  strideW: u32,
-  dilH: u32,
-  dilW: u32,
-  padTop: u32,
-  padLeft: u32,
-}
+// that value, written as (max, count, 0, 0) so maxpool_route.wgsl can split exact ties equally. Params and
+// the window functions are in lib/pool_window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -37,12 +22,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var best = 0.0;
   var count = 0.0;
   for (var kh = 0u; kh < p.kH; kh++) {
-    let ih = i32(oh * p.strideH + kh * p.dilH) - i32(p.padTop);
+    let ih = windowTapAt(oh, kh, p.strideH, p.dilH, p.padTop);
     if (ih < 0 || ih >= i32(p.h)) {
       continue;
     }
     for (var kw = 0u; kw < p.kW; kw++) {
-      let iw = i32(ow * p.strideW + kw * p.dilW) - i32(p.padLeft);
+      let iw = windowTapAt(ow, kw, p.strideW, p.dilW, p.padLeft);
       if (iw < 0 || iw >= i32(p.w)) {
         continue;
       }

@@ -1,6 +1,10 @@
 /**
  * A WGSL module with what the pipeline manager needs to bind it by name: its resource declarations and
  * the layouts of its uniform structs, both read from the source once.
+ *
+ * Code that several kernels share (a uniform struct, window arithmetic) lives once in shaders/lib/*.wgsl
+ * and is prepended as a snippet: WGSL module-scope declarations may come in any order, so the kernel uses
+ * what the snippet declares as if it were its own.
  */
 import { bindingDecls, structLayouts, type BindingDecl, type StructLayout } from './wgsl-reflect';
 
@@ -13,7 +17,9 @@ export interface Shader {
   readonly uniformLayouts: ReadonlyMap<string, StructLayout>;
 }
 
-export function defineShader(name: string, code: string): Shader {
+/** `snippets` are the shared WGSL sources placed before `code`, in order. */
+export function defineShader(name: string, kernel: string, snippets: readonly string[] = []): Shader {
+  const code = [...snippets, kernel].join('\n');
   const bindings = bindingDecls(code);
   const structs = structLayouts(code);
   const uniformLayouts = new Map<string, StructLayout>();

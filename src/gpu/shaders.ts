@@ -1,6 +1,7 @@
 /**
  * Every shader of the engine, parsed once. The WGSL lives in shaders/*.wgsl (imported as text by
- * Vite's ?raw); this module only names them.
+ * Vite's ?raw), the snippets several kernels share in shaders/lib/*.wgsl; this module only names them
+ * and says which snippets each kernel takes.
  */
 import avgpoolAdjoint from '../../shaders/avgpool_adjoint.wgsl?raw';
 import avgpoolExcite from '../../shaders/avgpool_excite.wgsl?raw';
@@ -26,11 +27,12 @@ import maxpoolRoute from '../../shaders/maxpool_route.wgsl?raw';
 import maxpoolStats from '../../shaders/maxpool_stats.wgsl?raw';
 import remapAdd from '../../shaders/remap_add.wgsl?raw';
 import upsample from '../../shaders/upsample.wgsl?raw';
+import poolWindow from '../../shaders/lib/pool_window.wgsl?raw';
 import { defineShader } from './shader';
 
 export const SHADERS = {
-  avgpoolAdjoint: defineShader('avgpool_adjoint', avgpoolAdjoint),
-  avgpoolExcite: defineShader('avgpool_excite', avgpoolExcite),
+  avgpoolAdjoint: defineShader('avgpool_adjoint', avgpoolAdjoint, [poolWindow]),
+  avgpoolExcite: defineShader('avgpool_excite', avgpoolExcite, [poolWindow]),
   chainCoef: defineShader('chain_coef', chainCoef),
   /** The render shader of canvas-renderer.ts (vertex `vs`, fragment `fs`); all others are compute `main`. */
   colormap: defineShader('colormap', colormap),
@@ -50,8 +52,8 @@ export const SHADERS = {
   head: defineShader('head', head),
   layerStats: defineShader('layer_stats', layerStats),
   mapRange: defineShader('map_range', mapRange),
-  maxpoolRoute: defineShader('maxpool_route', maxpoolRoute),
-  maxpoolStats: defineShader('maxpool_stats', maxpoolStats),
+  maxpoolRoute: defineShader('maxpool_route', maxpoolRoute, [poolWindow]),
+  maxpoolStats: defineShader('maxpool_stats', maxpoolStats, [poolWindow]),
   remapAdd: defineShader('remap_add', remapAdd),
   upsample: defineShader('upsample', upsample),
 } as const;

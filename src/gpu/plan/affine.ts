@@ -11,13 +11,7 @@
  *   AveragePool, GlobalAvgPool avgpool_excite / avgpool_adjoint (ReduceMean over H, W is the latter)
  */
 import { batchNormAffine, batchNormEpsilon, batchNormParams } from '../../core/onnx/batch-norm';
-import {
-  convGeometry,
-  globalWindow,
-  isSpatialMean,
-  poolGeometry,
-  type Window2d,
-} from '../../core/onnx/geometry';
+import { convGeometry, globalWindow, isSpatialMean, poolGeometry } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { broadcastDims } from '../../core/onnx/shapeRules';
 import { isData, type AffineOp, type OpTable } from '../../core/pane/ops';
@@ -26,6 +20,7 @@ import type { BufferSlice, Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
 import { align8, broadcastStrides8, type NodeKernels, type PlanContext } from './context';
 import { expand, f32, matrixRows, numelOf } from './host-arrays';
+import { poolUniforms, windowUniforms } from './window';
 
 const describe = (node: IrNode) => `${node.opType} '${node.name}'`;
 
@@ -78,21 +73,6 @@ function nchw(dims: readonly number[]): [number, number, number, number] {
   if (dims.length === 4) return [dims[0], dims[1], dims[2], dims[3]];
   if (dims.length === 3) return [dims[0], dims[1], 1, dims[2]];
   throw new Error(`expected a [N, C, H, W] or [N, C, L] tensor, got [${dims.join(',')}]`);
-}
-
-function windowUniforms(geo: Window2d) {
-  return {
-    outH: geo.outH,
-    outW: geo.outW,
-    kH: geo.kernel[0],
-    kW: geo.kernel[1],
-    strideH: geo.strides[0],
-    strideW: geo.strides[1],
-    dilH: geo.dilations[0],
-    dilW: geo.dilations[1],
-    padTop: geo.pads[0],
-    padLeft: geo.pads[1],
-  };
 }
 
 /**
@@ -484,14 +464,6 @@ function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
       : { ...globalWindow(xDims), countIncludePad: false };
   const [N, C, H, W] = nchw(xDims);
   const nOut = N * C * geo.outH * geo.outW;
-  const shape = {
-    h: H,
-    w: W,
-    ...windowUniforms(geo),
-    padBottom: geo.pads[2],
-    padRight: geo.pads[3],
-    countIncludePad: geo.countIncludePad ? 1 : 0,
-  };
   const x = ctx.value(xName);
   const { kernel: coefK, coef } = coefKernel(ctx, node, out, nOut);
   return {
@@ -501,7 +473,7 @@ function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
         shader: SHADERS.avgpoolExcite,
         threads: nOut,
         buffers: { x, exc: ctx.excitation(out) },
-        uniforms: { params: { n: nOut, ...shape } },
+        uniforms: { params: poolUniforms(nOut, H, W, geo, geo.countIncludePad) },
       },
     ],
     chain: [
@@ -511,7 +483,7 @@ function averagePool(ctx: PlanContext, node: IrNode): NodeKernels {
         shader: SHADERS.avgpoolAdjoint,
         threads: numelOf(xDims),
         buffers: { x, coef, flux: ctx.flux(xName) },
-        uniforms: { params: { n: numelOf(xDims), ...shape } },
+        uniforms: { params: poolUniforms(numelOf(xDims), H, W, geo, geo.countIncludePad) },
       },
     ],
   };

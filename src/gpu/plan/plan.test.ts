@@ -13,11 +13,15 @@ import type { IrGraph } from '../../core/onnx/ir';
 import type { Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
 import { smallCnn } from '../../../tests/support/gpu-graphs';
-import { packStruct } from '../wgsl-reflect';
+import poolWindow from '../../../shaders/lib/pool_window.wgsl?raw';
+import { globalWindow } from '../../core/onnx/geometry';
+import type { Shader } from '../shader';
+import { packStruct, structLayouts, type StructLayout } from '../wgsl-reflect';
 import { chunkColumns, convWeightLayouts } from './affine';
 import { align8, broadcastStrides8, type PlanContext } from './context';
 import { planNode } from '.';
 import { RULE_LAYOUT } from './rule';
+import { poolUniforms, windowUniforms } from './window';
 import { hostPlanContext } from '../../../tests/support/plan-context';
 
 function planAll(g: IrGraph, ctx: PlanContext): Kernel[] {
@@ -60,11 +64,89 @@ describe('planning whole models', () => {
     const { g } = smallCnn(mulberry32(1));
     for (const k of planAll(g, hostPlanContext(g))) expectComplete(k);
   });
+});
+
+/**
+ * Structs that several shaders declare and the planner fills from one value object: a field added to one
+ * copy, or typed differently there, would shift the others' offsets without any error.
+ */
+describe('uniform structs shared by several shaders', () => {
+  const params = (s: Shader) => s.uniformLayouts.get('params')!;
 
   test('every shader that binds the rule declares the same Rule struct', () => {
     const users = Object.values(SHADERS).filter((s) => s.uniformLayouts.has('rule'));
     expect(users.length).toBeGreaterThanOrEqual(3);
     for (const s of users) expect(s.uniformLayouts.get('rule'), s.name).toEqual(RULE_LAYOUT);
+  });
+
+  test('the pooling kernels read the one Params of lib/pool_window.wgsl, as poolUniforms fills it', () => {
+    const layout = structLayouts(poolWindow).get('Params')!;
+    for (const s of [
+      SHADERS.avgpoolExcite,
+      SHADERS.avgpoolAdjoint,
+      SHADERS.maxpoolStats,
+      SHADERS.maxpoolRoute,
+    ])
+      expect(params(s), s.name).toEqual(layout);
+    const geo = { ...globalWindow([1, 2, 5, 7]), pads: [1, 2, 3, 4] as [number, number, number, number] };
+    const values = poolUniforms(70, 5, 7, geo, true);
+    expect(Object.keys(values).sort()).toEqual(layout.fields.map((f) => f.name).sort());
+    const v = new DataView(packStruct(layout, values));
+    const at = (name: string) => v.getUint32(layout.fields.find((f) => f.name === name)!.offset, true);
+    expect([at('n'), at('h'), at('w'), at('kH'), at('kW'), at('padTop'), at('padRight')]).toEqual([
+      70, 5, 7, 5, 7, 1, 4,
+    ]);
+    expect(at('countIncludePad')).toBe(1);
+  });
+
+  test('conv_excite and conv_adjoint declare the same Params', () => {
+    expect(params(SHADERS.convAdjoint)).toEqual(params(SHADERS.convExcite));
+  });
+
+  test("gemm_adjoint's Params is gemm_excite's without the bias strides", () => {
+    const excite = params(SHADERS.gemmExcite);
+    const adjoint = params(SHADERS.gemmAdjoint);
+    expect(excite.fields.slice(0, adjoint.fields.length)).toEqual(adjoint.fields);
+    expect(excite.fields.slice(adjoint.fields.length).map((f) => f.name)).toEqual([
+      'biasStrideRow',
+      'biasStrideCol',
+    ]);
+  });
+
+  test('every window kernel reads the window fields windowUniforms fills, as u32', () => {
+    const window = Object.keys(windowUniforms(globalWindow([1, 1, 2, 2])));
+    const users = Object.values(SHADERS).filter((s) =>
+      s.uniformLayouts.get('params')?.fields.some((f) => f.name === 'kH'),
+    );
+    expect(users.map((s) => s.name).sort()).toEqual([
+      'avgpool_adjoint',
+      'avgpool_excite',
+      'conv_adjoint',
+      'conv_excite',
+      'maxpool_route',
+      'maxpool_stats',
+    ]);
+    for (const s of users) {
+      const fields = new Map(params(s).fields.map((f) => [f.name, f]));
+      for (const name of window)
+        expect(fields.get(name), `${s.name}.${name}`).toMatchObject({ kind: 'u32', count: 1 });
+    }
+  });
+
+  test('structs with the same field names have the same layout in every shader', () => {
+    const byFields = new Map<string, { shader: string; layout: StructLayout }[]>();
+    for (const s of Object.values(SHADERS)) {
+      for (const layout of s.uniformLayouts.values()) {
+        const key = layout.fields.map((f) => f.name).join(',');
+        byFields.set(key, [...(byFields.get(key) ?? []), { shader: s.name, layout }]);
+      }
+    }
+    const repeated = [...byFields.values()].filter((group) => group.length > 1);
+    // The Rule, the pooling Params and the conv Params at least.
+    expect(repeated.length).toBeGreaterThanOrEqual(3);
+    for (const [first, ...rest] of repeated)
+      for (const other of rest)
+        expect(other.layout, `${other.shader} vs ${first.shader}`).toEqual(first.layout);
   });
 });
 

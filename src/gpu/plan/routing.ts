@@ -11,7 +11,7 @@
  *   gates (HardSwish, a Mul by a gate)  gate_adjoint into the signal operand
  */
 import { intsArg, padsForRank, scalarArg } from '../../core/onnx/canonical';
-import { poolGeometry } from '../../core/onnx/geometry';
+import { globalWindow, poolGeometry } from '../../core/onnx/geometry';
 import type { IrNode } from '../../core/onnx/ir';
 import { normAxis, transposePerm } from '../../core/onnx/shapeRules';
 import { gateSignalInput, isData, type OpTable, type RoutedOp } from '../../core/pane/ops';
@@ -20,6 +20,7 @@ import type { BufferSlice, Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
 import { align8, type NodeKernels, type PlanContext } from './context';
 import { numelOf } from './host-arrays';
+import { poolUniforms } from './window';
 
 function stridesOf(dims: readonly number[]): number[] {
   const s = new Array<number>(dims.length);
@@ -203,25 +204,8 @@ function maxPool(ctx: PlanContext, node: IrNode): NodeKernels {
   const xDims = ctx.dims(x);
   const oneD = xDims.length === 3;
   const [N, C, H, W] = oneD ? [xDims[0], xDims[1], 1, xDims[2]] : xDims;
-  const geo =
-    node.opType === 'GlobalMaxPool'
-      ? { kernel: [H, W], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], outH: 1, outW: 1 }
-      : poolGeometry(node, xDims);
+  const geo = node.opType === 'GlobalMaxPool' ? globalWindow(xDims) : poolGeometry(node, xDims);
   const nOut = N * C * geo.outH * geo.outW;
-  const shape = {
-    h: H,
-    w: W,
-    outH: geo.outH,
-    outW: geo.outW,
-    kH: geo.kernel[0],
-    kW: geo.kernel[1],
-    strideH: geo.strides[0],
-    strideW: geo.strides[1],
-    dilH: geo.dilations[0],
-    dilW: geo.dilations[1],
-    padTop: geo.pads[0],
-    padLeft: geo.pads[1],
-  };
   const value = ctx.value(x);
   const stats = ctx.scratch(nOut);
   return passOnly([
@@ -230,14 +214,14 @@ function maxPool(ctx: PlanContext, node: IrNode): NodeKernels {
       shader: SHADERS.maxpoolStats,
       threads: nOut,
       buffers: { x: value, stats },
-      uniforms: { params: { n: nOut, ...shape } },
+      uniforms: { params: poolUniforms(nOut, H, W, geo, false) },
     },
     {
       label: `maxpool_route ${node.name}`,
       shader: SHADERS.maxpoolRoute,
       threads: numelOf(xDims),
       buffers: { x: value, stats, fluxOut: ctx.flux(node.outputs[0]), flux: ctx.flux(x) },
-      uniforms: { params: { n: numelOf(xDims), ...shape } },
+      uniforms: { params: poolUniforms(numelOf(xDims), H, W, geo, false) },
     },
   ]);
 }
