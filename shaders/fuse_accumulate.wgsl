@@ -1,9 +1,9 @@
 // Final maps (docs/final-maps.md), one layer's term of a fused map F = sum_l w_l up(norm(M_l)): the layer's
-// normalised chain map resampled bilinearly with half-pixel centres (as upsample.wgsl) to outH x outW and
+// normalised chain map resampled bilinearly (lib/bilinear.wgsl, as upsample.wgsl) to outH x outW and
 // added, times its weight, to out[o].y (out is laid out like a layer's channel maps, so the ordinary view
 // kernels read the final map as the net view of a layer). Normalised values are the chain value divided by
 // norms[slot] (0 when that is 0), or with useRanks the layer's ranks (fuse_rank.wgsl).
-// Chains as fuse_norm.wgsl: 0 net, 1 positive, 2 total.
+// The chain is a view of the layer's channel maps (lib/map_view.wgsl): 0 net, 1 positive, 5 total.
 
 struct Params {
   n: u32,
@@ -29,22 +29,9 @@ fn normalised(i: u32) -> f32 {
   if (params.useRanks == 1u) {
     return ranks[i];
   }
-  let m = maps[i];
-  var v: f32;
-  switch params.chain {
-    case 0u: { v = m.y; }
-    case 1u: { v = 0.5 * (m.x + m.y); }
-    default: { v = m.x; }
-  }
+  let v = mapView(maps[i], params.chain);
   let d = norms[params.slot];
   return select(0.0, v / d, d > 0.0);
-}
-
-fn axis(o: u32, inSize: u32, outSize: u32) -> vec3<f32> {
-  let src = max((f32(o) + 0.5) * f32(inSize) / f32(outSize) - 0.5, 0.0);
-  let i0 = min(floor(src), f32(inSize - 1u));
-  let i1 = min(i0 + 1.0, f32(inSize - 1u));
-  return vec3<f32>(i0, i1, src - i0);
 }
 
 @compute @workgroup_size(WG)
@@ -54,8 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (o >= p.n) {
     return;
   }
-  let ay = axis(o / p.outW, p.inH, p.outH);
-  let ax = axis(o % p.outW, p.inW, p.outW);
+  let ay = bilinearAxis(o / p.outW, p.inH, p.outH);
+  let ax = bilinearAxis(o % p.outW, p.inW, p.outW);
   let y0 = u32(ay.x) * p.inW;
   let y1 = u32(ay.y) * p.inW;
   let top = mix(normalised(y0 + u32(ax.x)), normalised(y0 + u32(ax.y)), ax.z);

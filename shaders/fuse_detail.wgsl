@@ -1,6 +1,6 @@
 // Final maps (docs/final-maps.md), the 'detail' construction in place, one workgroup: with F the fused map
-// in out[o].y and D a chain at the pixels (the graph input's channel maps, at the same resolution; chains as
-// fuse_norm.wgsl: 0 net, 1 positive, 2 total),
+// in out[o].y and D a chain at the pixels (a view of the graph input's channel maps, at the same resolution;
+// lib/map_view.wgsl: 0 net, 1 positive, 5 total),
 //   out = max(F, 0) / max_o max(F, 0) * (floor + (|D| / max |D|)^exponent),   0 where either maximum is 0.
 
 struct Params {
@@ -20,11 +20,7 @@ var<workgroup> maxF: array<f32, WG>;
 var<workgroup> maxS: array<f32, WG>;
 
 fn detailValue(m: vec4<f32>) -> f32 {
-  switch params.chain {
-    case 0u: { return abs(m.y); }
-    case 1u: { return abs(0.5 * (m.x + m.y)); }
-    default: { return abs(m.x); }
-  }
+  return abs(mapView(m, params.chain));
 }
 
 @compute @workgroup_size(WG)

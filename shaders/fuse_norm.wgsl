@@ -1,7 +1,6 @@
 // Final maps (docs/final-maps.md), step 1 of a fused map: the normalising denominator of one layer's chain
 // map at the layer's own resolution, one workgroup: max |v| (mode 0) or mean |v| (mode 1), into norms[slot].
-// The chain of a layer's channel maps (channel_maps.wgsl: (sum T, sum R, PE, NE) per position):
-// 0 net S = sum R, 1 positive S_P = (sum T + sum R) / 2, 2 total sum T.
+// The chain is a view of the layer's channel maps (lib/map_view.wgsl): 0 net, 1 positive, 5 total.
 
 struct Params {
   n: u32,
@@ -18,19 +17,11 @@ override WG: u32 = 64u;
 
 var<workgroup> partial: array<f32, WG>;
 
-fn chainValue(m: vec4<f32>) -> f32 {
-  switch params.chain {
-    case 0u: { return m.y; }
-    case 1u: { return 0.5 * (m.x + m.y); }
-    default: { return m.x; }
-  }
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   var acc = 0.0;
   for (var i = lid; i < params.n; i += WG) {
-    let v = abs(chainValue(maps[i]));
+    let v = abs(mapView(maps[i], params.chain));
     acc = select(max(acc, v), acc + v, params.mode == 1u);
   }
   partial[lid] = acc;

@@ -2,7 +2,7 @@
 // rankNormalise): each position's average rank among the layer's n values, scaled to [0, 1]; ties share
 // the mean of their ranks. One thread per position, O(n) each: the layers are small (at most a few
 // hundred thousand values in all on ImageNet CNNs) and this runs only when a rank-normalised map is shown.
-// Chains as fuse_norm.wgsl: 0 net, 1 positive, 2 total.
+// The chain is a view of the layer's channel maps (lib/map_view.wgsl): 0 net, 1 positive, 5 total.
 
 struct Params {
   n: u32,
@@ -15,14 +15,6 @@ struct Params {
 
 override WG: u32 = 64u;
 
-fn chainValue(m: vec4<f32>) -> f32 {
-  switch params.chain {
-    case 0u: { return m.y; }
-    case 1u: { return 0.5 * (m.x + m.y); }
-    default: { return m.x; }
-  }
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + nwg.x * WG * (gid.y + nwg.y * gid.z);
@@ -34,11 +26,11 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     ranks[i] = 0.0;
     return;
   }
-  let v = chainValue(maps[i]);
+  let v = mapView(maps[i], params.chain);
   var below = 0u;
   var equal = 0u;
   for (var j = 0u; j < n; j++) {
-    let u = chainValue(maps[j]);
+    let u = mapView(maps[j], params.chain);
     below += select(0u, 1u, u < v);
     equal += select(0u, 1u, u == v);
   }

@@ -7,7 +7,7 @@
 
 struct Params {
   n: u32,
-  // 0 net, 1 positive, 2 negative, 3 positive excitation, 4 negative excitation (as upsample.wgsl).
+  // lib/map_view.wgsl: 0 net, 1 positive, 2 negative, 3 positive excitation, 4 negative excitation, 5 total.
   view: u32,
   slot: u32,
   // 0 = no clipping.
@@ -27,14 +27,7 @@ var<workgroup> hist: array<atomic<u32>, 256>;
 var<workgroup> found: vec2<u32>;
 
 fn magnitude(i: u32) -> f32 {
-  let m = maps[i];
-  switch params.view {
-    case 0u: { return abs(m.y); }
-    case 1u: { return abs(0.5 * (m.x + m.y)); }
-    case 2u: { return abs(0.5 * (m.x - m.y)); }
-    case 3u: { return abs(m.z); }
-    default: { return abs(m.w); }
-  }
+  return abs(mapView(maps[i], params.view));
 }
 
 // The bits of the value of rank `rank` (0-based, ascending) among all |v|.

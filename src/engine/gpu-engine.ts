@@ -407,7 +407,7 @@ export class GpuEngine implements SaliencyEngine {
     const final = built;
     return {
       slot: final.slot,
-      kind: 'net' as const,
+      kind: final.view,
       signed: finalMapSigned(name),
       finalMap: name,
       record: (encoder: GPUCommandEncoder) => final.record(encoder, this.generation, this.layerValues),

@@ -1,6 +1,6 @@
 /**
- * Final-map constructions on the GPU (final-map.ts: fuse_norm, fuse_rank, fuse_accumulate, fuse_detail)
- * against their definition on the float64 reference's explanation (core/pane/final-maps finalMapOf), on
+ * Final-map constructions on the GPU (final-map.ts: fuse_norm, fuse_rank, fuse_accumulate, fuse_detail,
+ * read through the view kernels as the engines show them) against their definition on the float64 reference's explanation (core/pane/final-maps finalMapOf), on
  * random CNNs of several input sizes (so several stages of different resolutions) and rules.
  */
 import { describe, expect, test } from 'vitest';
@@ -14,6 +14,7 @@ import { finalMapSlot } from './final-map';
 import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
 import { F32 } from './plan/context';
+import { MapViews } from './views';
 import { smallCnn } from '../../tests/support/gpu-graphs';
 import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
 
@@ -34,6 +35,7 @@ describe('final maps on the GPU', () => {
         const { g, x } = smallCnn(mulberry32(c.seed), { size: c.size });
         const values = runForward(g, { x });
         const plan = ModelPlan.build(gpu, g);
+        const views = new MapViews(gpu);
         try {
           for (const name of plan.valueNames)
             gpu.device.queue.writeBuffer(
@@ -59,13 +61,24 @@ describe('final maps on the GPU', () => {
           for (const name of FINAL_MAP_NAMES) {
             const final = finalMapSlot(gpu, plan.maps.slots, name);
             try {
+              // Read as the engines show it: the final slot's view at its own size (bilinear at scale 1 is
+              // the identity).
+              const { h, w } = final.slot;
+              const view = views.get({
+                slot: final.slot,
+                kind: final.view,
+                width: w,
+                height: h,
+                clipPercentile: null,
+                shared: false,
+                finalMap: name,
+              });
               encoder = gpu.device.createCommandEncoder();
               final.record(encoder, 1, stats);
-              const m = final.slot.maps;
-              const read = gpu.readbacks.stage(encoder, m.buffer, m.offset ?? 0, m.size, 'test');
+              view.record(encoder);
+              const read = gpu.readbacks.stage(encoder, view.values.buffer, 0, view.values.size, 'test');
               gpu.submit(encoder.finish());
-              const data = await read.read();
-              const got = Float64Array.from({ length: data.length / 4 }, (_, i) => data[4 * i + 1]);
+              const got = Float64Array.from(await read.read());
               const want = finalMapOf(g, ref, name).map;
               expect(got.length, name).toBe(want.length);
               const max = want.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
@@ -82,6 +95,7 @@ describe('final maps on the GPU', () => {
             }
           }
         } finally {
+          views.clear();
           plan.destroy();
         }
       }

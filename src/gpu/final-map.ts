@@ -2,7 +2,8 @@
  * Final-map constructions on the GPU (core/pane/final-maps.ts defines them; docs/final-maps.md): from the
  * per-layer channel maps already in GPU memory (layer-maps.ts) to one map at the input's resolution, laid
  * out like a layer's channel maps (the value in .y), so MapViews resamples, scales and colours it as the
- * net view of a layer. Per used layer: its normalising denominator (fuse_norm.wgsl) or ranks
+ * net view of a layer. A chain at the pixels needs no kernel: it is a view of the input's own maps
+ * ('pixel' the net view, 'pixel-total' the total view). Per used layer: its normalising denominator (fuse_norm.wgsl) or ranks
  * (fuse_rank.wgsl), then its weighted, upsampled term (fuse_accumulate.wgsl); 'detail' then multiplies in
  * the pixel map (fuse_detail.wgsl). Only the layer sums of the 'mass' weights come from the host (the
  * statistics every explanation reads back anyway).
@@ -21,8 +22,7 @@ import type { LayerStatValues, MapSlot } from './layer-maps';
 import { KernelPass } from './passes/kernel-pass';
 import { F32, VEC4_BYTES } from './plan/context';
 import { SHADERS } from './shaders';
-
-const CHAIN_INDEX: Readonly<Record<FusedChain, number>> = { net: 0, positive: 1, total: 2 };
+import { VIEW_INDEX, type ViewKind } from './views';
 
 /** The layer sum of a chain from a layer's statistics (sum T, sum R). */
 function chainSum(s: LayerStatValues, chain: FusedChain): number {
@@ -40,8 +40,10 @@ export function fusedWeights(spec: FusedSpec, sums: readonly number[]): Float32A
 }
 
 export interface FinalMapSlot {
-  /** The final map as a layer's channel maps at the input's resolution (value in .y). */
+  /** Channel maps at the input's resolution that hold the final map, read through `view`. */
   slot: MapSlot;
+  /** The view of `slot` that is the final map: 'net' for a computed one (its value in .y). */
+  view: ViewKind;
   /** Records the construction (a no-op when it is current for this explanation). */
   record(encoder: GPUCommandEncoder, generation: number, stats: readonly LayerStatValues[]): void;
   destroy(): void;
@@ -55,17 +57,13 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
   const spec: FinalMapSpec = FINAL_MAPS[name];
   const input = slots.find((s) => s.layer.opType === 'Input');
   if (!input) throw new Error('final map: the chain has no graph input layer');
+  // A chain at the pixels is a view of the input layer's own maps: nothing to compute.
+  if (spec.kind === 'pixel') return { slot: input, view: spec.chain, record: () => {}, destroy: () => {} };
   const n = input.h * input.w;
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
   const outBuf = gpu.pool.acquire(n * VEC4_BYTES, usage, `final map ${name}`);
   const out = { buffer: outBuf, size: n * VEC4_BYTES };
   const slot: MapSlot = { layer: input.layer, h: input.h, w: input.w, maps: out, hasExcitation: false };
-  if (spec.kind === 'pixel' && spec.chain === 'net') {
-    // The pixel map is the input layer's own net view: nothing to compute.
-    gpu.pool.release(outBuf);
-    return { slot: input, record: () => {}, destroy: () => {} };
-  }
-  if (spec.kind === 'pixel') return pixelChainSlot(gpu, input, spec.chain, slot, outBuf);
   const fused = spec.fused;
   const used = fusedLayers(slots, fused.layers);
   const L = Math.max(used.length, 1);
@@ -77,7 +75,7 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
   };
   const norms = small(L * F32, `final map ${name} norms`);
   const weights = small(L * F32, `final map ${name} weights`);
-  const chain = CHAIN_INDEX[fused.chain];
+  const chain = VIEW_INDEX[fused.chain];
   const useRanks = fused.normalisation === 'rank';
   const kernels: Kernel[] = [];
   used.forEach((layer, i) => {
@@ -128,7 +126,7 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
       threads: gpu.pipelines.workgroupSize,
       buffers: { pixel: input.maps, out },
       uniforms: {
-        params: { n, chain: CHAIN_INDEX[spec.pixel], floor: spec.floor, exponent: spec.exponent },
+        params: { n, chain: VIEW_INDEX[spec.pixel], floor: spec.floor, exponent: spec.exponent },
       },
     });
   const pass = new KernelPass(gpu.pipelines, `final map ${name}`, kernels);
@@ -136,6 +134,7 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
   let current = -1;
   return {
     slot,
+    view: 'net',
     record(encoder, generation, stats) {
       if (generation === current) return;
       current = generation;
@@ -147,57 +146,6 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
     destroy() {
       pass.destroy();
       for (const b of owned) gpu.pool.release(b);
-    },
-  };
-}
-
-/** Another chain at the pixels: the input layer's maps copied into the final slot (fuse_accumulate, weight 1). */
-function pixelChainSlot(
-  gpu: GpuContext,
-  input: MapSlot,
-  chain: FusedChain,
-  slot: MapSlot,
-  outBuf: GPUBuffer,
-): FinalMapSlot {
-  const n = input.h * input.w;
-  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
-  // norms[0] = 1 (no normalisation) and weights[0] = 1, written once.
-  const ones = gpu.pool.acquire(16, usage, 'final map ones');
-  gpu.device.queue.writeBuffer(ones, 0, Float32Array.of(1, 1, 1, 1));
-  const one = { buffer: ones, size: 16 };
-  const pass = new KernelPass(gpu.pipelines, `final map pixel ${chain}`, [
-    {
-      label: `fuse_accumulate pixel ${chain}`,
-      shader: SHADERS.fuseAccumulate,
-      threads: n,
-      buffers: { maps: input.maps, ranks: one, norms: one, weights: one, out: slot.maps },
-      uniforms: {
-        params: {
-          n,
-          inH: input.h,
-          inW: input.w,
-          outH: input.h,
-          outW: input.w,
-          chain: CHAIN_INDEX[chain],
-          useRanks: 0,
-          slot: 0,
-        },
-      },
-    },
-  ]);
-  let current = -1;
-  return {
-    slot,
-    record(encoder, generation) {
-      if (generation === current) return;
-      current = generation;
-      encoder.clearBuffer(outBuf, 0, n * VEC4_BYTES);
-      pass.record(encoder);
-    },
-    destroy() {
-      pass.destroy();
-      gpu.pool.release(outBuf);
-      gpu.pool.release(ones);
     },
   };
 }

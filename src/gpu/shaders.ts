@@ -27,6 +27,8 @@ import maxpoolRoute from '../../shaders/maxpool_route.wgsl?raw';
 import maxpoolStats from '../../shaders/maxpool_stats.wgsl?raw';
 import remapAdd from '../../shaders/remap_add.wgsl?raw';
 import upsample from '../../shaders/upsample.wgsl?raw';
+import bilinear from '../../shaders/lib/bilinear.wgsl?raw';
+import mapView from '../../shaders/lib/map_view.wgsl?raw';
 import poolWindow from '../../shaders/lib/pool_window.wgsl?raw';
 import { defineShader } from './shader';
 
@@ -45,15 +47,15 @@ export const SHADERS = {
   gateAdjoint: defineShader('gate_adjoint', gateAdjoint),
   gemmAdjoint: defineShader('gemm_adjoint', gemmAdjoint),
   gemmExcite: defineShader('gemm_excite', gemmExcite),
-  fuseAccumulate: defineShader('fuse_accumulate', fuseAccumulate),
-  fuseDetail: defineShader('fuse_detail', fuseDetail),
-  fuseNorm: defineShader('fuse_norm', fuseNorm),
-  fuseRank: defineShader('fuse_rank', fuseRank),
+  fuseAccumulate: defineShader('fuse_accumulate', fuseAccumulate, [mapView, bilinear]),
+  fuseDetail: defineShader('fuse_detail', fuseDetail, [mapView]),
+  fuseNorm: defineShader('fuse_norm', fuseNorm, [mapView]),
+  fuseRank: defineShader('fuse_rank', fuseRank, [mapView]),
   head: defineShader('head', head),
   layerStats: defineShader('layer_stats', layerStats),
-  mapRange: defineShader('map_range', mapRange),
+  mapRange: defineShader('map_range', mapRange, [mapView]),
   maxpoolRoute: defineShader('maxpool_route', maxpoolRoute, [poolWindow]),
   maxpoolStats: defineShader('maxpool_stats', maxpoolStats, [poolWindow]),
   remapAdd: defineShader('remap_add', remapAdd),
-  upsample: defineShader('upsample', upsample),
+  upsample: defineShader('upsample', upsample, [mapView, bilinear]),
 } as const;

@@ -18,7 +18,14 @@ import { smallCnn } from '../../tests/support/gpu-graphs';
 import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
 import { displayScale, MapViews, shareGroup, type ViewKind } from './views';
 
-const KINDS: ViewKind[] = ['net', 'positive', 'negative', 'excitation-positive', 'excitation-negative'];
+const KINDS: ViewKind[] = [
+  'net',
+  'positive',
+  'negative',
+  'excitation-positive',
+  'excitation-negative',
+  'total',
+];
 
 function viewOf(
   kind: ViewKind,
@@ -44,6 +51,8 @@ function viewOf(
       return exc ? channelSum(exc.Epos, dims) : zeros;
     case 'excitation-negative':
       return exc ? channelSum(exc.Eneg, dims) : zeros;
+    case 'total':
+      return channelSum(flux.T, dims);
   }
 }
 

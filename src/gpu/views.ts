@@ -1,5 +1,5 @@
 /**
- * One view of a layer (net, positive, negative, positive or negative excitation) as the app shows it: the
+ * One view of a layer (net, positive, negative, positive or negative excitation, total) as the app shows it: the
  * layer's channel-sum map resampled bilinearly to a size (upsample.wgsl) and its display scale
  * (map_range.wgsl, over the map at the layer's own resolution, like the CPU engine). Prepared kernels and
  * their output buffers are cached per view, so switching back and forth between layers and chains only
@@ -12,15 +12,18 @@ import { KernelPass } from './passes/kernel-pass';
 import { F32 } from './plan/context';
 import { SHADERS } from './shaders';
 
-export type ViewKind = 'net' | 'positive' | 'negative' | 'excitation-positive' | 'excitation-negative';
+/** The app's map kinds, and 'total' (sum T), which a final map ('pixel-total') reads from the input's maps. */
+export type ViewKind =
+  'net' | 'positive' | 'negative' | 'excitation-positive' | 'excitation-negative' | 'total';
 
-/** The view selector of upsample.wgsl and map_range.wgsl. */
-const VIEW_INDEX: Readonly<Record<ViewKind, number>> = {
+/** The view selector of shaders/lib/map_view.wgsl (upsample, map_range and the fuse_* kernels). */
+export const VIEW_INDEX: Readonly<Record<ViewKind, number>> = {
   net: 0,
   positive: 1,
   negative: 2,
   'excitation-positive': 3,
   'excitation-negative': 4,
+  total: 5,
 };
 
 /** Views that share one scale under 'shared' normalisation: the chains' P and N, or PE and NE. */
