@@ -89,7 +89,8 @@ describe('CPU engine on SqueezeNet 1.1 and chelsea.png', () => {
 
   it('every final-map construction equals the reference with r >= 0.9999', async () => {
     await compute.explain({ rule: 'sf' });
-    const ref = layerChainsOf(graph, referenceOn(graph, forward, { rule: 'sf' }));
+    const { flux } = referenceOn(graph, forward, { rule: 'sf' });
+    const ref = layerChainsOf(graph, (t) => flux.get(t));
     const inputName = graph.inputs[0].name;
     for (const finalMap of FINAL_MAP_NAMES) {
       const got = compute.readMap({ layer: inputName, kind: 'net', finalMap }).data;

@@ -12,7 +12,7 @@ import { excitationSource } from '../core/pane/excitation-source';
 import { applyContrast, colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import { pearson } from '../core/eval/correlation';
 import {
-  finalMap,
+  finalMapAtInput,
   finalMapSigned,
   layerChainsOf,
   type FinalMapName,
@@ -49,13 +49,14 @@ const finalCache = new WeakMap<PaneResult, { chains: LayerChains[]; maps: Map<Fi
 
 function finalView(g: IrGraph, result: PaneResult, name: FinalMapName): ViewMap {
   let entry = finalCache.get(result);
-  if (!entry) finalCache.set(result, (entry = { chains: layerChainsOf(g, result), maps: new Map() }));
+  if (!entry)
+    finalCache.set(
+      result,
+      (entry = { chains: layerChainsOf(g, (t) => result.flux.get(t)), maps: new Map() }),
+    );
   let m = entry.maps.get(name);
   if (!m) {
-    const input = entry.chains.find((l) => l.layer.opType === 'Input');
-    if (!input) throw new Error('final map: the chain has no graph input layer');
-    const { h, w } = mapSize(input.layer.dims, input.layer.layout);
-    const data = finalMap(name, entry.chains, h, w);
+    const { map: data, h, w } = finalMapAtInput(name, entry.chains);
     entry.maps.set(name, (m = { h, w, data, signed: finalMapSigned(name), final: true }));
   }
   return m;

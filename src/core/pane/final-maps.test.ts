@@ -17,8 +17,14 @@ function layer(tensor: string, opType: string, h: number, w: number): ChainLayer
   return { tensor, node: tensor, opType, dims: [1, 2, h, w], layout: 'NCHW' };
 }
 
+/** Synthetic chains: the net chain is P - N exactly (a real one is propagated on its own). */
 function chains(l: ChainLayer, P: number[], N: number[]): LayerChains {
-  return { layer: l, P: Float64Array.from(P), N: Float64Array.from(N) };
+  return {
+    layer: l,
+    S: Float64Array.from(P, (p, i) => p - N[i]),
+    P: Float64Array.from(P),
+    N: Float64Array.from(N),
+  };
 }
 
 describe('layer sets', () => {
@@ -79,6 +85,11 @@ describe('constructions', () => {
   test('pixel is the net map of the graph input', () => {
     expect(Array.from(finalMap('pixel', ls, 2, 2))).toEqual([0, 1, -1, 2]);
     expect(Array.from(finalMap('pixel-total', ls, 2, 2))).toEqual([1, 1, 1, 2]);
+  });
+
+  test('the net chain is the propagated S, not P - N (on real chains they differ by rounding)', () => {
+    const own = [{ ...ls[0], S: Float64Array.of(0.25, 1, -1, 2) }, ...ls.slice(1)];
+    expect(Array.from(finalMap('pixel', own, 2, 2))).toEqual([0.25, 1, -1, 2]);
   });
 
   test('fused: the mean of the max-normalised, upsampled positive maps', () => {

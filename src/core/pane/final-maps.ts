@@ -9,8 +9,8 @@
  */
 import type { IrGraph } from '../onnx/ir';
 import { layerList, type ChainLayer } from './layers';
-import { channelSum, mapSize, upsampleBilinear } from './maps';
-import type { PaneResult } from './types';
+import { layerMaps, mapSize, upsampleBilinear } from './maps';
+import type { Flux, PaneResult } from './types';
 
 /** Which chain a fused map sums: net S = P - N, positive P, or total T = P + N. */
 export type FusedChain = 'net' | 'positive' | 'total';
@@ -93,10 +93,17 @@ export function finalMapSigned(name: FinalMapName): boolean {
   return spec.kind === 'fused' && spec.fused.chain === 'net';
 }
 
-/** One layer's channel-summed chains at its own resolution (P and N per position, row-major). */
+/** One layer's channel-summed chains at its own resolution (per position, row-major). */
 export interface LayerChains {
   layer: ChainLayer;
+  /**
+   * The net chain S = sum_c R, propagated on its own (PANE-SPEC 4.1): the spec's map at the pixels and the
+   * app's net view. P - N equals it only up to rounding, and near the pixels S is about 1e-8 of P.
+   */
+  S: ArrayLike<number>;
+  /** The positive chain S_P = sum_c (T + R) / 2. */
   P: ArrayLike<number>;
+  /** The negative chain S_N = sum_c (T - R) / 2. */
   N: ArrayLike<number>;
 }
 
@@ -124,11 +131,11 @@ export function fusedLayers<T extends { layer: ChainLayer }>(layers: readonly T[
 }
 
 /** The chain a fused map reads, per position. */
-export function chainValues(chains: Pick<LayerChains, 'P' | 'N'>, chain: FusedChain): Float64Array {
-  const { P, N } = chains;
+export function chainValues(chains: Pick<LayerChains, 'S' | 'P' | 'N'>, chain: FusedChain): Float64Array {
+  const { S, P, N } = chains;
   const out = new Float64Array(P.length);
   for (let i = 0; i < out.length; i++)
-    out[i] = chain === 'positive' ? P[i] : chain === 'net' ? P[i] - N[i] : P[i] + N[i];
+    out[i] = chain === 'positive' ? P[i] : chain === 'net' ? S[i] : P[i] + N[i];
   return out;
 }
 
@@ -227,16 +234,59 @@ export function finalMap(
   );
 }
 
-/** Every chain layer's channel-summed P and N from an explanation (layers without mass are all zero). */
-export function layerChainsOf(g: IrGraph, result: PaneResult): LayerChains[] {
-  return layerList(g).map((layer) => {
-    const flux = result.flux.get(layer.tensor);
-    const { h, w } = mapSize(layer.dims, layer.layout);
-    if (!flux) return { layer, P: new Float64Array(h * w), N: new Float64Array(h * w) };
-    const P = flux.T.map((t, i) => (t + flux.R[i]) / 2);
-    const N = flux.T.map((t, i) => (t - flux.R[i]) / 2);
-    return { layer, P: channelSum(P, layer.dims, layer.layout), N: channelSum(N, layer.dims, layer.layout) };
-  });
+/** What a backend gives per chain tensor: its (T, R), or nothing when no mass reached it. */
+export type FluxLookup = (tensor: string) => Flux | null | undefined;
+/** The same, for backends that read a tensor back (the CLI's ONNX Runtime and WebGPU backends). */
+export type AsyncFluxLookup = (tensor: string) => Promise<Flux | null | undefined>;
+
+/** One chain layer's channel-summed chains from its (T, R); a layer without mass is all zero. */
+export function layerChains(layer: ChainLayer, flux: Flux | null | undefined): LayerChains {
+  const { h, w } = mapSize(layer.dims, layer.layout);
+  if (!flux) {
+    const zero = new Float64Array(h * w);
+    return { layer, S: zero, P: zero, N: zero };
+  }
+  const { S, SP, SN } = layerMaps(flux, layer.dims, layer.layout);
+  return { layer, S, P: SP, N: SN };
+}
+
+/**
+ * Every chain layer's channel-summed chains (input side first), one layer at a time: with an async lookup
+ * only one layer's (T, R) is held at once.
+ */
+export function layerChainsOf(g: IrGraph, flux: FluxLookup): LayerChains[];
+export function layerChainsOf(g: IrGraph, flux: AsyncFluxLookup): Promise<LayerChains[]>;
+export function layerChainsOf(
+  g: IrGraph,
+  flux: FluxLookup | AsyncFluxLookup,
+): LayerChains[] | Promise<LayerChains[]> {
+  const layers = layerList(g);
+  const out: LayerChains[] = [];
+  const from = (start: number): LayerChains[] | Promise<LayerChains[]> => {
+    for (let i = start; i < layers.length; i++) {
+      const layer = layers[i];
+      const f = flux(layer.tensor);
+      if (f instanceof Promise)
+        return f.then((v) => {
+          out.push(layerChains(layer, v));
+          return from(i + 1);
+        });
+      out.push(layerChains(layer, f));
+    }
+    return out;
+  };
+  return from(0);
+}
+
+/** A construction at the graph input's resolution, from every chain layer's chains (the input's among them). */
+export function finalMapAtInput(
+  name: FinalMapName,
+  layers: readonly LayerChains[],
+): { map: Float64Array; h: number; w: number } {
+  const input = layers.find((l) => l.layer.opType === 'Input');
+  if (!input) throw new Error('final map: the chain has no graph input layer');
+  const { h, w } = mapSize(input.layer.dims, input.layer.layout);
+  return { map: finalMap(name, layers, h, w), h, w };
 }
 
 /** A construction of an explanation at the graph input's resolution. */
@@ -245,9 +295,8 @@ export function finalMapOf(
   result: PaneResult,
   name: FinalMapName,
 ): { map: Float64Array; h: number; w: number } {
-  const layers = layerChainsOf(g, result);
-  const input = layers.find((l) => l.layer.opType === 'Input');
-  if (!input) throw new Error('final map: the chain has no graph input layer');
-  const { h, w } = mapSize(input.layer.dims, input.layer.layout);
-  return { map: finalMap(name, layers, h, w), h, w };
+  return finalMapAtInput(
+    name,
+    layerChainsOf(g, (t) => result.flux.get(t)),
+  );
 }
