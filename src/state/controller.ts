@@ -20,9 +20,9 @@ import type { PixelRegistry } from './registry';
 import { quote } from './share-codec';
 import type { CanvasSlot } from './slices/result-slice';
 import type { AppState, AppStore } from './store';
+import { CatchUp } from './catch-up';
 import { describeError, UserError } from './user-error';
 import { checkExplanation, checkInput, checkPrediction } from './finite-guards';
-import { shallow } from 'zustand/shallow';
 import {
   compareRequest,
   explainRequest,
@@ -82,9 +82,7 @@ export class AppController {
   /** The loaded model's file and the last preprocessed input: what the Evaluate panel scores. */
   private modelFile: Uint8Array | null = null;
   private lastInput: { key: string; tensor: Float32Array; spec: PreprocessSpec } | null = null;
-  private looping = false;
-  private dirty = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly catchUp: CatchUp;
 
   constructor(
     private readonly store: AppStore,
@@ -92,13 +90,21 @@ export class AppController {
     private readonly options: ControllerOptions,
   ) {
     this.disableWebGpu = options.disableWebGpu;
+    this.catchUp = new CatchUp(
+      store,
+      requestFields,
+      async () => {
+        while (await this.step()) {
+          // Each step re-reads the store: the latest request wins.
+        }
+      },
+      () => this.reportReady(),
+    );
   }
 
   /** Starts watching the store; returns the function that stops it. */
   start(): () => void {
-    const stop = this.store.subscribe(requestFields, () => this.schedule(), { equalityFn: shallow });
-    this.schedule();
-    return stop;
+    return this.catchUp.start();
   }
 
   /** The UI registers the canvases the engine draws into. */
@@ -122,8 +128,7 @@ export class AppController {
 
   /** Resolves once every requested step has run. */
   whenIdle(): Promise<void> {
-    if (!this.looping) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.catchUp.whenIdle();
   }
 
   /** A view's raw map for export and tests, read after the pending steps (the engine holds the main explanation). */
@@ -135,6 +140,13 @@ export class AppController {
     const engine = this.engine;
     if (!engine) throw new UserError('No model is loaded.');
     return this.lock.run(() => engine.readMap(view, size));
+  }
+
+  /** PANE's map as shown: the final-map construction of the view, at the input's resolution. */
+  async readPaneMap(): Promise<MapData> {
+    const { model, finalMap } = this.store.getState();
+    if (!model) throw new UserError('No model is loaded.');
+    return this.readMap({ layer: model.layers[0].tensor, kind: 'net', finalMap });
   }
 
   /**
@@ -156,7 +168,6 @@ export class AppController {
     if (!explanation.key.startsWith(`${input.key}|`)) return null;
     const [, C, H, W] = model.inputDims;
     const key = explanation.key;
-    const inputLayer = model.layers[0].tensor;
     return {
       spec: input.spec,
       baselineKey: `${this.applied.model}|${input.key}|${explanation.target}`,
@@ -171,9 +182,7 @@ export class AppController {
           target: explanation.target,
         },
         paneMap: async () => {
-          // PANE as shown: the final-map construction of the view.
-          const finalMap = this.store.getState().finalMap;
-          const map = await this.readMap({ layer: inputLayer, kind: 'net', finalMap });
+          const map = await this.readPaneMap();
           if (this.store.getState().explanation?.key !== key)
             throw new UserError('The explanation changed while the evaluation started; run it again.');
           return map.data;
@@ -183,29 +192,7 @@ export class AppController {
   }
 
   private schedule(): void {
-    this.dirty = true;
-    if (this.looping) return;
-    this.looping = true;
-    // Start after the current task: a burst of store updates (e.g. a link applied field by field) is one request.
-    queueMicrotask(() => void this.loop());
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      while (this.dirty) {
-        this.dirty = false;
-        while (await this.step()) {
-          // Each step re-reads the store: the latest request wins.
-        }
-      }
-    } catch (e) {
-      // Steps report their own failures; this is a bug, shown rather than left as a silent stall.
-      this.store.getState().pushError(describeError('Internal error', e));
-    } finally {
-      this.looping = false;
-      this.reportReady();
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    this.catchUp.schedule();
   }
 
   /** Runs the first step whose request differs from what was applied; false when everything is applied. */

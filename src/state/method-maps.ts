@@ -4,7 +4,7 @@
  * compiles), cached per model, input, class and method, and drawn on the CPU with the display settings of
  * the PANE views (clip percentile, contrast, colormap), so every map on screen is coloured the same way.
  *
- * Like the controller it watches the store and catches up one step at a time; the latest request wins.
+ * Like the controller it watches the store and catches up (catch-up.ts); the latest request wins.
  */
 import type { Evaluator, MapProgress } from '../engine/evaluator';
 import type { MapData } from '../engine/types';
@@ -13,8 +13,8 @@ import type { AppController } from './controller';
 import { methodSigned, type BaselineMethod, type DisplayMethod } from './methods';
 import type { CanvasSlot } from './slices/result-slice';
 import type { AppState, AppStore } from './store';
+import { CatchUp } from './catch-up';
 import { describeError, UserError } from './user-error';
-import { shallow } from 'zustand/shallow';
 
 const SLOTS: readonly CanvasSlot[] = ['main', 'compare'];
 /** Maps kept (each 224 x 224 float32 is 200 KB): the grid's nine for two classes or images. */
@@ -25,20 +25,20 @@ export class MethodMaps {
   private readonly canvases = new Map<CanvasSlot, HTMLCanvasElement>();
   /** What each slot's canvas shows (map key and display), to draw only on change. */
   private readonly drawn = new Map<CanvasSlot, string>();
-  private looping = false;
-  private dirty = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly catchUp: CatchUp;
 
   constructor(
     private readonly store: AppStore,
     private readonly controller: AppController,
     private readonly evaluator: Evaluator,
-  ) {}
+  ) {
+    this.catchUp = new CatchUp(store, requestFields, async () => {
+      for (const slot of SLOTS) await this.step(slot);
+    });
+  }
 
   start(): () => void {
-    const stop = this.store.subscribe(requestFields, () => this.schedule(), { equalityFn: shallow });
-    this.schedule();
-    return stop;
+    return this.catchUp.start();
   }
 
   attachCanvas(slot: CanvasSlot, canvas: HTMLCanvasElement): void {
@@ -58,8 +58,7 @@ export class MethodMaps {
   }
 
   whenIdle(): Promise<void> {
-    if (!this.looping) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.catchUp.whenIdle();
   }
 
   /**
@@ -71,10 +70,7 @@ export class MethodMaps {
     const current = this.controller.evaluationSnapshot();
     const model = this.store.getState().model;
     if (!current || !model) throw new UserError('There is no explanation on screen yet.');
-    if (method === 'pane') {
-      const finalMap = this.store.getState().finalMap;
-      return this.controller.readMap({ layer: model.layers[0].tensor, kind: 'net', finalMap });
-    }
+    if (method === 'pane') return this.controller.readPaneMap();
     const [, , height, width] = model.inputDims;
     const key = `${current.baselineKey}|${method}`;
     let data = this.cache.get(key);
@@ -89,24 +85,7 @@ export class MethodMaps {
   }
 
   private schedule(): void {
-    this.dirty = true;
-    if (this.looping) return;
-    this.looping = true;
-    queueMicrotask(() => void this.loop());
-  }
-
-  private async loop(): Promise<void> {
-    try {
-      while (this.dirty) {
-        this.dirty = false;
-        for (const slot of SLOTS) await this.step(slot);
-      }
-    } catch (e) {
-      this.store.getState().pushError(describeError('Internal error', e));
-    } finally {
-      this.looping = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    this.catchUp.schedule();
   }
 
   private async step(slot: CanvasSlot): Promise<void> {
