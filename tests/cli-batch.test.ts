@@ -1,13 +1,10 @@
 /** `panescope explain --images DIR` / several --image: one folder per image, an index, resumable. */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main';
-import { encodePng } from '../src/cli/image-io';
 import { folderNames, indexCsv } from '../src/cli/explain-batch';
-import { buildModel } from '../src/core/onnx';
-import { mulberry32, normalArray } from '../src/core/random';
+import { cliWorkspace, tinyClassifier, writeRandomPngs } from './support/cli-fixtures';
 
 let stdout: string[] = [];
 let stderr: string[] = [];
@@ -21,41 +18,11 @@ afterEach(() => {
 });
 
 function fixture(): { model: string; images: string; dir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'panescope-batch-'));
-  const rng = mulberry32(4);
-  const model = join(dir, 'tiny.onnx');
-  writeFileSync(
-    model,
-    buildModel({
-      inputs: [{ name: 'input', shape: [1, 3, 16, 16] }],
-      outputs: [{ name: 'logits', shape: [1, 5] }],
-      initializers: {
-        w1: { dims: [4, 3, 3, 3], data: normalArray(rng, 108, 0.3) },
-        fc: { dims: [5, 4], data: normalArray(rng, 20, 0.5) },
-      },
-      nodes: [
-        {
-          op: 'Conv',
-          inputs: ['input', 'w1'],
-          outputs: ['c1'],
-          attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
-        },
-        { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
-        { op: 'GlobalAveragePool', inputs: ['r1'], outputs: ['gap'] },
-        { op: 'Flatten', inputs: ['gap'], outputs: ['flat'] },
-        { op: 'Gemm', inputs: ['flat', 'fc'], outputs: ['logits'], attrs: { transB: 1 } },
-      ],
-    }),
-  );
-  const images = join(dir, 'images');
-  mkdirSync(images);
-  for (const name of ['b', 'a', 'c']) {
-    const rgba = new Uint8Array(20 * 20 * 4).map((_, i) => (i % 4 === 3 ? 255 : Math.floor(rng() * 256)));
-    writeFileSync(join(images, `${name}.png`), encodePng(20, 20, rgba));
-  }
-  writeFileSync(join(images, 'broken.png'), 'not a png');
-  writeFileSync(join(images, 'notes.txt'), 'ignored');
-  return { model, images, dir };
+  const ws = cliWorkspace('panescope-batch-', tinyClassifier({ seed: 4, size: 16, classes: 5, batch: 1 }));
+  writeRandomPngs(ws.images, ['b', 'a', 'c'], 20, 20, 4);
+  writeFileSync(join(ws.images, 'broken.png'), 'not a png');
+  writeFileSync(join(ws.images, 'notes.txt'), 'ignored');
+  return ws;
 }
 
 describe('panescope explain --images', () => {

@@ -1,22 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ModelInfo } from '../engine/types';
 import { PLAY_STEP_MS, startLayerPlayer } from './player';
-import { createAppStore } from './store';
-
-const model = (layers: string[]): ModelInfo => ({
-  name: 'm',
-  sha256: '',
-  inputName: 'x',
-  inputDims: [1, 3, 8, 8],
-  numClasses: 2,
-  layers: layers.map((tensor) => ({ tensor, node: tensor, opType: 'Conv', dims: [1, 1, 2, 2] })),
-  coverage: { ok: true, unsupported: [], opCounts: {}, nodes: {}, logits: 'c' },
-  canExplain: true,
-  metadata: {},
-});
+import type { AppStore } from './store';
+import { modelInfo, storeWithModel } from '../../tests/support/app-fixtures';
 
 /** Stands in for the controller: every layer change is drawn at once. */
-function drawEveryLayer(store: ReturnType<typeof createAppStore>) {
+function drawEveryLayer(store: AppStore) {
   return store.subscribe(
     (s) => s.layer,
     (layer) =>
@@ -31,8 +19,9 @@ describe('layer player', () => {
   afterEach(() => vi.useRealTimers());
 
   it('plays from the logits down to the input, one drawn layer per step, then stops', () => {
-    const store = createAppStore();
-    store.getState().modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, model(['a', 'b', 'c']), []);
+    const store = storeWithModel(
+      modelInfo(['a', 'b', 'c'], { inputDims: [1, 3, 8, 8], numClasses: 2 }, [1, 1, 2, 2]),
+    );
     startLayerPlayer(store);
     drawEveryLayer(store);
     store.getState().setPlaying(true);
@@ -46,8 +35,9 @@ describe('layer player', () => {
   });
 
   it('waits for each layer to be drawn before the next step', () => {
-    const store = createAppStore();
-    store.getState().modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, model(['a', 'b', 'c']), []);
+    const store = storeWithModel(
+      modelInfo(['a', 'b', 'c'], { inputDims: [1, 3, 8, 8], numClasses: 2 }, [1, 1, 2, 2]),
+    );
     startLayerPlayer(store);
     store.getState().setPlaying(true);
     vi.advanceTimersByTime(10 * PLAY_STEP_MS);
@@ -55,8 +45,9 @@ describe('layer player', () => {
   });
 
   it('stops when asked', () => {
-    const store = createAppStore();
-    store.getState().modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, model(['a', 'b', 'c']), []);
+    const store = storeWithModel(
+      modelInfo(['a', 'b', 'c'], { inputDims: [1, 3, 8, 8], numClasses: 2 }, [1, 1, 2, 2]),
+    );
     startLayerPlayer(store);
     drawEveryLayer(store);
     store.getState().setPlaying(true);
@@ -66,8 +57,9 @@ describe('layer player', () => {
   });
 
   it('with reduced motion, Play shows the final map at once and stops (no animation)', () => {
-    const store = createAppStore();
-    store.getState().modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, model(['a', 'b', 'c']), []);
+    const store = storeWithModel(
+      modelInfo(['a', 'b', 'c'], { inputDims: [1, 3, 8, 8], numClasses: 2 }, [1, 1, 2, 2]),
+    );
     store.getState().setLayer('b');
     startLayerPlayer(store, () => true);
     const seen: (string | null)[] = [];

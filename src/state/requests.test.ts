@@ -1,33 +1,16 @@
 import { DEFAULT_FINAL_MAP } from '../core/pane/final-maps';
 import { describe, expect, it } from 'vitest';
-import type { ModelInfo } from '../engine/types';
 import { compareRequest, explainRequest, inputRequest, mainRequest, stripKey } from './requests';
 import type { PredictionResult } from './slices/result-slice';
-import { createAppStore } from './store';
 import type { AppState } from './store';
 import { VIEW_SETTING_NAMES, VIEW_SETTINGS, type ViewSettings } from './view-settings';
+import { modelInfo, storeWithModel } from '../../tests/support/app-fixtures';
 
-const model: ModelInfo = {
-  name: 'm',
-  sha256: '0'.repeat(64),
-  inputName: 'x',
-  inputDims: [1, 3, 8, 8],
-  numClasses: 4,
-  layers: ['x', 'conv', 'logits'].map((tensor) => ({
-    tensor,
-    node: tensor,
-    opType: 'Conv',
-    dims: [1, 2, 4, 4],
-  })),
-  coverage: { ok: true, unsupported: [], opCounts: {}, nodes: {}, logits: 'logits' },
-  canExplain: true,
-  metadata: {},
-};
+const model = modelInfo(['x', 'conv', 'logits'], { inputDims: [1, 3, 8, 8], numClasses: 4 }, [1, 2, 4, 4]);
 const prediction: PredictionResult = { inputKey: 'i', top: [{ index: 2, logit: 1, prob: 0.5 }], probs: [] };
 
 function store() {
-  const st = createAppStore();
-  st.getState().modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, model, []);
+  const st = storeWithModel(model);
   st.getState().addImages([{ id: 'a', name: 'a', width: 16, height: 12, source: { kind: 'user' } }]);
   return st;
 }

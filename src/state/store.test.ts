@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelInfo } from '../engine/types';
 import { createAppStore } from './store';
 import { currentLayerIndex } from './slices/view-slice';
 import { defaultPreprocess, preprocessSpec } from './slices/model-slice';
+import { BUILTIN_REF, modelInfo } from '../../tests/support/app-fixtures';
 
-const info = (layers: string[]): ModelInfo => ({
-  name: 'm',
-  sha256: '0'.repeat(64),
-  inputName: 'x',
-  inputDims: [1, 3, 224, 224],
-  numClasses: 1000,
-  layers: layers.map((tensor) => ({ tensor, node: tensor, opType: 'Conv', dims: [1, 8, 7, 7] })),
-  coverage: { ok: true, unsupported: [], opCounts: {}, nodes: {}, logits: 'logits' },
-  canExplain: true,
-  metadata: {},
-});
+const info = (layers: string[]) => modelInfo(layers);
 
 const entry = (id: string) => ({ id, name: id, width: 100, height: 80, source: { kind: 'user' as const } });
 
@@ -54,9 +44,7 @@ describe('app store', () => {
     const store = createAppStore();
     store.getState().stepLayer(1); // no model: nothing happens
     expect(store.getState().layer).toBeNull();
-    store
-      .getState()
-      .modelLoaded({ kind: 'builtin', id: 'squeezenet1.1' }, info(['in', 'c1', 'c2', 'logits']), []);
+    store.getState().modelLoaded(BUILTIN_REF, info(['in', 'c1', 'c2', 'logits']), []);
     expect(currentLayerIndex(store.getState())).toBe(0);
     store.getState().stepLayer(2);
     expect(store.getState().layer).toBe('c2');

@@ -1,27 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ModelInfo } from '../engine/types';
 import { AppActions } from './actions';
 import { PixelRegistry } from './registry';
 import { decodeShareState } from './share-codec';
-import { createAppStore, type AppStore } from './store';
+import type { AppStore } from './store';
 import { REPLACE_DEBOUNCE_MS, startUrlSync, type EntryState, type HistoryPort } from './url-sync';
+import { modelInfo, storeWithModel } from '../../tests/support/app-fixtures';
 
-const info: ModelInfo = {
-  name: 'SqueezeNet',
-  sha256: '0'.repeat(64),
-  inputName: 'x',
-  inputDims: [1, 3, 224, 224],
-  numClasses: 1000,
-  layers: ['data', 'conv1', 'logits'].map((tensor) => ({
-    tensor,
-    node: tensor,
-    opType: 'Conv',
-    dims: [1, 8, 7, 7],
-  })),
-  coverage: { ok: true, unsupported: [], opCounts: {}, nodes: {}, logits: 'logits' },
-  canExplain: true,
-  metadata: {},
-};
+const info = modelInfo(['data', 'conv1', 'logits'], { name: 'SqueezeNet' });
 
 /** A browser history in memory: entries, a position, and Back/Forward that notify like popstate. */
 class FakeHistory implements HistoryPort {
@@ -57,10 +42,7 @@ function demo(store: AppStore, id: string) {
 }
 
 function setUp() {
-  const store = createAppStore();
-  const ref = { kind: 'builtin' as const, id: 'squeezenet1.1' };
-  store.getState().requestModel(ref);
-  store.getState().modelLoaded(ref, info, []);
+  const store = storeWithModel(info);
   demo(store, 'chelsea');
   const history = new FakeHistory();
   const actions = new AppActions(store, new PixelRegistry());

@@ -4,40 +4,13 @@
  * of one run over every image.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { encodePng } from '../../src/cli/image-io';
 import { parseShard, selectShard } from '../../src/cli/shard';
-import { buildModel } from '../../src/core/onnx';
-import { mulberry32, normalArray } from '../../src/core/random';
 import { ROOT } from '../paths';
-
-function tinyModel(): Uint8Array {
-  const rng = mulberry32(5);
-  return buildModel({
-    inputs: [{ name: 'input', shape: ['N', 3, 12, 12] }],
-    outputs: [{ name: 'logits', shape: ['N', 3] }],
-    initializers: {
-      w1: { dims: [4, 3, 3, 3], data: normalArray(rng, 108, 0.3) },
-      fc: { dims: [3, 4], data: normalArray(rng, 12, 0.5) },
-    },
-    nodes: [
-      {
-        op: 'Conv',
-        inputs: ['input', 'w1'],
-        outputs: ['c1'],
-        attrs: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
-      },
-      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
-      { op: 'GlobalAveragePool', inputs: ['r1'], outputs: ['gap'] },
-      { op: 'Flatten', inputs: ['gap'], outputs: ['flat'] },
-      { op: 'Gemm', inputs: ['flat', 'fc'], outputs: ['logits'], attrs: { transB: 1 } },
-    ],
-  });
-}
+import { cliWorkspace, tinyClassifier, writeRandomPngs } from '../support/cli-fixtures';
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<void> {
   await promisify(execFile)('node', [join(ROOT, 'bin/panescope.mjs'), ...args], {
@@ -70,16 +43,11 @@ describe('evaluate --shard and merge', () => {
   });
 
   it('two shards in separate processes, merged, give the summary of one run', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'panescope-shard-'));
-    const model = join(dir, 'tiny.onnx');
-    writeFileSync(model, tinyModel());
-    const images = join(dir, 'images');
-    mkdirSync(images);
-    const rng = mulberry32(9);
-    for (const name of ['e', 'a', 'c', 'b', 'd']) {
-      const rgba = new Uint8Array(14 * 13 * 4).map((_, i) => (i % 4 === 3 ? 255 : Math.floor(rng() * 256)));
-      writeFileSync(join(images, `${name}.png`), encodePng(14, 13, rgba));
-    }
+    const { dir, model, images } = cliWorkspace(
+      'panescope-shard-',
+      tinyClassifier({ seed: 5, size: 12, classes: 3, batch: 'N' }),
+    );
+    writeRandomPngs(images, ['e', 'a', 'c', 'b', 'd'], 14, 13, 9);
     const common = [
       'evaluate',
       ...['--model', model, '--images', images, '--methods', 'sf,gradient,random,centre'],
