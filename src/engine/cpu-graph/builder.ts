@@ -63,7 +63,8 @@ export class GraphBuilder {
   /** A float32 initializer; equal constants (same dims and values) are stored once. */
   floats(dims: readonly number[], data: ArrayLike<number>): string {
     const f32 = Float32Array.from(data);
-    const key = `f${dims.join('x')}:${data.length <= 64 ? f32.join(',') : this.count}`;
+    // Long constants are never shared: their key is unique ('#' keeps it apart from any list of values).
+    const key = `f${dims.join('x')}:${data.length <= 64 ? f32.join(',') : `#${this.count}`}`;
     return this.constant(key, { dims: [...dims], data: f32, elemType: 'float32' });
   }
 
@@ -73,7 +74,7 @@ export class GraphBuilder {
 
   /** A 1-D int64 initializer (shapes, axes, starts, indices). */
   ints(values: readonly number[]): string {
-    const key = `i${values.length <= 64 ? values.join(',') : this.count}`;
+    const key = `i${values.length <= 64 ? values.join(',') : `#${this.count}`}`;
     return this.constant(key, { dims: [values.length], data: values, elemType: 'int64' });
   }
 

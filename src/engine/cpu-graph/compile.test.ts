@@ -8,21 +8,14 @@ import { chainOpKind } from '../../core/pane/ops';
 import { effectiveOptions, type PaneOptions } from '../../core/pane/options';
 import { mulberry32 } from '../../core/random';
 import { makeGraph, node, randomTensor, smallCnnSpec } from '../../../tests/support/testkit';
+import { GraphBuilder } from './builder';
 import { ChainRunner } from './chain-runner';
 import { compileChain, compileKey } from './compile';
 import { chainForwardValues, nonNegativeValues } from './graph-facts';
 import { fluxAtInputPlusSinks } from './result';
 import { forwardOnOrt, referenceOn, resultErrors } from '../../../tests/support/ort-chain';
-import {
-  addCase,
-  averagePoolCase,
-  combine,
-  convCase,
-  gateCase,
-  gemmCase,
-  maxPoolCase,
-  passCase,
-} from '../../../tests/corpus/graph-cases';
+import { CORPUS_KEYS } from '../../../tests/corpus/cases';
+import { casesOf, graphForm } from '../../../tests/corpus/forms';
 import { onnx } from '../../core/onnx/proto';
 import type { ForwardValues } from './head';
 
@@ -131,10 +124,8 @@ describe('the compiler', () => {
 
   it('writes no node whose result nothing reads, for any rule (views write ops on first use)', () => {
     const rng = mulberry32(5);
-    const cases = [convCase, averagePoolCase, maxPoolCase, gemmCase, addCase, passCase, gateCase].flatMap(
-      (f) => Array.from({ length: 4 }, () => f(rng)),
-    );
-    const graphs = [makeGraph(combine(rng, cases).spec), makeGraph(smallCnnSpec(rng, { bias: true }))];
+    const cases = CORPUS_KEYS.flatMap((key) => casesOf(key, 3, 5));
+    const graphs = [makeGraph(graphForm(cases).spec), makeGraph(smallCnnSpec(rng, { bias: true }))];
     for (const g of graphs) {
       for (const rule of ['sf', 'alphabeta', 'ebp'] as const) {
         const model = onnx.ModelProto.decode(compileChain(g, { rule, clipSaturated: 'absorb' }).model).graph!;
@@ -143,6 +134,16 @@ describe('the compiler', () => {
         expect(dead.map((n) => n.opType)).toEqual([]);
       }
     }
+  });
+
+  it('shares equal short constants, and never a long one with a short one whose values match its key', () => {
+    const b = new GraphBuilder();
+    // A list over 64 values is keyed by the counter (0 here); the one-value list [0] must not be taken for it.
+    const long = b.ints(Array.from({ length: 65 }, (_, i) => i));
+    expect(b.ints([0])).not.toBe(long);
+    expect(b.ints([0])).toBe(b.ints([0]));
+    const floats = b.floats([65], new Float32Array(65));
+    expect(b.floats([65], new Float32Array(65))).not.toBe(floats);
   });
 
   it('keys compiled chains by rule options only', () => {
