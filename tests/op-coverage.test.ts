@@ -1,6 +1,6 @@
 /**
  * Every backend is asked for every op of the chain's op table (core/pane/ops.ts), on seeded cases from the
- * node corpus: the float64 reference chain, the float32 chain graph and its gradient graph, the GPU
+ * case corpus (tests/corpus) in node form: the float64 reference chain, the float32 chain graph and its gradient graph, the GPU
  * planner, and the float64 gradient and LRP adjoints. The tables are typed with the op table, so a missing
  * entry already fails `npm run typecheck`; this checks that each entry also handles its op. Ops named
  * like Object.prototype's members must be refused by name, never looked up on the prototype.
@@ -19,42 +19,16 @@ import {
   opsOfKind,
   ownEntry,
 } from '../src/core/pane/ops';
-import { mulberry32 } from '../src/core/random';
 import { propagateNode } from '../src/core/reference/chain';
 import { evalNode, runForward } from '../src/core/reference/forward';
 import { compileChain } from '../src/engine/cpu-graph/compile';
 import { compileGradient } from '../src/engine/cpu-graph/gradient';
 import { planNode } from '../src/gpu/plan';
-import { AFFINE_CASES, GATE_CASES, ROUTING_CASES, type CaseMaker, type NodeCase } from './corpus/node-cases';
+import { CORPUS, CORPUS_KEYS } from './corpus/cases';
+import { concatenatedIncoming, nodeCasesOf, type NodeCase } from './corpus/forms';
 import { hostPlanContext } from './support/plan-context';
 
 const CASES_PER_OP = 4;
-
-const MAKERS: [string, CaseMaker][] = [
-  ...Object.entries(AFFINE_CASES),
-  ...Object.entries(ROUTING_CASES),
-  ...Object.entries(GATE_CASES),
-];
-
-function casesOf(label: string, make: CaseMaker): NodeCase[] {
-  const rng = mulberry32([...label].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7));
-  return Array.from({ length: CASES_PER_OP }, (_, i) => make(rng, i));
-}
-
-/** The incoming flux of a case's outputs, concatenated in output order (Split's form). */
-function incomingFlux(c: NodeCase) {
-  const parts = [...c.incoming.values()];
-  const n = parts.reduce((s, f) => s + f.T.length, 0);
-  const T = new Float64Array(n);
-  const R = new Float64Array(n);
-  let at = 0;
-  for (const f of parts) {
-    T.set(f.T, at);
-    R.set(f.R, at);
-    at += f.T.length;
-  }
-  return { T, R };
-}
 
 /** A data input that receives mass: a gate's signal, else the first data input. */
 function massInput(c: NodeCase): string {
@@ -68,13 +42,11 @@ const GRADIENT_REFUSALS =
 const LRP_REFUSALS = /multiplies two data tensors; it is not affine/;
 
 describe('the op table', () => {
-  it('has a corpus case maker for every op the chain traverses', () => {
+  it('has corpus cases for every op the chain traverses', () => {
     const traversed = Object.keys(CHAIN_OP_KINDS).filter((op) => chainOpKind(opNode(op)) !== 'terminal');
-    for (const op of traversed)
-      expect(
-        MAKERS.some(([label]) => label === op),
-        op,
-      ).toBe(true);
+    for (const op of traversed) expect(Object.hasOwn(CORPUS, op), op).toBe(true);
+    for (const key of CORPUS_KEYS)
+      expect(nodeCasesOf(key, 1)[0].node.opType, key).toBe(key === 'gating Mul' ? 'Mul' : key);
   });
 
   it('derives its per-kind sets from the table itself', () => {
@@ -85,12 +57,12 @@ describe('the op table', () => {
   });
 });
 
-describe.each(MAKERS)('every backend handles %s', (label, make) => {
-  const cases = casesOf(label, make);
+describe.each(CORPUS_KEYS)('every backend handles %s', (key) => {
+  const cases: NodeCase[] = nodeCasesOf(key, CASES_PER_OP);
 
   it('the float64 reference chain moves mass to a data input', () => {
     for (const c of cases) {
-      const step = propagateNode(c.g, c.node, c.values, incomingFlux(c), DEFAULT_OPTIONS);
+      const step = propagateNode(c.g, c.node, c.values, concatenatedIncoming(c), DEFAULT_OPTIONS);
       const reached = step.inputs.filter((f) => f !== null);
       expect(reached.length, c.label).toBeGreaterThan(0);
       for (const f of reached) expect(f!.T.every(Number.isFinite), c.label).toBe(true);
@@ -170,7 +142,7 @@ function opNode(opType: string, inputs = ['x'], outputs = ['y']): IrNode {
 describe('ops named like Object.prototype members', () => {
   const NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
   // A Relu corpus case with its op renamed: a graph the forward pass has already evaluated.
-  const base = ROUTING_CASES.Relu(mulberry32(1), 0);
+  const base = nodeCasesOf('Relu', 1)[0];
   const renamed = (opType: string): { g: IrGraph; node: IrNode } => {
     const node = { ...base.node, opType };
     return { g: { ...base.g, nodes: [node] }, node };
@@ -181,7 +153,7 @@ describe('ops named like Object.prototype members', () => {
     expect(isChainOp(node)).toBe(false);
     expect(() => chainOpKind(node)).toThrow(`the double chain cannot traverse op ${opType}`);
     expect(() => evalNode(g, node, [base.values.get('x')])).toThrow(`no forward evaluator for op ${opType}`);
-    expect(() => propagateNode(g, node, base.values, incomingFlux(base), DEFAULT_OPTIONS)).toThrow(
+    expect(() => propagateNode(g, node, base.values, concatenatedIncoming(base), DEFAULT_OPTIONS)).toThrow(
       `cannot traverse op ${opType}`,
     );
     expect(() => compileChain(g, {})).toThrow(`cannot traverse op ${opType}`);

@@ -1,20 +1,16 @@
 /**
- * Every chain kernel against the float64 reference (core/reference/chain: excitationOf, propagateNode) on
- * random single-node graphs: at least 20 shapes per op, each under several rules, in one submission per op.
+ * Every chain kernel against the float64 reference (core/reference/chain: excitationOf, propagateNode) on the
+ * case corpus (tests/corpus) in node form: 24 cases per op, each under several rules, in one submission per
+ * op, held to the op's corpus tolerance.
  */
 import { describe, expect, test } from 'vitest';
-import { mulberry32 } from '../core/random';
 import type { PaneOptions } from '../core/pane/options';
+import { CHAIN_OP_KINDS, type ChainOpKind } from '../core/pane/ops';
 import { SHADERS } from './shaders';
-import {
-  AFFINE_CASES,
-  GATE_CASES,
-  ROUTING_CASES,
-  type NodeCase,
-  type Rng,
-} from '../../tests/corpus/node-cases';
+import { CORPUS, CORPUS_KEYS, type CorpusKey } from '../../tests/corpus/cases';
+import { nodeCasesOf, type NodeCase } from '../../tests/corpus/forms';
 import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
-import { runNodeCases, TOLERANCE } from '../../tests/support/gpu-node-runner';
+import { runNodeCases } from '../../tests/support/gpu-node-runner';
 
 const CASES_PER_OP = 24;
 
@@ -26,60 +22,49 @@ const RULES: Partial<PaneOptions>[] = [
   { rule: 'alphabeta', alpha: 1.5, beta: 0.5, eps: 0.01 },
 ];
 
-function cases(make: (rng: Rng, i: number) => NodeCase, seed: number): NodeCase[] {
-  const rng = mulberry32(seed);
-  return Array.from({ length: CASES_PER_OP }, (_, i) => make(rng, i));
-}
-
 async function expectMatches(
   name: string,
   all: NodeCase[],
   variants: Partial<PaneOptions>[],
+  tolerance: number,
   maxBindingBytes?: number,
 ) {
   const gpu = await testGpu();
-  const report = await withErrorScopes(gpu.device, () => runNodeCases(gpu, all, variants, maxBindingBytes));
+  const report = await withErrorScopes(gpu.device, () =>
+    runNodeCases(gpu, all, variants, tolerance, maxBindingBytes),
+  );
   console.log(
     `[gpu] ${name}: ${all.length} shapes x ${variants.length} rules, ${report.compared} tensors, ` +
       `max err / max|ref| = ${report.worst.toExponential(2)}`,
   );
   expect(report.failures.slice(0, 5)).toEqual([]);
-  expect(report.worst).toBeLessThanOrEqual(TOLERANCE);
+  expect(report.worst).toBeLessThanOrEqual(tolerance);
   // Hundreds of kernels, one pipeline per shader: the manager caches them.
   expect(gpu.pipelines.compiled).toBeLessThanOrEqual(Object.keys(SHADERS).length);
 }
 
+const kindOf = (key: CorpusKey): ChainOpKind => (key === 'gating Mul' ? 'gate' : CHAIN_OP_KINDS[key]);
+const keysOf = (...kinds: ChainOpKind[]) => CORPUS_KEYS.filter((k) => kinds.includes(kindOf(k)));
+
+function opTest(key: CorpusKey, variants: Partial<PaneOptions>[]) {
+  test(key, () => expectMatches(key, nodeCasesOf(key, CASES_PER_OP), variants, CORPUS[key].tolerance));
+}
+
 describe('affine kernels: excitation split and double chain', () => {
-  let seed = 100;
-  for (const [name, make] of Object.entries(AFFINE_CASES)) {
-    const s = seed++;
-    test(name, () => expectMatches(name, cases(make, s), RULES));
-  }
+  for (const key of keysOf('affine')) opTest(key, RULES);
   test('Gemm and MatMul with weights split over several bindings', () => {
-    const rng = mulberry32(7);
-    const all = [
-      ...Array.from({ length: 12 }, (_, i) => AFFINE_CASES.Gemm(rng, i)),
-      ...Array.from({ length: 12 }, (_, i) => AFFINE_CASES.MatMul(rng, i)),
-    ];
+    const all = [...nodeCasesOf('Gemm', 12, 1), ...nodeCasesOf('MatMul', 12, 1)];
     // A 128-byte binding holds 32 weights (K <= 24 here): most products need several chunks.
-    return expectMatches('Gemm/MatMul chunked', all, RULES.slice(0, 2), 128);
+    const tolerance = Math.max(CORPUS.Gemm.tolerance, CORPUS.MatMul.tolerance);
+    return expectMatches('Gemm/MatMul chunked', all, RULES.slice(0, 2), tolerance, 128);
   });
 });
 
 describe('routing and pass-through kernels (ties, -inf padding, ceil_mode, slices, crops)', () => {
-  let seed = 200;
-  for (const [name, make] of Object.entries(ROUTING_CASES)) {
-    const s = seed++;
-    test(name, () =>
-      expectMatches(name, cases(make, s), [{ clipSaturated: 'pass' }, { clipSaturated: 'absorb' }]),
-    );
-  }
+  for (const key of keysOf('pass', 'route'))
+    opTest(key, [{ clipSaturated: 'pass' }, { clipSaturated: 'absorb' }]);
 });
 
 describe('gate kernels (y = g * x with the gate a coefficient; mass sinks where y = 0)', () => {
-  let seed = 300;
-  for (const [name, make] of Object.entries(GATE_CASES)) {
-    const s = seed++;
-    test(name, () => expectMatches(name, cases(make, s), RULES));
-  }
+  for (const key of keysOf('gate')) opTest(key, RULES);
 });

@@ -15,7 +15,7 @@ import { ModelPlan } from './model-plan';
 import { FLUX_BYTES } from './plan/context';
 import { smallCnn } from '../../tests/support/gpu-graphs';
 import { compare, testGpu, unpackFlux, withErrorScopes } from '../../tests/support/gpu-harness';
-import { TOLERANCE } from '../../tests/support/gpu-node-runner';
+import { FLOAT32_TOLERANCE as TOLERANCE } from '../../tests/corpus/cases';
 
 const VARIANTS: Partial<PaneOptions>[] = [
   { rule: 'sf' },

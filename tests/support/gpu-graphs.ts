@@ -4,9 +4,8 @@
  * average pooling, Flatten, Gemm and a final Softmax.
  */
 import type { IrGraph } from '../../src/core/onnx/ir';
-import { makeGraph } from './testkit';
+import { makeGraph, randomF32, type Rng } from './testkit';
 import type { Tensor } from '../../src/core/tensor';
-import { randomF32, type Rng } from '../corpus/node-cases';
 
 export function smallCnn(
   rng: Rng,

@@ -176,7 +176,11 @@ export function unpackExcitation(
 }
 
 /** Max |gpu - ref| and max |ref| of one tensor; NaN/Inf on the GPU side make the error infinite. */
-export function compare(gpu: ArrayLike<number>, ref: ArrayLike<number>): { err: number; scale: number } {
+export function compare(
+  gpu: ArrayLike<number>,
+  ref: ArrayLike<number>,
+  scaleOf: ArrayLike<number> = ref,
+): { err: number; scale: number } {
   if (gpu.length !== ref.length) return { err: Infinity, scale: 0 };
   let err = 0;
   let scale = 0;
@@ -184,7 +188,7 @@ export function compare(gpu: ArrayLike<number>, ref: ArrayLike<number>): { err: 
     const g = gpu[i];
     if (!Number.isFinite(g)) return { err: Infinity, scale };
     err = Math.max(err, Math.abs(g - ref[i]));
-    scale = Math.max(scale, Math.abs(ref[i]));
+    scale = Math.max(scale, Math.abs(scaleOf[i]));
   }
   return { err, scale };
 }

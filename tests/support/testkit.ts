@@ -76,6 +76,24 @@ function tensorOf(dims: readonly number[], value: number): Tensor {
   return { dims: [...dims], data: new Float64Array(numel(dims)).fill(value) };
 }
 
+export type Rng = () => number;
+
+/** An integer in [lo, hi]. */
+export function int(rng: Rng, lo: number, hi: number): number {
+  return lo + Math.floor(rng() * (hi - lo + 1));
+}
+
+export function pick<T>(rng: Rng, options: readonly T[]): T {
+  return options[Math.floor(rng() * options.length)];
+}
+
+/** Uniform in [lo, hi), rounded to float32: float32 and float64 backends then read the very same inputs. */
+export function randomF32(rng: Rng, dims: readonly number[], lo = -1, hi = 1): Tensor {
+  const data = new Float64Array(numel(dims));
+  for (let i = 0; i < data.length; i++) data[i] = Math.fround(lo + (hi - lo) * rng());
+  return { dims: [...dims], data };
+}
+
 export function randomTensor(rng: () => number, dims: readonly number[], lo = -1, hi = 1): Tensor {
   return { dims: [...dims], data: uniformArray(rng, numel(dims), lo, hi) };
 }

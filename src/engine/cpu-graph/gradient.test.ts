@@ -17,29 +17,23 @@ import { argmax, findLogits } from '../../core/pane/heads';
 import { IMAGENET_PREPROCESS, preprocess } from '../../core/preprocess';
 import { mulberry32, normalArray } from '../../core/random';
 import { runForward } from '../../core/reference/forward';
-import { makeGraph, node, randomTensor, smallCnnSpec } from '../../../tests/support/testkit';
+import { CHAIN_OP_KINDS } from '../../core/pane/ops';
+import {
+  int,
+  makeGraph,
+  node,
+  pick,
+  randomF32,
+  randomTensor,
+  smallCnnSpec,
+} from '../../../tests/support/testkit';
 import { tensor, type Tensor } from '../../core/tensor';
 import { compileGradient, GradientGraphError } from './gradient';
 import { GradientRunner } from './gradient-runner';
 import type { ForwardValues } from './head';
 import { forwardOnOrt, relError } from '../../../tests/support/ort-chain';
-import {
-  addCase,
-  averagePoolCase,
-  batchNormCase,
-  combine,
-  convCase,
-  gateCase,
-  gemmCase,
-  globalPoolCase,
-  int,
-  matmulCase,
-  maxPoolCase,
-  passCase,
-  pick,
-  scaleCase,
-  type OpCase,
-} from '../../../tests/corpus/graph-cases';
+import { CORPUS_KEYS, type CorpusKey, type OpCase } from '../../../tests/corpus/cases';
+import { casesOf, graphForm } from '../../../tests/corpus/forms';
 
 /** max |float32 - float64| / max |float64|, per tensor. */
 const TOLERANCE = 1e-5;
@@ -78,64 +72,89 @@ function failing(errors: Record<string, number>): [string, number][] {
   return Object.entries(errors).filter(([, e]) => !(e <= TOLERANCE));
 }
 
-/** Mul and Div of two data tensors (product and quotient rules), broadcasting, and x * x. */
-function productCase(rng: () => number): OpCase {
+/** Mul and Div of two data tensors (product and quotient rules), broadcasting, and x * x: not chain ops. */
+function productCase(rng: () => number, i: number): OpCase {
   const full = [1, int(rng, 1, 4), int(rng, 1, 4), int(rng, 1, 4)];
   const small = pick(rng, [full, [1, full[1], 1, 1], [full[3]]]);
   const op = pick(rng, ['Mul', 'Div', 'Square']);
-  if (op === 'Square') return { inputs: { x: full }, nodes: [node('Mul', ['x', 'x'], ['y'])], output: 'y' };
+  const x = randomF32(rng, full);
+  if (op === 'Square')
+    return {
+      label: `product#${i} x * x`,
+      inputs: { x },
+      nodes: [node('Mul', ['x', 'x'], ['y'])],
+      outputs: ['y'],
+    };
+  const inputs = { x, y: randomF32(rng, small) };
   const [a, b] = rng() < 0.5 ? ['x', 'y'] : ['y', 'x'];
   if (op === 'Mul')
-    return { inputs: { x: full, y: small }, nodes: [node('Mul', [a, b], ['out'])], output: 'out' };
+    return {
+      label: `product#${i} ${a} * ${b}`,
+      inputs,
+      nodes: [node('Mul', [a, b], ['out'])],
+      outputs: ['out'],
+    };
   // A denominator >= 1 that also depends on the data.
   return {
-    inputs: { x: full, y: small },
+    label: `product#${i} ${a} / (relu(${b}) + 1)`,
+    inputs,
     initializers: { one: tensor([], [1]) },
     nodes: [node('Relu', [b], ['r']), node('Add', ['r', 'one'], ['d']), node('Div', [a, 'd'], ['out'])],
-    output: 'out',
+    outputs: ['out'],
   };
 }
 
-/** Draws from `generate` until `ok` accepts (the forms float64 has no gradient for are left out here). */
-function drawn(rng: () => number, generate: (rng: () => number) => OpCase, ok: (c: OpCase) => boolean) {
-  const cases: OpCase[] = [];
-  while (cases.length < CASES_PER_OP) {
-    const c = generate(rng);
-    if (ok(c)) cases.push(c);
-  }
-  return cases;
+/** The first CASES_PER_OP corpus cases of each op that `ok` accepts (forms float64 has no gradient for are left out). */
+function drawn(keys: readonly CorpusKey[], ok: (c: OpCase) => boolean): OpCase[] {
+  return keys.flatMap((key) =>
+    casesOf(key, 4 * CASES_PER_OP, 2)
+      .filter((c) => !c.ortRefuses && ok(c))
+      .slice(0, CASES_PER_OP),
+  );
 }
 
 const any = () => true;
-const GENERATORS: [string, (rng: () => number) => OpCase, (c: OpCase) => boolean][] = [
-  ['Conv (groups, depthwise, strides, dilations, pads, auto_pad, 1-D)', convCase, any],
-  ['AveragePool (pads, ceil_mode, count_include_pad, 1-D)', averagePoolCase, any],
-  ['MaxPool (pads, dilations, ceil_mode, ties)', maxPoolCase, any],
-  ['GlobalAveragePool, GlobalMaxPool, spatial ReduceMean', globalPoolCase, any],
-  ['HardSwish (ramp, and both flat sides)', gateCase, (c) => c.nodes[0].op === 'HardSwish'],
-  ['Gemm (trans flags, alpha, beta, bias shapes, data on either side)', gemmCase, any],
+const GROUPS: [string, () => OpCase[]][] = [
+  ['Conv (groups, depthwise, strides, dilations, pads, auto_pad, 1-D)', () => drawn(['Conv'], any)],
+  ['AveragePool (pads, ceil_mode, count_include_pad, 1-D)', () => drawn(['AveragePool'], any)],
+  ['MaxPool (pads, dilations, ceil_mode, ties)', () => drawn(['MaxPool'], any)],
+  [
+    'GlobalAveragePool, GlobalMaxPool, spatial ReduceMean',
+    () => drawn(['GlobalAveragePool', 'GlobalMaxPool', 'ReduceMean'], any),
+  ],
+  ['HardSwish (ramp, and both flat sides)', () => drawn(['HardSwish'], any)],
+  ['Gemm (trans flags, alpha, beta, bias shapes, data on either side)', () => drawn(['Gemm'], any)],
   [
     'MatMul (2-D and batched data)',
-    matmulCase,
     // float64 takes only data [..., M, K] times a constant [K, N] (the graph takes 1-D and left constants too).
-    (c) => c.inputs.x.length >= 2 && c.initializers!.w.dims.length === 2 && c.nodes.at(-1)!.inputs[1] === 'w',
+    () =>
+      drawn(['MatMul'], (c) => (c.inputs.a?.dims.length ?? 0) >= 2 && c.initializers?.b?.dims.length === 2),
   ],
-  ['BatchNormalization (unfolded)', batchNormCase, any],
-  ['Add, Sub, Sum (broadcasting, constant bias)', addCase, any],
-  ['Mul, Div by a constant (broadcasting)', scaleCase, any],
-  ['Mul, Div of two data tensors', productCase, any],
+  ['BatchNormalization (unfolded)', () => drawn(['BatchNormalization'], any)],
+  ['Add, Sub, Sum (broadcasting, constant bias)', () => drawn(['Add', 'Sub', 'Sum'], any)],
+  ['Mul, Div by a constant (broadcasting)', () => drawn(['Mul', 'Div'], any)],
+  [
+    'Mul, Div of two data tensors',
+    () => {
+      const rng = mulberry32(2010);
+      return Array.from({ length: CASES_PER_OP }, (_, i) => productCase(rng, i));
+    },
+  ],
   [
     'pass-through ops (Relu, LeakyRelu, Clip ... constant Pad)',
-    passCase,
-    (c) => c.nodes.every((n) => (n.attrs?.mode ?? 'constant') === 'constant'),
+    () =>
+      drawn(
+        CORPUS_KEYS.filter((k) => k !== 'gating Mul' && CHAIN_OP_KINDS[k] === 'pass'),
+        (c) => c.nodes.every((n) => (n.attrs?.mode ?? 'constant') === 'constant'),
+      ),
   ],
 ];
 
 describe('compiled float32 gradient == float64 backward, per op', () => {
-  GENERATORS.forEach(([name, generate, ok], index) => {
+  GROUPS.forEach(([name, cases], index) => {
     it(name, async () => {
       const rng = mulberry32(2000 + index);
-      const { spec, inputs } = combine(rng, drawn(rng, generate, ok));
+      const { spec, inputs } = graphForm(cases());
       const { g, forward } = await forwardOnOrt(spec, inputs);
       // Every branch's input, and a random seed on all logits so that every branch carries a gradient.
       const tensors = g.inputs.map((v) => v.name);
