@@ -42,6 +42,8 @@ export interface ImageTask {
   /** Preprocessed input [C, H, W] planes. */
   x: Float64Array;
   seed: number;
+  /** The methods to compute for this image (a finished record may hold the others); default: all. */
+  methods?: MethodId[];
 }
 
 /** A loaded model: the graph for the float64 engine and an onnxruntime session for the predictor. */
@@ -118,6 +120,7 @@ export async function runImageTask(
 ): Promise<ImageRecord> {
   const dims = model.g.shapes.get(model.g.inputs[0].name)!;
   const t0 = performance.now();
+  const methods = task.methods ?? config.methods;
   const float32 = await model.float32?.prepare(task.x, task.seed);
   const record = await evaluateImage(
     {
@@ -125,7 +128,7 @@ export async function runImageTask(
       g: model.g,
       x: { dims: [1, dims[1], dims[2], dims[3]], data: task.x },
       norm: config.norm,
-      methods: config.methods,
+      methods,
       metrics: config.metrics,
       methodSettings: config.methodSettings,
       metricSettings: config.metricSettings,
@@ -142,7 +145,7 @@ export async function runImageTask(
   // The float32 explanations ran before evaluateImage: their time goes to the method that first needs each
   // (as the float64 path's SharedWork charges it), and the wall time includes them.
   for (const [rule, ms] of float32?.explainMs ?? []) {
-    const method = config.methods.includes(rule) ? rule : rule === 'ebp' ? 'ceb' : undefined;
+    const method = methods.includes(rule) ? rule : rule === 'ebp' ? 'ceb' : undefined;
     const m = method && record.methods[method];
     if (m) m.ms += ms;
   }

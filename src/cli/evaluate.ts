@@ -17,6 +17,7 @@ import {
   type MethodSettings,
 } from '../core/baselines/methods';
 import type { ImageRecord } from '../core/eval/evaluate-image';
+import { DEFAULT_FINAL_MAP, type FinalMapName } from '../core/pane/final-maps';
 import {
   DEFAULT_METRIC_SETTINGS,
   isMetricId,
@@ -242,6 +243,8 @@ export interface EvaluationReport {
   };
   settings: {
     methods: MethodId[];
+    /** The final-map construction method 'pane' stands for (core/pane/final-maps.ts DEFAULT_FINAL_MAP). */
+    paneMap: FinalMapName;
     metrics: MetricId[];
     methodSettings: MethodSettings;
     metricSettings: MetricSettings;
@@ -317,6 +320,38 @@ function settingsKey(sha256: string, args: EvaluateArgs): string {
 interface StoredRecord {
   key: string;
   record: ImageRecord;
+  /** The construction method 'pane' stood for (the default final map then); absent in older records. */
+  paneMap?: FinalMapName;
+}
+
+/**
+ * The methods of a stored record that a run may reuse: those it holds under the same settings, where 'pane'
+ * counts only if it was the same construction. Each method's maps and metrics depend only on the image,
+ * its seed and the settings (never on the other methods of the run), so the rest can be computed alone.
+ */
+export function reusableMethods(stored: StoredRecord | undefined, key: string, methods: readonly MethodId[]) {
+  if (stored?.key !== key) return [];
+  return methods.filter(
+    (m) => m in stored.record.methods && (m !== 'pane' || stored.paneMap === DEFAULT_FINAL_MAP),
+  );
+}
+
+/** A stored record with newly computed methods added, in the run's method order. */
+export function mergeRecord(
+  old: ImageRecord | undefined,
+  fresh: ImageRecord,
+  methods: readonly MethodId[],
+): ImageRecord {
+  if (!old) return fresh;
+  const all = { ...old.methods, ...fresh.methods };
+  const merged: ImageRecord['methods'] = {};
+  for (const m of methods) if (all[m]) merged[m] = all[m];
+  return {
+    ...fresh,
+    methods: merged,
+    correlation: fresh.correlation ?? old.correlation,
+    ms: old.ms + fresh.ms,
+  };
 }
 
 export async function runEvaluate(
@@ -375,15 +410,24 @@ export async function runEvaluate(
   mkdirSync(imagesDir, { recursive: true });
   const key = settingsKey(sha256, args);
   const records = new Map<string, ImageRecord>();
+  // Finished records that lack some of this run's methods: only those are computed, then merged in.
+  const partial = new Map<string, ImageRecord>();
   const todo: ImageTask[] = [];
   for (const task of tasks) {
     const path = join(imagesDir, `${task.id}.json`);
     const stored = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoredRecord) : undefined;
-    const reusable = stored?.key === key && args.config.methods.every((m) => m in stored.record.methods);
-    if (reusable) records.set(task.id, stored.record);
-    else todo.push(task);
+    const reuse = reusableMethods(stored, key, args.config.methods);
+    const missing = args.config.methods.filter((m) => !reuse.includes(m));
+    if (!missing.length) records.set(task.id, mergeRecord(undefined, stored!.record, args.config.methods));
+    else if (!reuse.length) todo.push(task);
+    else {
+      partial.set(task.id, mergeRecord(undefined, stored!.record, reuse));
+      todo.push({ ...task, methods: missing });
+    }
   }
   if (records.size) log(`reusing ${records.size} finished image(s) from ${imagesDir}\n`);
+  if (partial.size)
+    log(`reusing ${partial.size} image(s) from ${imagesDir} for the methods they already hold\n`);
 
   const { methods, metrics } = args.config;
   const report = (complete: boolean): EvaluationReport => {
@@ -402,6 +446,7 @@ export async function runEvaluate(
       },
       settings: {
         methods,
+        paneMap: DEFAULT_FINAL_MAP,
         metrics,
         methodSettings: args.config.methodSettings,
         metricSettings: args.config.metricSettings,
@@ -420,8 +465,9 @@ export async function runEvaluate(
   const writeReport = (r: EvaluationReport) =>
     writeFileSync(join(args.out, 'report.json'), JSON.stringify(r) + '\n');
 
-  const stepsPerImage = methods.length + (metrics.includes('correlation') ? 1 : 0);
-  const bar = new ProgressBar(Math.max(1, todo.length * stepsPerImage), stderrOutput(log));
+  const correlationStep = metrics.includes('correlation') ? 1 : 0;
+  const steps = todo.reduce((n, t) => n + (t.methods ?? methods).length + correlationStep, 0);
+  const bar = new ProgressBar(Math.max(1, steps), stderrOutput(log));
   const failures: Skipped[] = [];
   if (todo.length) {
     const jobs = Math.min(args.jobs, todo.length);
@@ -436,11 +482,12 @@ export async function runEvaluate(
         todo.map((task) =>
           pool
             .run(task, (step) => bar.step(`${task.id}: ${step}`))
-            .then((record) => {
+            .then((fresh) => {
+              const record = mergeRecord(partial.get(task.id), fresh, methods);
               records.set(task.id, record);
               writeFileSync(
                 join(imagesDir, `${task.id}.json`),
-                JSON.stringify({ key, record } satisfies StoredRecord) + '\n',
+                JSON.stringify({ key, record, paneMap: DEFAULT_FINAL_MAP } satisfies StoredRecord) + '\n',
               );
               bar.message(`${task.id}: done in ${(record.ms / 1000).toFixed(1)} s`);
               writeReport(report(false));

@@ -122,6 +122,42 @@ describe('panescope evaluate', () => {
     expect(messages.join('')).toContain('reusing 2 finished image(s)');
   }, 60_000);
 
+  it('a rerun with more methods computes only the missing ones; pane is redone when its construction changed', async () => {
+    const { model, images } = fixture();
+    const run = (out: string, methods: string, log: (s: string) => void = () => {}) =>
+      runEvaluate(
+        parseEvaluateArgs([
+          '--model',
+          model,
+          '--images',
+          images,
+          '--out',
+          out,
+          '--methods',
+          methods,
+          ...FLAGS,
+        ]),
+        log,
+      );
+    const all = 'gradient,pane,random,sf';
+    const fresh = await run(join(images, '..', 'fresh'), all);
+    const out = join(images, '..', 'grown');
+    await run(out, 'gradient,random');
+    // A stored 'pane' of another construction (as after a change of the default final map) is not reused.
+    const stored = join(out, 'images', 'a.json');
+    const a = JSON.parse(readFileSync(stored, 'utf8'));
+    a.record.methods.pane = { ...a.record.methods.gradient, ms: 0 };
+    a.paneMap = 'fused';
+    writeFileSync(stored, JSON.stringify(a));
+    const messages: string[] = [];
+    const grown = await run(out, all, (s) => messages.push(s));
+    expect(messages.join('')).toContain('reusing 2 image(s)');
+    expect(grown.settings.methods).toEqual(['gradient', 'pane', 'random', 'sf']);
+    expect(timeless(grown)).toEqual(timeless(fresh));
+    expect(Object.keys(grown.records[0].methods)).toEqual(['gradient', 'pane', 'random', 'sf']);
+    expect({ ...grown.summary, methodMs: {} }).toEqual({ ...fresh.summary, methodMs: {} });
+  }, 60_000);
+
   it('--split evaluates one half of the development / test split', async () => {
     const { model, images } = fixture();
     // b.png is a development image and a.png and broken.jpg are test images (core/eval/split).
