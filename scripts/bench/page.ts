@@ -2,9 +2,11 @@
  * The bench page (headless Chromium, served by Vite): one model on one adapter per call of
  * `window.panescopeBench.run`. It times onnxruntime-web alone (the forward pass a classifier pays), then the
  * GPU engine with its phase profiling on: load, a first explanation that compiles every pipeline, timed
- * repetitions of setInput + explain, and renders of views not shown before (the UI's switch cost).
+ * repetitions of setInput + explain, renders of views not shown before (the UI's switch cost), and switches
+ * of the final map (docs/final-maps.md), to a construction not shown before and to one already shown.
  */
 import * as ort from 'onnxruntime-web/webgpu';
+import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES } from '../../src/core/pane/final-maps';
 import { GpuEngine } from '../../src/engine/gpu-engine';
 import type { ViewSpec } from '../../src/engine/types';
 import { GpuContext } from '../../src/gpu/context';
@@ -76,6 +78,44 @@ function switchViews(layers: string[]): ViewSpec[] {
   );
 }
 
+/**
+ * Switching the final map (issue 10: a view change, no forward pass and no chain rerun). The input's view
+ * with the default construction comes first: the app opens on it, and it compiles the fuse kernels. Then
+ * every other construction twice: first not shown before (its kernels run over the layer maps already in
+ * GPU memory, then the map is resampled and coloured; fused-rank compiles its own kernel), then again, when
+ * only the resampling and colouring run. 'pixel' is the input's own net view, timed with the layer views.
+ */
+async function finalMapSwitches(
+  engine: GpuEngine,
+  canvas: OffscreenCanvas,
+  input: string,
+): Promise<Pick<GpuBenchResult, 'switchFinalNewMs' | 'switchFinalShownMs' | 'finalMapSwitches'>> {
+  const view = (finalMap: (typeof FINAL_MAP_NAMES)[number]): ViewSpec => ({
+    layer: input,
+    kind: 'net',
+    finalMap,
+    normalization: 'layer',
+    clipPercentile: 99.5,
+    colormap: 'auto',
+    gamma: 1,
+  });
+  await engine.render(canvas, view(DEFAULT_FINAL_MAP));
+  const names = FINAL_MAP_NAMES.filter((n) => n !== DEFAULT_FINAL_MAP && n !== 'pixel');
+  const switches: GpuBenchResult['finalMapSwitches'] = [];
+  for (const name of names) {
+    const [, newMs] = await timed(() => engine.render(canvas, view(name)));
+    // Away and back, as a user compares two maps: the second visit finds the construction computed.
+    await engine.render(canvas, view(DEFAULT_FINAL_MAP));
+    const [, shownMs] = await timed(() => engine.render(canvas, view(name)));
+    switches.push({ name, newMs, shownMs });
+  }
+  return {
+    switchFinalNewMs: median(switches.map((s) => s.newMs)),
+    switchFinalShownMs: median(switches.map((s) => s.shownMs)),
+    finalMapSwitches: switches,
+  };
+}
+
 async function run(req: GpuBenchRequest): Promise<GpuBenchResult> {
   const bytes = await fetchBytes(req.url);
   const gpu = await GpuContext.acquire({ featureLevel: req.featureLevel });
@@ -113,6 +153,7 @@ async function run(req: GpuBenchRequest): Promise<GpuBenchResult> {
     await engine.render(canvas, { ...views[0], layer: info.layers[info.layers.length - 1].tensor });
     const switches: number[] = [];
     for (const view of views) switches.push((await timed(() => engine.render(canvas, view)))[1]);
+    const finalMaps = await finalMapSwitches(engine, canvas, info.layers[0].tensor);
 
     const m = (k: keyof (typeof samples)[number]) => median(samples.map((s) => s[k]));
     return {
@@ -128,6 +169,7 @@ async function run(req: GpuBenchRequest): Promise<GpuBenchResult> {
       mapsMs: m('maps'),
       totalMs: m('total'),
       switchViewMs: median(switches),
+      ...finalMaps,
       iterations: samples.length,
       readbackBytes,
     };

@@ -53,6 +53,12 @@ export interface GpuBenchResult {
   totalMs: number;
   /** engine.render of another layer or chain view, the UI's cost of switching. */
   switchViewMs: number;
+  /** engine.render of the input with a final-map construction not shown before (median over them). */
+  switchFinalNewMs: number;
+  /** The same construction shown again, after another one (median over them). */
+  switchFinalShownMs: number;
+  /** Per construction other than the default and 'pixel': both switches. */
+  finalMapSwitches: { name: string; newMs: number; shownMs: number }[];
   iterations: number;
   /** Bytes read back per explanation (setInput + explain), from the engine's readback ledger. */
   readbackBytes: number;

@@ -23,7 +23,32 @@ const table = (header: string[], rows: string[][]) =>
     .map((cells) => `| ${cells.join(' | ')} |`)
     .join('\n');
 
+/**
+ * The GPU table, then the final-map switches of every measured row per construction (not shown before /
+ * shown again), which the table's column gives as medians.
+ */
 export function gpuTable(rows: GpuRow[]): string {
+  return [mainGpuTable(rows), finalMapTable(rows)].filter(Boolean).join('\n\n');
+}
+
+function finalMapTable(rows: GpuRow[]): string {
+  const measured = rows.flatMap((row) => ('result' in row ? [{ ...row, result: row.result }] : []));
+  if (measured.length === 0) return '';
+  const names = measured[0].result.finalMapSwitches.map((s) => s.name);
+  return table(
+    ['model', 'adapter', 'switch to', ...names],
+    measured.flatMap((row) =>
+      (['newMs', 'shownMs'] as const).map((k) => [
+        row.model.name,
+        row.adapter,
+        k === 'newMs' ? 'final map not shown before' : 'final map shown before',
+        ...row.result.finalMapSwitches.map((s) => ms(s[k])),
+      ]),
+    ),
+  );
+}
+
+function mainGpuTable(rows: GpuRow[]): string {
   const header = [
     'model',
     'GMAC',
@@ -36,6 +61,7 @@ export function gpuTable(rows: GpuRow[]): string {
     'total',
     'total / ORT forward',
     'switch view',
+    'switch final map (new / shown)',
     'load',
     'first explanation',
     'runs',
@@ -56,6 +82,7 @@ export function gpuTable(rows: GpuRow[]): string {
         `**${ms(r.totalMs)}**`,
         `**${ratio(r.totalMs, r.ortForwardMs)}**`,
         ms(r.switchViewMs),
+        `${ms(r.switchFinalNewMs)} / ${ms(r.switchFinalShownMs)}`,
         ms(r.loadMs),
         ms(r.firstExplanationMs),
         String(r.iterations),
