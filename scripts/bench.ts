@@ -11,17 +11,30 @@
  * cost, extrapolated from SqueezeNet's on the same adapter by multiply-adds, would exceed it is skipped and
  * the table says so; a run that still overruns is stopped.
  *
- *   npm run bench [-- --models squeezenet1_1,mobilenet_v2,resnet50,vgg16 --adapters swiftshader,compatibility
- *                     --no-gpu --no-cpu --budget MINUTES]
+ * The parts of issue 11 (SqueezeNet only): `cpu-ratio`, the CPU explanation against onnxruntime's forward
+ * pass on onnxruntime-node and on wasm; `batch`, `panescope explain --images` per image side by side with a
+ * PyTorch float32 double chain, both checked against the float64 reference; `evaluate`, seconds per image at
+ * the README's evaluation settings; `page-cpu`, the in-page CPU engine with and without cross-origin
+ * isolation. `--only` picks parts (default: all of them, `gpu` and `cpu` being the rows above).
+ *
+ *   npm run bench [-- --only gpu,cpu,cpu-ratio,batch,evaluate,page-cpu
+ *                     --models squeezenet1_1,mobilenet_v2,resnet50,vgg16 --adapters swiftshader,compatibility
+ *                     --no-gpu --no-cpu --budget MINUTES
+ *                     --photos-dir data/eval-set --batch-photos N --reference-photos 3 --torch-threads N[,N...]
+ *                     --evaluate-photos 2 --evaluate-float64]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright';
 import { decodeImage } from '../src/cli/image-io';
 import { loadGraph } from '../src/core/onnx';
 import { IMAGENET_PREPROCESS, preprocess } from '../src/core/preprocess';
-import { cpuFallback, float64Reference, ortWasmForward } from './bench/cpu-bench';
+import { batchBench } from './bench/batch-bench';
+import { cpuFallback, cpuRatio, float64Reference, ortWasmForward } from './bench/cpu-bench';
+import { evaluateBench, README_EVALUATE_SETTINGS } from './bench/evaluate-bench';
+import { pageCpuRows } from './bench/page-cpu';
+import { batchTables, cpuRatioTable, evaluateTable, pageCpuTable } from './bench/report-cli';
 import { ADAPTERS, GpuDriver } from './bench/gpu-driver';
 import { forwardMacs } from './bench/macs';
 import { REPLICA_URL, type GpuBenchResult, type RepeatBudget } from './bench/protocol';
@@ -189,42 +202,70 @@ async function cpuRows(list: BenchModel[], input: Float32Array, budgetMs: number
   return rows;
 }
 
+const PARTS = ['gpu', 'cpu', 'cpu-ratio', 'batch', 'evaluate', 'page-cpu'] as const;
+type Part = (typeof PARTS)[number];
+/** Where the batch and evaluate parts write their outputs (kept for a look afterwards). */
+const WORK_DIR = '.cache/bench';
+
+function count(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`--${flag} takes a positive whole number (got '${value}')`);
+  return n;
+}
+
+function nativeVersion(): string {
+  const path = 'node_modules/onnxruntime-node/package.json';
+  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')).version : 'not installed';
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      only: { type: 'string' },
       models: { type: 'string' },
       adapters: { type: 'string' },
       'no-cpu': { type: 'boolean' },
       'no-gpu': { type: 'boolean' },
       budget: { type: 'string', default: String(DEFAULT_BUDGET_MIN) },
+      'photos-dir': { type: 'string', default: 'data/eval-set' },
+      'batch-photos': { type: 'string' },
+      'reference-photos': { type: 'string', default: '3' },
+      'torch-threads': { type: 'string' },
+      'evaluate-photos': { type: 'string', default: '2' },
+      'evaluate-float64': { type: 'boolean' },
     },
   });
   const budgetMs = Number(values.budget) * 60_000;
   if (!(budgetMs > 0)) throw new Error(`--budget takes minutes (got '${values.budget}')`);
+  const only = values.only?.split(',') ?? [...PARTS];
+  const unknown = only.filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown part(s) ${unknown.join(', ')} (${PARTS.join(', ')})`);
+  const wants = (p: Part) =>
+    only.includes(p) && !(p === 'gpu' && values['no-gpu']) && !(p === 'cpu' && values['no-cpu']);
+  const batchPhotos = count('batch-photos', values['batch-photos']);
+  const referencePhotos = count('reference-photos', values['reference-photos'])!;
+  const torchThreads = (values['torch-threads'] ?? String(cpus().length))
+    .split(',')
+    .map((t) => count('torch-threads', t)!);
+  const evaluatePhotos = count('evaluate-photos', values['evaluate-photos'])!;
+  const photosDir = values['photos-dir']!;
+
   const load = loadavg()[0];
-  const list = models(values.models?.split(','));
   const input = chelsea();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
   const chromiumVersion = browser.version();
   await browser.close();
   const ortVersion = JSON.parse(readFileSync('node_modules/onnxruntime-web/package.json', 'utf8')).version;
 
-  const gpu = values['no-gpu']
-    ? { rows: [], adapterLines: [] }
-    : await gpuRows(list, values.adapters?.split(','), input, budgetMs);
-  const cpu = values['no-cpu'] ? [] : await cpuRows(list, input, budgetMs);
-
-  const out = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0].model}, ${cpus().length} cores, ` +
-      `${(totalmem() / 2 ** 30).toFixed(0)} GiB (load average ${load.toFixed(1)} at the start, ` +
-      `${loadavg()[0].toFixed(1)} at the end); Chromium ${chromiumVersion} (headless), ` +
-      `Node ${process.version}, onnxruntime-web ${ortVersion}. Image: public/demo/chelsea.png, rule sf. ` +
-      `Medians of the timed runs after a ` +
-      `warm-up (at most ${REPEAT.maxIterations}, none started after ${REPEAT.budgetMs / 1000} s); ` +
-      `budget ${minutes(budgetMs)} per model and adapter.`,
-    '',
-  ];
-  if (gpu.rows.length > 0) {
+  const out: string[] = [];
+  const needsModels = wants('gpu') || wants('cpu');
+  const list = needsModels ? models(values.models?.split(',')) : [];
+  const gpu = wants('gpu') ? await gpuRows(list, values.adapters?.split(','), input, budgetMs) : null;
+  const cpu = wants('cpu') ? await cpuRows(list, input, budgetMs) : [];
+  if (gpu && gpu.rows.length > 0) {
     out.push(
       '### WebGPU engine (headless Chromium)',
       '',
@@ -237,6 +278,80 @@ async function main(): Promise<void> {
     );
   }
   if (cpu.length > 0) out.push('### CPU (Node)', '', cpuTable(cpu), '');
+
+  const squeezenet = new Uint8Array(readFileSync(SQUEEZENET.path));
+  if (wants('cpu-ratio')) {
+    const rows = [];
+    for (const runtime of ['native', 'wasm'] as const) {
+      if (runtime === 'native' && nativeVersion() === 'not installed') continue;
+      console.error(`[bench] CPU explanation on ${runtime} ...`);
+      rows.push(await cpuRatio(squeezenet, SQUEEZENET.name, input, runtime, REPEAT));
+    }
+    out.push(
+      '### CPU explanation against the forward pass (Node, SqueezeNet 1.1, chelsea.png)',
+      '',
+      cpuRatioTable(rows),
+      '',
+    );
+  }
+  if (wants('batch')) {
+    const b = await batchBench({
+      model: SQUEEZENET.path,
+      photosDir,
+      photos: batchPhotos,
+      referencePhotos,
+      torchThreads,
+      workDir: `${WORK_DIR}/batch`,
+    });
+    out.push(
+      `### Batch explain against PyTorch (\`panescope explain --images ${photosDir}\`)`,
+      '',
+      batchTables(b),
+      '',
+    );
+  }
+  if (wants('evaluate')) {
+    const rows = [];
+    for (const precision of values['evaluate-float64']
+      ? (['float32', 'float64'] as const)
+      : (['float32'] as const))
+      rows.push(
+        await evaluateBench({
+          model: SQUEEZENET.path,
+          photosDir,
+          photos: evaluatePhotos,
+          precision,
+          workDir: WORK_DIR,
+        }),
+      );
+    out.push(
+      `### evaluate at the README's settings (\`${README_EVALUATE_SETTINGS.join(' ')}\`, first ` +
+        `${evaluatePhotos} photos of ${photosDir})`,
+      '',
+      evaluateTable(rows),
+      '',
+    );
+  }
+  if (wants('page-cpu')) {
+    const rows = await pageCpuRows(SQUEEZENET, input, REPEAT);
+    out.push(
+      '### In-page CPU engine (headless Chromium, SqueezeNet 1.1, chelsea.png)',
+      '',
+      pageCpuTable(rows),
+      '',
+    );
+  }
+
+  out.unshift(
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0].model}, ` +
+      `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (load average ${load.toFixed(1)} at the ` +
+      `start, ${loadavg()[0].toFixed(1)} at the end); Chromium ${chromiumVersion} (headless), ` +
+      `Node ${process.version}, onnxruntime-web ${ortVersion}, onnxruntime-node ${nativeVersion()}. ` +
+      `Image for the single-image rows: public/demo/chelsea.png, rule sf. Medians of the timed runs after a ` +
+      `warm-up (at most ${REPEAT.maxIterations}, none started after ${REPEAT.budgetMs / 1000} s); ` +
+      `budget ${minutes(budgetMs)} per model and adapter. Parts: ${only.join(', ')}.`,
+    '',
+  );
   console.log(out.join('\n'));
 }
 

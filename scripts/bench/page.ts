@@ -7,10 +7,19 @@
  */
 import * as ort from 'onnxruntime-web/webgpu';
 import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES } from '../../src/core/pane/final-maps';
+import { CpuCompute } from '../../src/engine/cpu-compute';
+import { CpuEngine } from '../../src/engine/cpu-engine';
 import { GpuEngine } from '../../src/engine/gpu-engine';
 import type { ViewSpec } from '../../src/engine/types';
 import { GpuContext } from '../../src/gpu/context';
-import type { AdapterReport, FeatureLevel, GpuBenchRequest, GpuBenchResult } from './protocol';
+import type {
+  AdapterReport,
+  FeatureLevel,
+  GpuBenchRequest,
+  GpuBenchResult,
+  PageCpuRequest,
+  PageCpuResult,
+} from './protocol';
 import { median, timed } from './timing';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
@@ -178,13 +187,67 @@ async function run(req: GpuBenchRequest): Promise<GpuBenchResult> {
   }
 }
 
-declare global {
-  interface Window {
-    panescopeBench: { run(req: GpuBenchRequest): Promise<GpuBenchResult> };
+/** onnxruntime-web's own choice when env.wasm.numThreads is unset (ort 1.30, backend-wasm.ts). */
+function ortDefaultThreads(): number {
+  if (!crossOriginIsolated) return 1;
+  return Math.min(4, Math.ceil((navigator.hardwareConcurrency || 1) / 2));
+}
+
+/**
+ * The CPU engine in the page: load, a first explanation (compiles the chain graph), then timed repetitions
+ * of setInput + explain. Before the first onnxruntime session of the page, so the thread count holds.
+ */
+async function runCpu(req: PageCpuRequest): Promise<PageCpuResult> {
+  const bytes = await fetchBytes(req.url);
+  let wasmThreads = ortDefaultThreads();
+  let engine: Pick<CpuCompute, 'loadModel' | 'setInput' | 'explain' | 'dispose'>;
+  if (req.mode === 'main-thread') {
+    wasmThreads = req.threads || navigator.hardwareConcurrency || 1;
+    ort.env.wasm.numThreads = wasmThreads;
+    engine = new CpuCompute();
+  } else {
+    engine = new CpuEngine();
+  }
+  try {
+    const [, loadMs] = await timed(() => engine.loadModel(bytes, req.model));
+    const input = Float32Array.from(req.input);
+    const explainOnce = async () => {
+      const [, forward] = await timed(() => engine.setInput(input));
+      const [, explain] = await timed(() => engine.explain({ rule: 'sf' }));
+      return { forward, explain, total: forward + explain };
+    };
+    const [, firstExplanationMs] = await timed(explainOnce);
+    const samples: { forward: number; explain: number; total: number }[] = [];
+    const start = performance.now();
+    do samples.push(await explainOnce());
+    while (samples.length < req.maxIterations && performance.now() - start < req.budgetMs);
+    const m = (k: keyof (typeof samples)[number]) => median(samples.map((s) => s[k]));
+    return {
+      crossOriginIsolated,
+      hardwareConcurrency: navigator.hardwareConcurrency,
+      wasmThreads,
+      loadMs,
+      firstExplanationMs,
+      forwardMs: m('forward'),
+      explainMs: m('explain'),
+      totalMs: m('total'),
+      iterations: samples.length,
+    };
+  } finally {
+    engine.dispose();
   }
 }
 
-// Served by Vite in dev mode, where onnxruntime-web loads its .wasm next to its own module; one thread,
-// since the page is not cross-origin isolated.
+declare global {
+  interface Window {
+    panescopeBench: {
+      run(req: GpuBenchRequest): Promise<GpuBenchResult>;
+      runCpu(req: PageCpuRequest): Promise<PageCpuResult>;
+    };
+  }
+}
+
+// Served by Vite in dev mode, where onnxruntime-web loads its .wasm next to its own module. The GPU rows run
+// onnxruntime's wasm part on one thread (runCpu sets its own count before its first session).
 ort.env.wasm.numThreads = 1;
-window.panescopeBench = { run };
+window.panescopeBench = { run, runCpu };

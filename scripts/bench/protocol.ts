@@ -63,3 +63,31 @@ export interface GpuBenchResult {
   /** Bytes read back per explanation (setInput + explain), from the engine's readback ledger. */
   readbackBytes: number;
 }
+
+/**
+ * The in-page CPU engine (the app's fallback without WebGPU): 'engine' is the app's CpuEngine (a worker,
+ * onnxruntime-web's default thread count); 'main-thread' runs CpuCompute on the page with `threads` wasm
+ * threads, what the wasm build can do once the page is cross-origin isolated.
+ */
+export interface PageCpuRequest extends RepeatBudget {
+  model: string;
+  url: string;
+  input: number[];
+  mode: 'engine' | 'main-thread';
+  /** 'main-thread' only: onnxruntime-web's env.wasm.numThreads (0: navigator.hardwareConcurrency). */
+  threads?: number;
+}
+
+export interface PageCpuResult {
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  /** The wasm threads onnxruntime-web runs with (its default where the request names none). */
+  wasmThreads: number;
+  loadMs: number;
+  firstExplanationMs: number;
+  /** Medians: setInput (forward with the chain's values exposed), explain (chain and statistics), both. */
+  forwardMs: number;
+  explainMs: number;
+  totalMs: number;
+  iterations: number;
+}
