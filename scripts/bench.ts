@@ -254,6 +254,7 @@ async function main(): Promise<void> {
   const photosDir = values['photos-dir']!;
 
   const load = loadavg()[0];
+  const started = new Date();
   const input = chelsea();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
   const chromiumVersion = browser.version();
@@ -343,7 +344,8 @@ async function main(): Promise<void> {
   }
 
   out.unshift(
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0].model}, ` +
+    `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC (for ` +
+      `${minutes(Date.now() - started.getTime())}) on ${cpus()[0].model}, ` +
       `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB (load average ${load.toFixed(1)} at the ` +
       `start, ${loadavg()[0].toFixed(1)} at the end); Chromium ${chromiumVersion} (headless), ` +
       `Node ${process.version}, onnxruntime-web ${ortVersion}, onnxruntime-node ${nativeVersion()}. ` +
