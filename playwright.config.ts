@@ -4,7 +4,8 @@ import type { AppTestOptions } from './e2e/fixtures';
 
 // End-to-end tests against the built app (`vite build` + `vite preview`) in Debian's Chromium, whose
 // SwiftShader adapter gives real WebGPU without a GPU (../shared/docs/TESTING.md). Two projects run the same
-// tests: one on the WebGPU engine, one with WebGPU turned off (the app's `?backend=cpu`: the CPU engine).
+// tests: 'webgpu' on the WebGPU engine, 'ort' with WebGPU turned off (the app's `?backend=ort`: the float32
+// chain graph on onnxruntime-web wasm).
 // SwiftShader is slow (a SqueezeNet explanation takes seconds, the first one compiles every shader), so the
 // tests share one page per file, run one at a time, and wait generously.
 const PORT = 4317;
@@ -28,10 +29,10 @@ export default defineConfig<AppTestOptions>({
   },
   projects: [
     { name: 'webgpu', use: { backend: 'webgpu' } },
-    // The CPU engine's project runs the engine-facing walk-through only: links, history, methods and
+    // The ort engine's project runs the engine-facing walk-through only: links, history, methods and
     // exports are the same UI code over either engine, and each of their specs costs minutes on
     // SwiftShader, so they run once (in the webgpu project) to keep CI well under its time budget.
-    { name: 'cpu', use: { backend: 'cpu' }, testMatch: /visualizer\.spec\.ts/ },
+    { name: 'ort', use: { backend: 'ort' }, testMatch: /visualizer\.spec\.ts/ },
   ],
   webServer: {
     command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,

@@ -3,9 +3,10 @@
  * for a view, reading canvas pixels, and dropping files onto the page the way a browser does.
  */
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
+import type { Backend } from '../src/engine/types';
 import type { TestHook } from '../src/state/test-hook';
 
-export type Backend = 'webgpu' | 'cpu';
+export type { Backend };
 
 export interface AppTestOptions {
   backend: Backend;
@@ -23,7 +24,7 @@ export type Snapshot = ReturnType<TestHook['snapshot']>;
 const VIEW_TIMEOUT_MS = 240_000;
 
 export function appPath(backend: Backend, fragment = ''): string {
-  return `./${backend === 'cpu' ? '?backend=cpu' : ''}${fragment ? `#${fragment.replace(/^#/, '')}` : ''}`;
+  return `./${backend === 'ort' ? '?backend=ort' : ''}${fragment ? `#${fragment.replace(/^#/, '')}` : ''}`;
 }
 
 /** A fresh page whose dialogs are recorded (a link must never open one). */

@@ -1,5 +1,5 @@
 /**
- * The visualizer end to end, once per engine (projects 'webgpu' and 'cpu' in playwright.config.ts). The
+ * The visualizer end to end, once per engine (projects 'webgpu' and 'ort' in playwright.config.ts). The
  * tests share one page and run in order, so each full explanation (seconds on SwiftShader) is paid once.
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -18,6 +18,7 @@ import {
   test,
   waitForView,
   waitIdle,
+  type Backend,
   type Pixels,
   type Snapshot,
 } from './fixtures';
@@ -395,7 +396,7 @@ async function checkProbes(p: Page, shown: Snapshot, opts: { exactScale: boolean
 /** Copies the link, opens it in a fresh page and compares the two views pixel for pixel. */
 async function compareThroughLink(
   browser: import('@playwright/test').Browser,
-  backend: string,
+  backend: Backend,
   note?: RegExp,
 ) {
   await page.getByTestId('copy-link').click();
@@ -410,7 +411,7 @@ async function compareThroughLink(
   const url = new URL(link);
   const here = await snapshot(page);
   const { page: other, dialogs } = await newAppPage(browser);
-  const there = await openApp(other, backend as 'webgpu' | 'cpu', url.hash);
+  const there = await openApp(other, backend, url.hash);
   expect({ layer: there.layer, kind: there.kind, target: there.target }).toEqual({
     layer: here.layer,
     kind: here.kind,

@@ -3,7 +3,7 @@
  *
  * The GPU engine runs in headless Chromium (scripts/bench/page.ts, driven by Playwright) on each WebGPU
  * adapter a machine without a GPU has: SwiftShader, and the compatibility adapter (OpenGL ES through ANGLE
- * on lavapipe). The CPU rows run in Node: the CPU engine (the app's fallback without WebGPU) and the
+ * on lavapipe). The CPU rows run in Node: the ort engine (the app's fallback without WebGPU) and the
  * float64 reference. Models: SqueezeNet 1.1 (the app's default) and the replicas of
  * scripts/fixtures/build-replicas.ts (MobileNetV2, ResNet-50, VGG16 with seeded random weights).
  *
@@ -169,7 +169,7 @@ function describe(r: GpuBenchResult): string {
 
 async function cpuRows(list: BenchModel[], input: Float32Array, budgetMs: number): Promise<CpuRow[]> {
   const rows: CpuRow[] = [];
-  const path = 'CPU engine (wasm forward + float32 chain graph)';
+  const path = 'ort engine (wasm forward + float32 chain graph)';
   let cost: CostModel | undefined;
   for (const model of list) {
     const bytes = new Uint8Array(readFileSync(model.path));

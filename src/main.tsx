@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createEngine } from './engine';
-import { createApp, startApp, wantsCpuBackend } from './state/app';
+import { createApp, startApp, wantsOrtBackend } from './state/app';
 import { App } from './ui/App';
 import { AppContext } from './ui/context';
 import { applyStoredTheme } from './ui/theme';
@@ -9,7 +9,7 @@ import './ui/styles.css';
 
 applyStoredTheme();
 
-const app = createApp({ createEngine, disableWebGpu: wantsCpuBackend(location.search) });
+const app = createApp({ createEngine, disableWebGpu: wantsOrtBackend(location.search) });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

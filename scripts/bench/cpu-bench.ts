@@ -1,5 +1,5 @@
 /**
- * The CPU rows of the benchmark, in Node: the CPU engine's work (CpuCompute: onnxruntime-web wasm forward
+ * The CPU rows of the benchmark, in Node: the ort engine's work (CpuCompute: onnxruntime-web wasm forward
  * pass, the double chain compiled to a float32 ONNX graph on wasm, what the app falls back to without
  * WebGPU) and the float64 reference (the oracle), each against onnxruntime wasm's plain forward pass.
  */

@@ -86,7 +86,7 @@ function insertionNote(): string {
 const timing = report.timing;
 const doc = `# Faithfulness evaluation on SqueezeNet 1.1
 
-Measured with \`panescope evaluate\` (float64 CPU engine for every map, onnxruntime-web wasm for every perturbed
+Measured with \`panescope evaluate\` (the float64 reference for every map, onnxruntime-web wasm for every perturbed
 image) on the ${summary.images} ${report.images.split === 'dev' ? 'development ' : report.images.split === 'test' ? 'test ' : ''}photos of [data/eval-set](../data/eval-set/SOURCES.md)${
   report.images.skipped.length ? ` (skipped: ${report.images.skipped.map((s) => s.file).join(', ')})` : ''
 }. Every method explains the same model, image, preprocessing and class (the top-1 class of the clean image).

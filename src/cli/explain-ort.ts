@@ -1,5 +1,5 @@
 /**
- * `panescope explain --backend ort` (the default): the float32 path of the app's CPU engine in Node. The
+ * `panescope explain --backend ort` (the default): the float32 path of the app's ort engine in Node. The
  * forward pass runs on onnxruntime with the values the chain reads exposed, and the double chain runs as
  * the compiled float32 ONNX graph (src/engine/cpu-graph/), compiled once per rule options, on the same
  * runtime: onnxruntime-node's native CPU provider where the optional dependency loads, onnxruntime-web's

@@ -4,7 +4,7 @@
  *
  * - The forward pass runs on onnxruntime with every data value exposed.
  * - PANE's rules (sf, alphabeta, ebp) run on the engine's compiled float32 chain (cpu-graph/chain-runner,
- *   the graph the app's CPU engine runs), compiled once per rule and model.
+ *   the graph the app's ort engine runs), compiled once per rule and model.
  * - The gradient-type baselines and FGSM's loss gradient run on the compiled float32 gradient graph
  *   (cpu-graph/gradient-runner), unless --gradients float64 asks for the float64 adjoints.
  * - Contrastive EB and LRP-epsilon have no compiled graph: they run the reference's float64 steps on the

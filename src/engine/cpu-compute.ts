@@ -1,5 +1,5 @@
 /**
- * The CPU engine's work, free of any thread or DOM concern so it runs in a worker and in Node tests alike:
+ * The ort engine's work, free of any thread or DOM concern so it runs in a worker and in Node tests alike:
  * onnxruntime-web (wasm) runs the forward pass with the values the chain reads exposed, a second wasm
  * session runs the double chain compiled to a float32 ONNX graph (cpu-graph/, compiled once per rule
  * options), and views.ts turns the result into maps and pixels. The float64 reference stays the oracle of

@@ -84,7 +84,7 @@ interface LoadedModel {
   planError: string | null;
 }
 
-/** The GPU engine, or null where there is no WebGPU adapter (the caller falls back to the CPU engine). */
+/** The GPU engine, or null where there is no WebGPU adapter (the caller falls back to the ort engine). */
 export async function createGpuEngine(opts: GpuEngineOptions = {}): Promise<GpuEngine | null> {
   if (typeof navigator === 'undefined' || !navigator.gpu) return null;
   let gpu: GpuContext;

@@ -1,12 +1,13 @@
 /**
- * Picks the engine: WebGPU where an adapter exists (and is not disabled), the CPU engine otherwise. The UI
+ * Picks the engine: WebGPU where an adapter exists (and is not disabled), the ort engine (onnxruntime-web
+ * wasm, on the CPU) otherwise. The UI
  * shows `backend` and `description` as a notice and otherwise does not care which one it has.
  */
-import { CpuEngine } from './cpu-engine';
+import { OrtEngine } from './ort-engine';
 import type { SaliencyEngine } from './types';
 
 export interface CreateEngineOptions {
-  /** Force the CPU engine (the app's `?backend=cpu`, tests). */
+  /** Force the ort engine (the app's `?backend=ort`, tests). */
   disableWebGpu?: boolean;
   /** Called when the GPU device is lost; the app then re-creates the engine. */
   onDeviceLost?: (message: string) => void;
@@ -19,8 +20,8 @@ export async function createEngine(opts: CreateEngineOptions = {}): Promise<Sali
       const engine = await createGpuEngine({ onDeviceLost: opts.onDeviceLost });
       if (engine) return engine;
     } catch (e) {
-      console.warn('WebGPU engine unavailable, using the CPU engine:', e);
+      console.warn('WebGPU engine unavailable, using the ort engine:', e);
     }
   }
-  return new CpuEngine();
+  return new OrtEngine();
 }

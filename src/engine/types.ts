@@ -1,6 +1,6 @@
 /**
  * The one interface between the app (and CLI) and whatever computes the maps: the WebGPU engine, or the
- * CPU engine where WebGPU is missing. The UI never asks which one it has beyond `backend` for a notice.
+ * ort engine (the float32 chain graph on onnxruntime-web wasm) where WebGPU is missing. The UI never asks which one it has beyond `backend` for a notice.
  *
  * Life cycle: loadModel -> setInput (forward pass, prediction) -> explain (double chain for one class and
  * rule; reuses the forward pass) -> render / readMap for any layer and view (cheap: no chain re-run).
@@ -12,7 +12,11 @@ import type { ColormapName } from '../core/colormap';
 
 export type { ColormapName };
 
-export type Backend = 'webgpu' | 'cpu';
+/**
+ * The app's engines, named as the CLI's --backend names them: 'webgpu' (WGSL kernels) and 'ort' (the
+ * float32 chain graph on onnxruntime). The CLI's third, 'reference', is the float64 oracle.
+ */
+export type Backend = 'webgpu' | 'ort';
 
 export interface LayerInfo {
   /** ONNX tensor name (unique key; what the share link stores). */

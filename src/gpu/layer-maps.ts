@@ -76,7 +76,7 @@ export class LayerMaps {
     this.kernels = [];
     this.slots = layout.map(({ layer, h, w, offset }, slot) => {
       const maps: BufferSlice = { buffer: this.mapsBuffer, offset, size: h * w * VEC4_BYTES };
-      // The same rule as the CPU engine's views (core/pane/excitation-source), so E+ / E- agree.
+      // The same rule as the ort engine's views (core/pane/excitation-source), so E+ / E- agree.
       const source = excitationSource(buffers.g, layer.tensor);
       const hasExcitation = source !== null && numelOf(buffers.dims(source)) === numelOf(layer.dims);
       const n = h * w;

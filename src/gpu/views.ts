@@ -1,7 +1,7 @@
 /**
  * One view of a layer (net, positive, negative, positive or negative excitation, total) as the app shows it: the
  * layer's channel-sum map resampled bilinearly to a size (upsample.wgsl) and its display scale
- * (map_range.wgsl, over the map at the layer's own resolution, like the CPU engine). Prepared kernels and
+ * (map_range.wgsl, over the map at the layer's own resolution, like the ort engine). Prepared kernels and
  * their output buffers are cached per view, so switching back and forth between layers and chains only
  * records a few dispatches.
  */

@@ -48,7 +48,11 @@ export async function startApp(app: App, fragment: string): Promise<void> {
   startUrlSync(app.store, app.actions, browserHistory(window));
 }
 
-/** `?backend=cpu` in the page address turns WebGPU off (the CPU engine), for comparison and tests. */
-export function wantsCpuBackend(search: string): boolean {
-  return new URLSearchParams(search).get('backend') === 'cpu';
+/**
+ * `?backend=ort` in the page address turns WebGPU off (the ort engine), for comparison and tests.
+ * `?backend=cpu`, its old name, still works so that old links keep their engine.
+ */
+export function wantsOrtBackend(search: string): boolean {
+  const backend = new URLSearchParams(search).get('backend');
+  return backend === 'ort' || backend === 'cpu';
 }

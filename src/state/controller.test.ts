@@ -6,7 +6,7 @@ import type { EngineOptions } from './controller';
 
 /** A test double that records what the controller asks of it. */
 class RecordingEngine implements SaliencyEngine {
-  readonly backend = 'cpu' as const;
+  readonly backend = 'ort' as const;
   readonly description = 'recording';
   readonly calls: string[] = [];
   disposed = false;

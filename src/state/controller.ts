@@ -44,7 +44,7 @@ export type EngineFactory = (opts: EngineOptions) => Promise<SaliencyEngine>;
 
 export interface ControllerOptions {
   createEngine: EngineFactory;
-  /** Use the CPU engine even where WebGPU exists (the `?backend=cpu` flag). */
+  /** Use the ort engine even where WebGPU exists (the `?backend=ort` flag). */
   disableWebGpu: boolean;
 }
 
@@ -52,7 +52,7 @@ export interface ControllerOptions {
 export const THUMBNAIL_SIZE = 48;
 /** Thumbnails read per step, so that a scrub in between is not kept waiting for the whole strip. */
 const THUMBNAILS_PER_STEP = 6;
-/** After this many lost devices the app stops asking the GPU and uses the CPU engine. */
+/** After this many lost devices the app stops asking the GPU and uses the ort engine. */
 const MAX_DEVICE_RESTARTS = 2;
 
 interface Applied {
@@ -285,8 +285,8 @@ export class AppController {
     this.registry.releaseModelFiles(s.modelRef.kind === 'file' ? s.modelRef.key : null);
     s.setEngineInfo({ generation, backend: engine.backend, description: engine.description });
     s.setNotice(
-      engine.backend === 'cpu'
-        ? 'WebGPU is not available here (or was turned off): the CPU engine computes the maps, more slowly.'
+      engine.backend === 'ort'
+        ? 'WebGPU is not available here (or was turned off): onnxruntime computes the maps on the CPU, more slowly.'
         : null,
     );
     s.modelLoaded(s.modelRef, info, defaultLabels(info.numClasses));

@@ -163,7 +163,7 @@ export function startUrlSync(
   };
 }
 
-/** The page's own history: fragments only, so the app's address and query (`?backend=cpu`) stay. */
+/** The page's own history: fragments only, so the app's address and query (`?backend=ort`) stay. */
 export function browserHistory(win: Window): HistoryPort {
   const url = (fragment: string) =>
     `${win.location.pathname}${win.location.search}${fragment ? `#${fragment}` : ''}`;

@@ -25,7 +25,7 @@ const MiB = 1024 ** 2;
 
 /** Default budget of `panescope explain` (--memory-budget): room for a 2-core, 24 GiB machine. */
 export const DEFAULT_MEMORY_BUDGET_GIB = 8;
-/** The browser's CPU engine: a heap budget well inside wasm32's 4 GiB. */
+/** The browser's ort engine: a heap budget well inside wasm32's 4 GiB. */
 export const BROWSER_HEAP_BUDGET_BYTES = 2 * GiB;
 /** No single tensor may exceed this many elements: typed arrays and onnxruntime index with 32 bits. */
 export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;

@@ -1,6 +1,6 @@
 /**
  * The double chain of a prepared graph as one ONNX model of standard ops (float32), for onnxruntime's wasm
- * backend: the CPU engine's fallback where WebGPU is missing (issue 3), not the float64 oracle.
+ * backend: the ort engine's fallback where WebGPU is missing (issue 3), not the float64 oracle.
  *
  * Inputs:  the forward values the rules read (forwardInputName(name), from the forward pass) and the
  *          flux the virtual head puts on the logits (HEAD_T, HEAD_R; see head.ts, spec 4.4).

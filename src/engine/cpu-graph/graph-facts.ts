@@ -1,5 +1,5 @@
 /**
- * Facts about a prepared graph that the chain compiler and the CPU engine need before any explanation:
+ * Facts about a prepared graph that the chain compiler and the ort engine need before any explanation:
  * which forward values the chain reads (onnxruntime exposes exactly those), and which values are
  * non-negative by construction (their negative part is 0, so the alphabeta rule skips its x- passes).
  */

@@ -18,7 +18,7 @@ export interface StatusSlice {
   /** Last duration of each step in ms, e.g. { model: 420, forward: 2400 }. */
   timings: Record<string, number>;
   errors: AppError[];
-  /** Lasting information, e.g. that the CPU engine is in use. */
+  /** Lasting information, e.g. that the ort engine is in use. */
   notice: string | null;
   setPhase(phase: Phase, detail?: string): void;
   setDetail(detail: string): void;

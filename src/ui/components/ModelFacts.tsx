@@ -1,4 +1,7 @@
+import type { Backend } from '../../engine/types';
 import { useAppState } from '../context';
+
+const BACKEND_LABELS: Record<Backend, string> = { webgpu: 'WebGPU', ort: 'onnxruntime' };
 
 /** Input shape, classes, fingerprint and the engine that runs the model. */
 export function ModelFacts() {
@@ -25,7 +28,7 @@ export function ModelFacts() {
         <>
           <dt>Engine</dt>
           <dd data-testid="engine-backend" data-backend={engine.backend}>
-            {engine.backend === 'webgpu' ? 'WebGPU' : 'CPU'} · {engine.description}
+            {BACKEND_LABELS[engine.backend]} · {engine.description}
           </dd>
         </>
       )}

@@ -1,9 +1,9 @@
 /**
- * The engine used where WebGPU is missing: CpuCompute in a worker (onnxruntime-web wasm forward, double
+ * The ort engine, used where WebGPU is missing (backend 'ort'): CpuCompute in a worker (onnxruntime-web wasm forward, double
  * chain compiled to a float32 ONNX graph on the same backend), with the maps drawn into a 2-D canvas.
  */
 import type { PaneOptions } from '../core/pane/options';
-import type { CpuRequest, CpuResponse } from './cpu-protocol';
+import type { OrtRequest, OrtResponse } from './ort-protocol';
 import type {
   ExplainSummary,
   MapData,
@@ -15,18 +15,18 @@ import type {
 } from './types';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
-type Body = CpuRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Body = OrtRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-export class CpuEngine implements SaliencyEngine {
-  readonly backend = 'cpu' as const;
-  readonly description = 'CPU (onnxruntime-web wasm: forward pass and float32 chain graph, in a worker)';
+export class OrtEngine implements SaliencyEngine {
+  readonly backend = 'ort' as const;
+  readonly description = 'onnxruntime-web wasm on the CPU: forward pass and float32 chain graph, in a worker';
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
   constructor() {
-    this.worker = new Worker(new URL('./cpu-worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (event: MessageEvent<CpuResponse>) => {
+    this.worker = new Worker(new URL('./ort-worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (event: MessageEvent<OrtResponse>) => {
       const res = event.data;
       const p = this.pending.get(res.id);
       if (!p) return;
@@ -35,7 +35,7 @@ export class CpuEngine implements SaliencyEngine {
       else p.reject(new Error(res.error));
     };
     this.worker.onerror = (event) => {
-      const error = new Error(`CPU engine worker failed: ${event.message}`);
+      const error = new Error(`ort engine worker failed: ${event.message}`);
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };

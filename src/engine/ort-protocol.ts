@@ -1,10 +1,10 @@
-/** Messages between the CPU engine (page) and its worker. */
+/** Messages between the ort engine (page) and its worker. */
 import type { PaneOptions } from '../core/pane/options';
 import type { ViewSpec } from './types';
 
 type Size = { width: number; height: number };
 
-export type CpuRequest = { id: number } & (
+export type OrtRequest = { id: number } & (
   | { method: 'loadModel'; bytes: Uint8Array; name: string }
   | { method: 'setInput'; input: Float32Array }
   | { method: 'explain'; options: Partial<PaneOptions> }
@@ -12,4 +12,4 @@ export type CpuRequest = { id: number } & (
   | { method: 'render'; view: ViewSpec }
 );
 
-export type CpuResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+export type OrtResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };

@@ -1,15 +1,15 @@
 /**
- * Worker side of the CPU engine: the forward pass and the compiled float32 chain run on onnxruntime's wasm
+ * Worker side of the ort engine: the forward pass and the compiled float32 chain run on onnxruntime's wasm
  * backend, which takes a while on a large model, so they run here and the page stays responsive. Requests
  * are handled one at a time, in order.
  */
 import { CpuCompute } from './cpu-compute';
-import type { CpuRequest, CpuResponse } from './cpu-protocol';
+import type { OrtRequest, OrtResponse } from './ort-protocol';
 
 const compute = new CpuCompute();
 let queue: Promise<void> = Promise.resolve();
 
-async function handle(req: CpuRequest): Promise<{ value: unknown; transfer: Transferable[] }> {
+async function handle(req: OrtRequest): Promise<{ value: unknown; transfer: Transferable[] }> {
   switch (req.method) {
     case 'loadModel':
       return { value: await compute.loadModel(req.bytes, req.name), transfer: [] };
@@ -30,18 +30,18 @@ async function handle(req: CpuRequest): Promise<{ value: unknown; transfer: Tran
   }
 }
 
-self.onmessage = (event: MessageEvent<CpuRequest>) => {
+self.onmessage = (event: MessageEvent<OrtRequest>) => {
   const req = event.data;
   queue = queue.then(async () => {
     try {
       const { value, transfer } = await handle(req);
       (self as unknown as Worker).postMessage(
-        { id: req.id, ok: true, value } satisfies CpuResponse,
+        { id: req.id, ok: true, value } satisfies OrtResponse,
         transfer,
       );
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
-      (self as unknown as Worker).postMessage({ id: req.id, ok: false, error } satisfies CpuResponse);
+      (self as unknown as Worker).postMessage({ id: req.id, ok: false, error } satisfies OrtResponse);
     }
   });
 };
