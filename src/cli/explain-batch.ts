@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { oneLine } from '../core/text';
-import { loadExplainer, type ExplainArgs, type ExplainSummary } from './explain';
+import { loadExplainer, type ExplainArgs, type ExplainSummaryJson } from './explain';
 import { checkOutDir } from './explain-output';
 import { ProgressBar, stderrOutput, type ProgressOutput } from './progress';
 
@@ -55,7 +55,7 @@ export function folderNames(images: readonly string[]): string[] {
 }
 
 /** What must match for a finished folder to be reused. */
-function sameRun(s: ExplainSummary, sha256: string, args: Omit<ExplainArgs, 'image' | 'out'>): boolean {
+function sameRun(s: ExplainSummaryJson, sha256: string, args: Omit<ExplainArgs, 'image' | 'out'>): boolean {
   return (
     s.model?.sha256 === sha256 &&
     s.backend === args.backend &&
@@ -93,7 +93,7 @@ export function indexCsv(rows: readonly IndexRow[]): string {
   return lines.join('\n') + '\n';
 }
 
-function rowOf(image: string, folder: string, status: 'done' | 'reused', s: ExplainSummary): IndexRow {
+function rowOf(image: string, folder: string, status: 'done' | 'reused', s: ExplainSummaryJson): IndexRow {
   return {
     image,
     folder,
@@ -139,7 +139,7 @@ export async function runExplainBatch(
       let row: IndexRow | undefined;
       if (existsSync(previous)) {
         try {
-          const s = JSON.parse(readFileSync(previous, 'utf8')) as ExplainSummary;
+          const s = JSON.parse(readFileSync(previous, 'utf8')) as ExplainSummaryJson;
           if (sameRun(s, explainer.sha256, args)) row = rowOf(image, folder, 'reused', s);
         } catch {
           // Unreadable: explained again.

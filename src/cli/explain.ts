@@ -55,7 +55,8 @@ interface ExplainCommonArgs {
 
 export type ExplainArgs = ExplainCommonArgs & InputFlags;
 
-export interface ExplainSummary {
+/** The summary.json that `panescope explain` writes beside each explanation's maps (and a batch reuses). */
+export interface ExplainSummaryJson {
   /** ort: the float32 chain graph on onnxruntime; reference: the float64 reference; webgpu: the WGSL engine. */
   backend: ExplainBackendName;
   /** What ran, in words: which onnxruntime (native or wasm), the reference, or the GPU engine. */
@@ -100,7 +101,7 @@ function npy2d(map: Float64Array, h: number, w: number): Uint8Array {
 export async function runExplain(
   args: ExplainArgs,
   log: (line: string) => void = () => {},
-): Promise<ExplainSummary> {
+): Promise<ExplainSummaryJson> {
   const t0 = performance.now();
   const explainer = await loadExplainer(args, log);
   try {
@@ -115,7 +116,7 @@ export interface Explainer {
   sha256: string;
   backend: ExplainBackendName;
   /** Explains `image` into the folder `out`; `t0`: when this image's work began (its timings start there). */
-  explain(image: string, out: string, t0?: number): Promise<ExplainSummary>;
+  explain(image: string, out: string, t0?: number): Promise<ExplainSummaryJson>;
   dispose(): void;
 }
 
@@ -198,7 +199,7 @@ async function explainWith(
   backend: ExplainBackend,
   { args, graph, inputInfo, spec, sha256, t0, labelsFor, output }: LoadedRun,
   log: (line: string) => void,
-): Promise<ExplainSummary> {
+): Promise<ExplainSummaryJson> {
   const tLoad = performance.now();
   const { input, picture } = modelInput(
     args.image,
@@ -288,7 +289,7 @@ async function explainWith(
   let sumTInput = 0;
   for (const t of flux.T) sumTInput += t;
   const { sinks } = result;
-  const summary: ExplainSummary = {
+  const summary: ExplainSummaryJson = {
     backend: args.backend,
     runtime: backend.runtime,
     model: { path: basename(args.model), sha256 },

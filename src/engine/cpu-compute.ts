@@ -21,7 +21,7 @@ import { chainForwardValues } from './cpu-graph/graph-facts';
 import { fluxAtInputPlusSinks } from './cpu-graph/result';
 import { describeModel, predictionFrom } from './model-info';
 import { layerStats, renderView, viewMap } from './views';
-import type { ExplainSummary, MapData, ModelInfo, Prediction, RenderInfo, ViewSpec } from './types';
+import type { ExplanationStats, MapData, ModelInfo, Prediction, RenderInfo, ViewSpec } from './types';
 
 /** Weights of the compiled chains kept per model (bytes of their ONNX models). */
 const CHAIN_BYTES = 64 * 1024 * 1024;
@@ -73,7 +73,7 @@ export class CpuCompute {
     return predictionFrom(forward.get(findLogits(graph).logits)!.data);
   }
 
-  async explain(options: Partial<PaneOptions>): Promise<ExplainSummary> {
+  async explain(options: Partial<PaneOptions>): Promise<ExplanationStats> {
     const { graph, info } = this.ready();
     if (!info.canExplain) throw new Error(`${info.name}: the double chain cannot traverse this model`);
     if (!this.forward) throw new Error('explain: no input');

@@ -28,7 +28,7 @@ import { createRunner, type ModelRunner, type RuntimeBackend } from '../runtime'
 import { describeModel, predictionFrom } from './model-info';
 import { isFinalView, isSigned, resolveColormap } from './views';
 import type {
-  ExplainSummary,
+  ExplanationStats,
   LayerStats,
   MapData,
   ModelInfo,
@@ -253,7 +253,7 @@ export class GpuEngine implements SaliencyEngine {
     }
   }
 
-  async explain(options: Partial<PaneOptions>): Promise<ExplainSummary> {
+  async explain(options: Partial<PaneOptions>): Promise<ExplanationStats> {
     const { info, plan, planError } = this.loaded();
     if (!plan)
       throw new Error(

@@ -5,7 +5,7 @@
 import type { PaneOptions } from '../core/pane/options';
 import type { OrtRequest, OrtResponse } from './ort-protocol';
 import type {
-  ExplainSummary,
+  ExplanationStats,
   MapData,
   ModelInfo,
   Prediction,
@@ -58,7 +58,7 @@ export class OrtEngine implements SaliencyEngine {
     return this.call({ method: 'setInput', input: input.slice() });
   }
 
-  explain(options: Partial<PaneOptions>): Promise<ExplainSummary> {
+  explain(options: Partial<PaneOptions>): Promise<ExplanationStats> {
     return this.call({ method: 'explain', options });
   }
 

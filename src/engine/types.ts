@@ -74,7 +74,8 @@ export interface LayerStats {
   sumR: number;
 }
 
-export interface ExplainSummary {
+/** What an engine's explain() reports about the explanation it now holds: its figures, not its maps. */
+export interface ExplanationStats {
   target: number;
   options: PaneOptions;
   /**
@@ -133,7 +134,7 @@ export interface SaliencyEngine {
   /** Runs the forward pass on a preprocessed planar float32 image of ModelInfo.inputDims. */
   setInput(input: Float32Array): Promise<Prediction>;
   /** Runs the double chain for the current input. Throws when the model cannot be explained. */
-  explain(options: Partial<PaneOptions>): Promise<ExplainSummary>;
+  explain(options: Partial<PaneOptions>): Promise<ExplanationStats>;
   /** Draws one view into a canvas the engine owns the context of; returns the colour-bar scale. */
   render(canvas: HTMLCanvasElement | OffscreenCanvas, view: ViewSpec): Promise<RenderInfo>;
   /**

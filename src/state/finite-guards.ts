@@ -7,7 +7,7 @@
  */
 import { describeNonFinite, findNonFinite } from '../core/finite';
 import { quoted } from '../core/text';
-import type { ExplainSummary, Prediction } from '../engine/types';
+import type { ExplanationStats, Prediction } from '../engine/types';
 import { UserError } from './user-error';
 
 export function checkInput(tensor: ArrayLike<number>): void {
@@ -31,7 +31,7 @@ export function checkPrediction(prediction: Pick<Prediction, 'logits'>): void {
 }
 
 /** Layers are listed from the input towards the head; the first non-finite one nearest the head is named. */
-export function checkExplanation(summary: Pick<ExplainSummary, 'layers' | 'options'>): void {
+export function checkExplanation(summary: Pick<ExplanationStats, 'layers' | 'options'>): void {
   const bad = summary.layers.filter((l) => !Number.isFinite(l.sumT) || !Number.isFinite(l.sumR));
   if (bad.length === 0) return;
   const { rule, alpha, beta } = summary.options;
