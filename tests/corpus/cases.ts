@@ -283,10 +283,10 @@ function elementwiseCase(rng: Rng, i: number, kind: EltKind): OpCase {
       return single(
         label(`BatchNormalization [${dims}]`),
         { x: sparse(rng, dims) },
-        node('BatchNormalization', ['x', 'gamma', 'beta', 'mean', 'var'], ['z'], { epsilon: 1e-3 }),
+        node('BatchNormalization', ['x', 'scale', 'bias', 'mean', 'var'], ['z'], { epsilon: 1e-3 }),
         {
-          gamma: randomF32(rng, [C], -2, 2),
-          beta: randomF32(rng, [C], -1, 1),
+          scale: randomF32(rng, [C], -2, 2),
+          bias: randomF32(rng, [C], -1, 1),
           mean: randomF32(rng, [C], -1, 1),
           var: randomF32(rng, [C], 0.1, 2),
         },

@@ -359,24 +359,24 @@ describe('5.12 average pooling', () => {
 
 describe('5.13 BatchNormalization folding', () => {
   const spec = (withBias: boolean, shift: boolean): GraphSpec => {
-    const gamma = randomTensor(rng, [4], 0.5, 1.5);
+    const scale = randomTensor(rng, [4], 0.5, 1.5);
     const mean = randomTensor(rng, [4], -0.3, 0.3);
     return {
       inputs: { x: [1, 3, 5, 5] },
       initializers: {
         w: normalTensor(rng, [4, 3, 3, 3]),
         ...(withBias ? { b: randomTensor(rng, [4], -0.2, 0.2) } : {}),
-        gamma,
-        beta: shift
+        scale,
+        bias: shift
           ? randomTensor(rng, [4], -0.3, 0.3)
-          : { dims: [4], data: mean.data.map((m, c) => m * gamma.data[c]) },
+          : { dims: [4], data: mean.data.map((m, c) => m * scale.data[c]) },
         mean,
         var: shift ? randomTensor(rng, [4], 0.5, 2) : tensor([4], [1, 1, 1, 1]),
         wh: normalTensor(rng, [4, 3]),
       },
       nodes: [
         node('Conv', withBias ? ['x', 'w', 'b'] : ['x', 'w'], ['c'], { pads: [1, 1, 1, 1] }),
-        node('BatchNormalization', ['c', 'gamma', 'beta', 'mean', 'var'], ['bn'], {
+        node('BatchNormalization', ['c', 'scale', 'bias', 'mean', 'var'], ['bn'], {
           epsilon: shift ? 1e-3 : 0,
         }),
         node('Relu', ['bn'], ['r']),
@@ -391,18 +391,18 @@ describe('5.13 BatchNormalization folding', () => {
   const run = (g: IrGraph, opts: Partial<PaneOptions>) =>
     explain(g, runForward(g, { x }), { target: 1, ...opts });
 
-  /** The Conv with the BN folded in by hand: W' = W s, b' = (b - mean) s + beta. */
+  /** The Conv with the BN folded in by hand: W' = W s, b' = (b - mean) s + bias. */
   function foldByHand(g: IrGraph): IrGraph {
     const get = (n: string) => g.initializers.get(n)!.data;
-    const [gamma, beta, mean, variance, w] = ['gamma', 'beta', 'mean', 'var', 'w'].map(get);
+    const [scale, bias, mean, variance, w] = ['scale', 'bias', 'mean', 'var', 'w'].map(get);
     const b = g.initializers.get('b')?.data ?? new Float64Array(4);
     const eps = g.nodes[1].attrs.epsilon as number;
-    const s = gamma.map((v, c) => v / Math.sqrt(variance[c] + eps));
+    const s = scale.map((v, c) => v / Math.sqrt(variance[c] + eps));
     const spec: GraphSpec = {
       inputs: { x: [1, 3, 5, 5] },
       initializers: {
         w: { dims: [4, 3, 3, 3], data: w.map((v, i) => v * s[Math.floor(i / 27)]) },
-        b: { dims: [4], data: b.map((v, c) => (v - mean[c]) * s[c] + beta[c]) },
+        b: { dims: [4], data: b.map((v, c) => (v - mean[c]) * s[c] + bias[c]) },
         wh: g.initializers.get('wh')!,
       },
       nodes: [

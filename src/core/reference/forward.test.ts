@@ -174,7 +174,7 @@ describe('linear ops', () => {
     const x = tensor([1, 2, 1, 2], [1, 2, 3, 4]);
     const p = (a: number, b: number) => tensor([2], [a, b]);
     const y = ev('BatchNormalization', [x, p(2, 1), p(0, 1), p(1, 3), p(4, 0.25)], { epsilon: 0 });
-    // (x - mean) * gamma / sqrt(var) + beta
+    // (x - mean) * scale / sqrt(var) + bias
     expect(values(y)).toEqual([0, 1, 1, 3]);
   });
 });
