@@ -11,6 +11,7 @@
 import {
   computeMethods,
   DEFAULT_METHOD_SETTINGS,
+  extraGradients,
   SharedWork,
   type ExplainedImage,
   type GradientProvider,
@@ -259,19 +260,13 @@ export class EvaluationSession {
     const useCompiled = GRADIENT_METHODS.has(method) && (method !== 'gradcam' || this.gradCamCompiled);
     const grads = countingGradients(
       compiled && useCompiled ? compiled : shared,
-      GRADIENT_COUNTS[method] ?? 0,
+      extraGradients(method, DEFAULT_METHOD_SETTINGS),
       onProgress,
     );
     const out = await computeMethods([method], img, DEFAULT_METHOD_SETTINGS, undefined, shared, grads);
     return out.get(method)!.maps[0];
   }
 }
-
-/** Gradients the slow baselines take at other points (the oracle's gradientAt calls). */
-const GRADIENT_COUNTS: Partial<Record<MethodId, number>> = {
-  integrated_gradients: DEFAULT_METHOD_SETTINGS.igSteps,
-  smoothgrad: DEFAULT_METHOD_SETTINGS.smoothGradSamples,
-};
 
 /** `grads` with every oracle gradient reported as progress (of `total`; nothing is reported when 0). */
 export function countingGradients(

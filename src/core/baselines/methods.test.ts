@@ -12,7 +12,15 @@ import { classifierNode, contrastiveEb, paneResult } from './chain-methods';
 import { gradCam, lastConvLayer } from './gradcam';
 import { float64Oracle, integratedGradients, logitGradient, smoothGrad } from './gradient-methods';
 import { backward } from './backprop';
-import { computeMethods, DEFAULT_METHOD_SETTINGS, METHOD_IDS, type ExplainedImage } from './methods';
+import {
+  computeMethods,
+  DEFAULT_METHOD_SETTINGS,
+  extraGradients,
+  METHOD_IDS,
+  SharedWork,
+  type ExplainedImage,
+  type GradientProvider,
+} from './methods';
 
 const forwardOf = (g: IrGraph) => (x: Tensor) => runForward(g, { [g.inputs[0].name]: x });
 
@@ -204,5 +212,40 @@ describe('every method on one image', () => {
       const scale = Math.max(...want.map(Math.abs));
       expect(Math.max(...got.map((v, i) => Math.abs(v - want[i]))), name).toBeLessThanOrEqual(1e-12 * scale);
     }
+  });
+});
+
+describe('the gradients a method takes at other points (the Evaluate panel names them in the label)', () => {
+  it('are exactly the oracle calls IG and SmoothGrad make, read from the settings; none for the rest', async () => {
+    const g = makeGraph(smallCnnSpec(mulberry32(7), { bias: true }));
+    const x: Tensor = { dims: [1, 3, 16, 16], data: normalArray(mulberry32(8), 768) };
+    const img: ExplainedImage = {
+      g,
+      x,
+      values: forwardOf(g)(x),
+      target: 0,
+      baseline: { dims: x.dims, data: new Float64Array(768) },
+      forward: forwardOf(g),
+      seed: 3,
+    };
+    const settings = { ...DEFAULT_METHOD_SETTINGS, igSteps: 3, smoothGradSamples: 5 };
+    const shared = new SharedWork(img, settings);
+    for (const method of METHOD_IDS) {
+      let calls = 0;
+      const counting: GradientProvider = {
+        inputGradient: () => shared.inputGradient(),
+        feature: (layer) => shared.feature(layer),
+        oracle: {
+          gradientAt: (point) => (calls++, shared.oracle.gradientAt(point)),
+          logitAt: (point) => shared.oracle.logitAt(point),
+        },
+      };
+      await computeMethods([method], img, settings, undefined, shared, counting);
+      expect(calls, method).toBe(extraGradients(method, settings));
+    }
+    expect([
+      extraGradients('integrated_gradients', settings),
+      extraGradients('smoothgrad', settings),
+    ]).toEqual([3, 5]);
   });
 });

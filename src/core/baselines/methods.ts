@@ -110,6 +110,17 @@ export const DEFAULT_METHOD_SETTINGS: Readonly<MethodSettings> = Object.freeze({
   centreSigma: 0.25,
 });
 
+/**
+ * Gradients a method evaluates at points other than the input (Integrated Gradients' path, SmoothGrad's
+ * noisy samples), 0 for the rest: the slow part of those two, which the app counts as progress and names
+ * in their label.
+ */
+export function extraGradients(method: MethodId, settings: Readonly<MethodSettings>): number {
+  if (method === 'integrated_gradients') return settings.igSteps;
+  if (method === 'smoothgrad') return settings.smoothGradSamples;
+  return 0;
+}
+
 /** One image, ready to be explained. */
 export interface ExplainedImage {
   g: IrGraph;

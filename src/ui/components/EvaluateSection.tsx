@@ -1,5 +1,12 @@
 import { useCallback, useMemo } from 'react';
-import { METHOD_IDS, METHOD_LABELS, paneFinalMap, type MethodId } from '../../core/baselines/methods';
+import {
+  DEFAULT_METHOD_SETTINGS,
+  extraGradients,
+  METHOD_IDS,
+  METHOD_LABELS,
+  paneFinalMap,
+  type MethodId,
+} from '../../core/baselines/methods';
 import { shortLabel } from '../../core/labels';
 import type { CurveKind } from '../../core/eval/map-metrics';
 import type { EvaluationMethod } from '../../engine/evaluator';
@@ -7,15 +14,14 @@ import { inputPreview } from '../../state/input-preview';
 import { useApp, useAppState } from '../context';
 import { EvaluatePanel, type CurvePoint, type EvaluateMethod } from './EvaluatePanel';
 
-/** Baselines that take many gradients: said in their label so nobody waits unawares. */
-const SLOW: Partial<Record<MethodId, string>> = {
-  integrated_gradients: ' (16 gradients)',
-  smoothgrad: ' (16 gradients)',
-};
-
+/**
+ * A baseline's label. Those that take many gradients say how many (the evaluation worker's settings), so
+ * nobody waits unawares.
+ */
 function baselineLabel(id: MethodId): string {
   if (id === 'random') return `${METHOD_LABELS.random} (one seed)`;
-  return METHOD_LABELS[id] + (SLOW[id] ?? '');
+  const gradients = extraGradients(id, DEFAULT_METHOD_SETTINGS);
+  return METHOD_LABELS[id] + (gradients > 0 ? ` (${gradients} gradients)` : '');
 }
 
 /**
