@@ -62,8 +62,8 @@ function rgb(flag: string, text: string, positive: boolean): [number, number, nu
  * --input-size caps: the float64 reference keeps every layer in memory, and that grows with the pixel count
  * (`--input-size 20000` on a dynamic model went past 6 GiB).
  */
-export const MAX_INPUT_SIDE = 4096;
-export const MAX_INPUT_PIXELS = 1024 * 1024;
+const MAX_INPUT_SIDE = 4096;
+const MAX_INPUT_PIXELS = 1024 * 1024;
 
 /** The input flags as text -> values; throws with a message naming the flag. */
 export function parseInputFlags(raw: {

@@ -18,7 +18,7 @@ import { cpuBackend, createRunner } from '../runtime';
 import type { ExplainBackend } from './explain-backends';
 
 /** What ran, in words, for summary.json. */
-export const ORT_RUNTIMES = {
+const ORT_RUNTIMES = {
   native: 'onnxruntime-node (native CPU provider)',
   wasm: 'onnxruntime-web (wasm)',
 } as const;

@@ -19,7 +19,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { quoted } from '../core/text';
 
 /** What a run writes at the top of `--out` (layers/ is replaced whole: stale layer maps would mislead). */
-export const OUTPUT_ENTRIES = [
+const OUTPUT_ENTRIES = [
   'saliency.npy',
   'pixel.npy',
   'positive.npy',

@@ -41,7 +41,7 @@ import { CompiledGradients } from '../engine/eval-gradients';
 const PANE_RULES: readonly Rule[] = ['sf', 'alphabeta', 'ebp'];
 
 /** The rules whose explanation an image needs: its PANE methods, EB for contrastive EB, sf for correlation. */
-export function rulesNeeded(methods: readonly MethodId[], metrics: readonly MetricId[]): Rule[] {
+function rulesNeeded(methods: readonly MethodId[], metrics: readonly MetricId[]): Rule[] {
   const rules = new Set<Rule>();
   for (const m of methods) if ((PANE_RULES as readonly string[]).includes(m)) rules.add(m as Rule);
   // PANE's final maps are built from the chain of sf.

@@ -11,7 +11,7 @@ import { applyOrientation } from '../core/orientation';
 import { quoted } from '../core/text';
 
 /** Decoding refuses images above this many pixels (a 10000 x 10000 photo is 400 MB of RGBA). */
-export const MAX_PIXELS = 50_000_000;
+const MAX_PIXELS = 50_000_000;
 
 export function decodeImage(bytes: Uint8Array, name: string): RgbaImage {
   const header = readImageHeader(bytes);

@@ -66,7 +66,7 @@ function maxFileMb(value: string | undefined): number | undefined {
   return n;
 }
 
-export function parseExplainArgs(argv: string[]): ExplainArgs {
+function parseExplainArgs(argv: string[]): ExplainArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -162,7 +162,7 @@ function inputFlags(values: Record<string, string | string[] | boolean | undefin
 }
 
 /** The version in package.json (the CLI runs from the repository or an image built from it). */
-export function version(): string {
+function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;
   };

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 
 /** SwiftShader's Vulkan driver from Debian's chromium package (what CI installs). */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 let installed: GPU | undefined;
 

@@ -9,7 +9,7 @@ import { quoted } from '../core/text';
 export type InputKind = 'model' | 'image' | 'labels';
 
 /** Default caps in MiB: VGG16 is 528 MB; an image or a float64 .npy input is far below 256 MB. */
-export const DEFAULT_CAPS_MB: Readonly<Record<InputKind, number>> = { model: 1024, image: 256, labels: 16 };
+const DEFAULT_CAPS_MB: Readonly<Record<InputKind, number>> = { model: 1024, image: 256, labels: 16 };
 /** Node reads at most 2 GiB into one buffer. */
 export const MAX_CAP_MB = 2047;
 

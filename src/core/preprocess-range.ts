@@ -5,7 +5,7 @@
 import type { PreprocessSpec } from './preprocess';
 
 /** Largest magnitude a preprocessed pixel may reach: beyond it the first convolution overflows float32. */
-export const MAX_INPUT_MAGNITUDE = 1e30;
+const MAX_INPUT_MAGNITUDE = 1e30;
 
 /** Why `spec` maps some pixel value 0..255 outside the finite range, or undefined when it does not. */
 export function preprocessRangeProblem(

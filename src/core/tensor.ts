@@ -28,10 +28,6 @@ export function tensor(dims: readonly number[], data?: ArrayLike<number>): Tenso
   return { dims: [...dims], data: out };
 }
 
-export function zeros(dims: readonly number[]): Tensor {
-  return { dims: [...dims], data: new Float64Array(numel(dims)) };
-}
-
 export function toFloat64(t: Tensor<FloatArray>): Tensor {
   return t.data instanceof Float64Array ? (t as Tensor) : { dims: t.dims, data: Float64Array.from(t.data) };
 }

@@ -6,7 +6,7 @@
  */
 
 /** Longest excerpt of untrusted text a message shows. */
-export const MAX_EXCERPT = 200;
+const MAX_EXCERPT = 200;
 
 /**
  * C0 and C1 controls, DEL, and the invisible characters that reorder or hide text (bidi overrides and

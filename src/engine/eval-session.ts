@@ -269,7 +269,7 @@ export class EvaluationSession {
 }
 
 /** `grads` with every oracle gradient reported as progress (of `total`; nothing is reported when 0). */
-export function countingGradients(
+function countingGradients(
   grads: GradientProvider,
   total: number,
   onProgress: (p: MapProgress) => void,

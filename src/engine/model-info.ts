@@ -6,7 +6,7 @@ import { findLogits } from '../core/pane/heads';
 import { layerList } from '../core/pane/layers';
 import type { ModelInfo, Prediction } from './types';
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }

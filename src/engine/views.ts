@@ -114,7 +114,7 @@ function magnitudeScale(map: ArrayLike<number>, clipPercentile: number | null): 
  * The value that maps to full colour. 'shared' puts net, positive and negative of a layer on the scale of
  * the larger of P and N (|S| <= max(S_P, S_N) everywhere), so the three views can be compared directly.
  */
-export function viewScale(g: IrGraph, result: PaneResult, view: ViewSpec): number {
+function viewScale(g: IrGraph, result: PaneResult, view: ViewSpec): number {
   const m = viewMap(g, result, view.layer, view.kind, view.finalMap);
   const own = magnitudeScale(m.data, view.clipPercentile);
   // A final map is one map: it has no P / N pair to share a scale with.

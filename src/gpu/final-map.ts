@@ -30,7 +30,7 @@ function chainSum(s: LayerStatValues, chain: FusedChain): number {
 }
 
 /** w_l of core/pane/final-maps layerWeights, from the layer sums for 'mass'. */
-export function fusedWeights(spec: FusedSpec, sums: readonly number[]): Float32Array {
+function fusedWeights(spec: FusedSpec, sums: readonly number[]): Float32Array {
   const L = sums.length;
   const w = sums.map((s, l) => (spec.weights === 'uniform' ? 1 : spec.weights === 'depth' ? l + 1 : s));
   const total = w.reduce((a, b) => a + b, 0);

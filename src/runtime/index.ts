@@ -60,15 +60,8 @@ export interface ModelRunner {
 
 type OrtModule = typeof Ort;
 
-let wasmPathsOverride: string | Record<string, string> | undefined;
-
 /** The one queue every session run of this thread waits in (see the module comment). */
 let runQueue: Promise<unknown> = Promise.resolve();
-
-/** Where the browser finds ORT's .wasm files when they are not bundled (set before the first runner). */
-export function setWasmPaths(paths: string | Record<string, string>): void {
-  wasmPathsOverride = paths;
-}
 
 let nativeThreads: number | undefined;
 let native: Promise<OrtModule | null> | undefined;
@@ -111,7 +104,6 @@ async function loadOrt(backend: RuntimeBackend): Promise<OrtModule> {
     backend === 'webgpu' || !isNode
       ? ((await import('onnxruntime-web/webgpu')) as unknown as OrtModule)
       : await import('onnxruntime-web');
-  if (wasmPathsOverride !== undefined) mod.env.wasm.wasmPaths = wasmPathsOverride;
   return mod;
 }
 

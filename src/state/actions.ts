@@ -21,7 +21,7 @@ import { defaultViewSettings, VIEW_SETTING_NAMES, type ViewSettings } from './vi
 export type DroppedKind = 'image' | 'model' | 'labels' | 'unknown';
 
 /** Sorted by what the file says it is: extension first (browsers leave .onnx untyped), then MIME type. */
-export function classifyFile(name: string, type: string): DroppedKind {
+function classifyFile(name: string, type: string): DroppedKind {
   const ext = name.toLowerCase().slice(name.lastIndexOf('.') + 1);
   if (ext === 'onnx') return 'model';
   if (ext === 'txt' || ext === 'json') return 'labels';
@@ -235,7 +235,7 @@ function pickLinkSettings(values: Partial<ViewSettings>): Partial<ViewSettings> 
 }
 
 /** Whether two image sources name the same picture (a user's own images never match: each is its own). */
-export function sameSource(a: ImageSource, b: ImageSource): boolean {
+function sameSource(a: ImageSource, b: ImageSource): boolean {
   if (a.kind === 'demo' && b.kind === 'demo') return a.id === b.id;
   if (a.kind === 'url' && b.kind === 'url') return a.url === b.url;
   if (a.kind === 'embedded' && b.kind === 'embedded') return a.mime === b.mime && a.data === b.data;

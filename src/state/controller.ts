@@ -49,7 +49,7 @@ export interface ControllerOptions {
 }
 
 /** Side of the layer-strip thumbnails, in map pixels. */
-export const THUMBNAIL_SIZE = 48;
+const THUMBNAIL_SIZE = 48;
 /** Thumbnails read per step, so that a scrub in between is not kept waiting for the whole strip. */
 const THUMBNAILS_PER_STEP = 6;
 /** After this many lost devices the app stops asking the GPU and uses the ort engine. */

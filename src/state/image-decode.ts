@@ -9,11 +9,11 @@ import { readImageHeaderFrom } from '../core/image-header';
 import { safeText } from '../core/text';
 import { UserError } from './user-error';
 
-export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
 /** 50 megapixels: a 10000 x 10000 image (100 MP, 400 MB of pixels) is refused. */
-export const MAX_IMAGE_PIXELS = 50_000_000;
+const MAX_IMAGE_PIXELS = 50_000_000;
 /** Longer sides are downscaled to this; the model sees a 224 px crop anyway. */
-export const MAX_IMAGE_EDGE = 4096;
+const MAX_IMAGE_EDGE = 4096;
 
 export interface DecodedImage {
   rgba: RgbaImage;

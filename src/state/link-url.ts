@@ -39,7 +39,7 @@ export function describeUrl(url: string): { host: string; path: string } {
  * else null. The URL parser has already normalised the spellings (0x7f.1, 2130706433 and 127.1 all read
  * 127.0.0.1; IPv6 is compressed and bracketed).
  */
-export function reservedAddress(hostname: string): string | null {
+function reservedAddress(hostname: string): string | null {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname);
   if (v4) return reservedV4(v4.slice(1).map(Number));
   if (hostname.startsWith('[') && hostname.endsWith(']')) return reservedV6(hostname.slice(1, -1));

@@ -4,7 +4,7 @@
  */
 import { METHOD_LABELS, type MethodId } from '../core/baselines/methods';
 
-export const BASELINE_METHODS = [
+const BASELINE_METHODS = [
   'gradcam',
   'gradient',
   'gradient_x_input',
@@ -43,7 +43,7 @@ export function methodSigned(method: BaselineMethod): boolean {
 }
 
 /** What the worker computes for them (float32 gradient graph where the model compiles, else float64). */
-export function methodNote(method: BaselineMethod): string {
+function methodNote(method: BaselineMethod): string {
   switch (method) {
     case 'integrated_gradients':
       return '16 gradients from a black image';

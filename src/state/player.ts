@@ -8,7 +8,7 @@ import type { AppStore } from './store';
 export const PLAY_STEP_MS = 220;
 
 /** Whether the system asks for reduced motion (no window in Node tests: no). */
-export function prefersReducedMotion(): boolean {
+function prefersReducedMotion(): boolean {
   return typeof window !== 'undefined' && !!window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
 }
 

@@ -71,7 +71,7 @@ export function explainRequest(
 }
 
 /** A redraw: the layer, the map kind and the 'view' settings, into the canvas with this serial. */
-export function viewRequest(
+function viewRequest(
   s: AppState,
   explain: ExplainRequest,
   layer: string,
@@ -113,7 +113,7 @@ export function stripKey(s: AppState, explainKey: string): string {
   return `${explainKey}|${s.kind}`;
 }
 
-export function unsupportedMessage(model: ModelInfo): string {
+function unsupportedMessage(model: ModelInfo): string {
   // Node, op and model names come from the file: escaped and capped like every message.
   const names = model.coverage.unsupported
     .slice(0, 4)

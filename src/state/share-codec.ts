@@ -30,26 +30,22 @@ import {
 
 export { parseFloatInRange };
 
-export const LINK_VERSION = '1';
+const LINK_VERSION = '1';
 /** The longest fragment the parser looks at; anything longer is refused whole. */
 export const MAX_FRAGMENT_CHARS = 64_000;
 /** An embedded image may use this many base64url characters (about 30 KB of image file). */
 export const MAX_EMBEDDED_CHARS = 40_000;
 export { MAX_URL_CHARS };
-export const MAX_LAYER_CHARS = 256;
-export const MAX_CLASS_INDEX = 100_000;
+const MAX_LAYER_CHARS = 256;
+const MAX_CLASS_INDEX = 100_000;
 /** Problems named one by one; a link with more gets one line counting the rest. */
 export const MAX_PROBLEMS = 20;
 /** An embedded image is the model's input crop; anything larger than this was not made by the app. */
-export const MAX_EMBEDDED_SIDE = 4096;
+const MAX_EMBEDDED_SIDE = 4096;
 
 // The lists and ranges of the view settings, as the controls and the parser see them (view-settings.ts).
 export const MAP_KINDS = VIEW_SETTINGS.kind.values;
 export const RULES = VIEW_SETTINGS.rule.values;
-export const HEADS = VIEW_SETTINGS.head.values;
-export const COLORMAPS = VIEW_SETTINGS.colormap.values;
-export const ALPHA_RANGE = { min: VIEW_SETTINGS.alpha.min, max: VIEW_SETTINGS.alpha.max } as const;
-export const BETA_RANGE = { min: VIEW_SETTINGS.beta.min, max: VIEW_SETTINGS.beta.max } as const;
 
 /** The `imgdata` prefix of each embedded image type, and the format its bytes must have. */
 const EMBED_TYPES = new Map<string, { mime: EmbeddedMime; format: string }>([
@@ -235,7 +231,7 @@ export function parseHttpUrl(text: string): string | null {
 }
 
 /** ONNX tensor names are free text; allow printable characters only, bounded in length. */
-export function parseLayerName(text: string): string | null {
+function parseLayerName(text: string): string | null {
   if (text.length === 0 || text.length > MAX_LAYER_CHARS) return null;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) return null;
@@ -343,7 +339,7 @@ function parseCrop(text: string): CropRect | null {
   return { x, y, width, height };
 }
 
-export function parseIntInRange(text: string, min: number, max: number): number | null {
+function parseIntInRange(text: string, min: number, max: number): number | null {
   if (!/^\d{1,9}$/.test(text)) return null;
   const n = Number(text);
   return n >= min && n <= max ? n : null;

@@ -120,9 +120,7 @@ function fullCrop(d: DecodedImage) {
   return { x: 0, y: 0, width: d.rgba.width, height: d.rgba.height };
 }
 
-export async function decodeEmbedded(
-  source: Extract<ImageSource, { kind: 'embedded' }>,
-): Promise<DecodedImage> {
+async function decodeEmbedded(source: Extract<ImageSource, { kind: 'embedded' }>): Promise<DecodedImage> {
   const bytes = base64UrlToBytes(source.data);
   return decodeImageBlob(new Blob([bytes as BlobPart], { type: source.mime }), 'The image in the link');
 }

@@ -42,7 +42,7 @@ interface Entry {
 }
 
 /** The entry the view asks for, or null while there is nothing to show yet (model or image loading). */
-export function entryOf(s: AppState): Entry | null {
+function entryOf(s: AppState): Entry | null {
   const image = s.images.find((i) => i.id === s.currentImageId);
   if (!image || !s.model || !s.loadedModelRef) return null;
   if (modelRefKey(s.loadedModelRef) !== modelRefKey(s.modelRef)) return null;

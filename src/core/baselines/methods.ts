@@ -148,7 +148,7 @@ export interface MethodOutput {
 }
 
 /** max_c |t| per pixel (Simonyan et al.'s reduction of a gradient). */
-export function maxAbsOverChannels(t: Float64Array, dims: readonly number[]): Float64Array {
+function maxAbsOverChannels(t: Float64Array, dims: readonly number[]): Float64Array {
   const plane = dims[2] * dims[3];
   const out = new Float64Array(plane);
   for (let i = 0; i < t.length; i++) out[i % plane] = Math.max(out[i % plane], Math.abs(t[i]));

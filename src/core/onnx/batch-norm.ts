@@ -6,7 +6,7 @@
  */
 import type { IrNode } from './ir';
 
-export const BN_DEFAULT_EPSILON = 1e-5;
+const BN_DEFAULT_EPSILON = 1e-5;
 
 export interface BatchNormParams {
   scale: ArrayLike<number>;

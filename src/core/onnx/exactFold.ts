@@ -30,7 +30,7 @@ const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = {
   bool: [0, 1],
 };
 
-export function isIntegerType(t: ElemType | undefined): boolean {
+function isIntegerType(t: ElemType | undefined): boolean {
   return t !== undefined && Object.hasOwn(INT_RANGE, t);
 }
 

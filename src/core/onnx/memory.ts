@@ -28,7 +28,7 @@ export const DEFAULT_MEMORY_BUDGET_GIB = 8;
 /** The browser's ort engine: a heap budget well inside wasm32's 4 GiB. */
 export const BROWSER_HEAP_BUDGET_BYTES = 2 * GiB;
 /** No single tensor may exceed this many elements: typed arrays and onnxruntime index with 32 bits. */
-export const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
+const MAX_TENSOR_ELEMENTS = 2 ** 31 - 1;
 /** Constants larger than this are not folded at load (a ConstantOfShape of 9e8 would take 7 GB). */
 export const MAX_FOLDED_ELEMENTS = 2 ** 27;
 
@@ -52,7 +52,7 @@ export class MemoryBudgetError extends Error {
   }
 }
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   return bytes >= GiB ? `${(bytes / GiB).toFixed(1)} GiB` : `${(bytes / MiB).toFixed(1)} MiB`;
 }
 

@@ -102,7 +102,7 @@ function constantValue(node: OnnxTypes.INodeProto, what: string): DecodedTensor 
  * protobufjs's decoding errors ("index out of range: 4 + 60 > 5", "invalid wire type 7 at offset 12") as
  * one line a user can act on, with the byte position where decoding stopped when it says one.
  */
-export function corruptFileMessage(e: unknown): string {
+function corruptFileMessage(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   const at = /index out of range: (\d+)/.exec(text) ?? /at offset (\d+)/.exec(text);
   return `truncated or corrupt ONNX file${at ? ` (at byte ${at[1]})` : ''}`;

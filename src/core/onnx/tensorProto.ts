@@ -24,7 +24,7 @@ const RAW_SIZE: Record<string, number> = {
 };
 
 /** IEEE half precision bits -> number. */
-export function halfToNumber(bits: number): number {
+function halfToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
   const exp = (bits >> 10) & 0x1f;
   const frac = bits & 0x3ff;

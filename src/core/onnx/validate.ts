@@ -16,7 +16,7 @@ import { isFloatType } from './proto';
 import { quoted } from '../text';
 
 /** Default-domain opsets whose operator versions panescope reads (canonical.ts covers opsets 1 to 21). */
-export const OPSET_RANGE = { min: 1, max: 21 } as const;
+const OPSET_RANGE = { min: 1, max: 21 } as const;
 
 /** At most this many problems are spelled out; the rest are counted. */
 const MAX_LISTED = 8;
@@ -154,7 +154,7 @@ function checkProducers(g: IrGraph, report: Report): void {
 }
 
 /** Largest dimension accepted anywhere (onnxruntime and WebGPU index with 32-bit integers). */
-export const MAX_DIM = 2 ** 31 - 1;
+const MAX_DIM = 2 ** 31 - 1;
 
 function checkInputDims(g: IrGraph, report: Report): void {
   for (const v of g.inputs) {

@@ -6,7 +6,7 @@
 import type { PaneOptions } from './options';
 
 /** Largest alpha or beta: beyond it the weighted contributions overflow even in float64. */
-export const MAX_ALPHA_BETA = 1e6;
+const MAX_ALPHA_BETA = 1e6;
 
 /** Why `value` is not a usable alpha or beta (`name` is the flag or field), or undefined. */
 export function alphaBetaProblem(name: 'alpha' | 'beta', value: number): string | undefined {

@@ -131,7 +131,7 @@ export function fusedLayers<T extends { layer: ChainLayer }>(layers: readonly T[
 }
 
 /** The chain a fused map reads, per position. */
-export function chainValues(chains: Pick<LayerChains, 'S' | 'P' | 'N'>, chain: FusedChain): Float64Array {
+function chainValues(chains: Pick<LayerChains, 'S' | 'P' | 'N'>, chain: FusedChain): Float64Array {
   const { S, P, N } = chains;
   const out = new Float64Array(P.length);
   for (let i = 0; i < out.length; i++)
@@ -179,12 +179,7 @@ export function layerWeights(values: readonly Float64Array[], how: LayerWeights)
 }
 
 /** F = sum_l w_l up(norm(M_l)), H x W. */
-export function fusedMap(
-  layers: readonly LayerChains[],
-  spec: FusedSpec,
-  H: number,
-  W: number,
-): Float64Array {
+function fusedMap(layers: readonly LayerChains[], spec: FusedSpec, H: number, W: number): Float64Array {
   const used = fusedLayers(layers, spec.layers);
   const values = used.map((l) => chainValues(l, spec.chain));
   const weights = layerWeights(values, spec.weights);

@@ -447,7 +447,7 @@ function batchNormView(g: IrGraph, node: IrNode, values: ReadonlyMap<string, Ten
 
 type ViewFn = (g: IrGraph, node: IrNode, values: ReadonlyMap<string, Tensor>) => AffineView;
 
-export const AFFINE_VIEWS: Readonly<Record<OpsOfKind<'affine'>, ViewFn>> = {
+const AFFINE_VIEWS: Readonly<Record<OpsOfKind<'affine'>, ViewFn>> = {
   Conv: convView,
   Gemm: gemmView,
   MatMul: matmulView,

@@ -298,12 +298,7 @@ export function sumPoolKernel(geo: Window2d, xDims: readonly number[]): { w: Ten
 }
 
 /** y += window sums of x (elements inside the input only). */
-export function sumPoolAccumulate(
-  x: Float64Array,
-  xDims: readonly number[],
-  geo: Window2d,
-  y: Float64Array,
-): void {
+function sumPoolAccumulate(x: Float64Array, xDims: readonly number[], geo: Window2d, y: Float64Array): void {
   const k = sumPoolKernel(geo, xDims);
   conv2dAccumulate(x, xDims, k.w.data, k.w.dims, k.geo, y);
 }

@@ -26,7 +26,7 @@ export interface ImageSlice {
 }
 
 /** Crops are kept to 1/100 px so that the link (which prints them) reproduces them exactly. */
-export function roundCrop(c: CropRect): CropRect {
+function roundCrop(c: CropRect): CropRect {
   const r = (v: number) => Math.round(v * 100) / 100;
   return { x: r(c.x), y: r(c.y), width: r(c.width), height: r(c.height) };
 }

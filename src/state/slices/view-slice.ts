@@ -40,9 +40,7 @@ export interface ViewSlice extends ViewSettings {
   setPlaying(playing: boolean): void;
 }
 
-export const DEFAULT_OPACITY = VIEW_SETTINGS.opacity.default;
 export const DEFAULT_CLIP_PERCENTILE = VIEW_SETTINGS.clipPercentile.default;
-export const DEFAULT_GAMMA = VIEW_SETTINGS.gamma.default;
 
 export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => {
   const setView = (patch: Partial<ViewSettings>) =>

@@ -72,7 +72,7 @@ export function ClassPicker() {
 }
 
 /** Class indices whose name contains the query (or whose index is the query), best matches first. */
-export function matchClasses(labels: readonly string[], query: string): number[] {
+function matchClasses(labels: readonly string[], query: string): number[] {
   const q = query.trim().toLowerCase();
   if (q === '') return [];
   const out: number[] = [];

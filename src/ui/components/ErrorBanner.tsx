@@ -3,7 +3,7 @@ import type { AppError } from '../../state/slices/status-slice';
 import { useApp, useAppState } from '../context';
 
 /** Messages shown in full; the rest wait behind "and N more". */
-export const BANNER_VISIBLE = 3;
+const BANNER_VISIBLE = 3;
 /** The longest message shown (messages may quote untrusted text). */
 const MAX_MESSAGE_CHARS = 600;
 

@@ -58,7 +58,7 @@ export interface EvaluatePanelProps {
 }
 
 /** Steps per curve the user can pick: more is finer and slower (one forward pass per point). */
-export const STEP_CHOICES = [10, 20, 50, 100] as const;
+const STEP_CHOICES = [10, 20, 50, 100] as const;
 
 const W = 320;
 const H = 200;

@@ -4,8 +4,8 @@
  */
 import { clampCrop, type CropRect } from '../../core/preprocess';
 
-export const MIN_CROP_PX = 8;
-export const HANDLE_PX = 12;
+const MIN_CROP_PX = 8;
+const HANDLE_PX = 12;
 
 export interface Placement {
   scale: number;

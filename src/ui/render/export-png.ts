@@ -43,7 +43,7 @@ const BACKGROUNDS: Record<ExportBackground, string | null> = {
 };
 
 /** Where everything goes, in output pixels. */
-export function exportLayout(p: Pick<ExportPicture, 'input' | 'caption'>, zoom: number) {
+function exportLayout(p: Pick<ExportPicture, 'input' | 'caption'>, zoom: number) {
   const w = p.input.width * zoom;
   const h = p.input.height * zoom;
   const margin = MARGIN * zoom;
@@ -61,7 +61,7 @@ export function exportLayout(p: Pick<ExportPicture, 'input' | 'caption'>, zoom: 
 }
 
 /** The bar's three ticks: -s, 0, s for signed maps; 0, the value shown at mid-colour, s otherwise. */
-export function exportTicks(p: Pick<ExportPicture, 'signed' | 'scale' | 'gamma'>): string[] {
+function exportTicks(p: Pick<ExportPicture, 'signed' | 'scale' | 'gamma'>): string[] {
   const ticks = p.signed ? [-p.scale, 0, p.scale] : [0, p.scale * 0.5 ** (1 / p.gamma), p.scale];
   return ticks.map(formatScale);
 }

@@ -1,7 +1,7 @@
 /** Pixels from the registry onto canvases. */
 import type { RgbaImage } from '../../core/preprocess';
 
-export function toImageData(img: RgbaImage): ImageData {
+function toImageData(img: RgbaImage): ImageData {
   const data =
     img.data instanceof Uint8ClampedArray
       ? img.data
