@@ -48,7 +48,8 @@ describe('final maps on the GPU', () => {
           plan.configure(opts, headSetup(values.get(plan.logits)!.data, plan.terminal, opts));
           let encoder = gpu.device.createCommandEncoder();
           plan.recordExcitation(encoder);
-          plan.recordExplain(encoder);
+          plan.recordChain(encoder);
+          plan.recordMaps(encoder);
           const statsRead = gpu.readbacks.stage(
             encoder,
             plan.maps.stats,

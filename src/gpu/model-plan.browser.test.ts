@@ -66,7 +66,8 @@ describe('whole-graph chain on the GPU', () => {
           plan.configure(opts, head);
           const encoder = gpu.device.createCommandEncoder();
           plan.recordExcitation(encoder);
-          plan.recordExplain(encoder);
+          plan.recordChain(encoder);
+          plan.recordMaps(encoder);
           const reads = plan.layers.map((l) =>
             gpu.readbacks.stage(
               encoder,

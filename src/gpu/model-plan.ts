@@ -148,13 +148,7 @@ export class ModelPlan {
     return this.buffers.rule.buffer;
   }
 
-  /** Clears the flux, runs the head and the chain, and the per-layer maps and statistics. */
-  recordExplain(encoder: GPUCommandEncoder): void {
-    this.recordChain(encoder);
-    this.recordMaps(encoder);
-  }
-
-  /** Clears the flux, runs the head and the chain (recordExplain's first half; the engine times it apart). */
+  /** Clears the flux, runs the head and the chain (then recordMaps; the engine times the two apart). */
   recordChain(encoder: GPUCommandEncoder): void {
     if (!this.head) throw new Error('ModelPlan.recordChain before configure');
     for (const s of this.buffers.fluxSlices()) encoder.clearBuffer(s.buffer, s.offset ?? 0, s.size);

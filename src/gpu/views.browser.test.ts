@@ -83,7 +83,8 @@ describe('map views and canvas rendering', () => {
         plan.configure(opts, headSetup(values.get(plan.logits)!.data, plan.terminal, opts));
         const encoder = gpu.device.createCommandEncoder();
         plan.recordExcitation(encoder);
-        plan.recordExplain(encoder);
+        plan.recordChain(encoder);
+        plan.recordMaps(encoder);
         gpu.submit(encoder.finish());
 
         let worstMap = 0;
