@@ -8,7 +8,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { DEFAULT_FINAL_MAP, FINAL_MAP_NAMES } from '../../src/core/pane/final-maps';
 import { CpuCompute } from '../../src/engine/cpu-compute';
-import { CpuEngine } from '../../src/engine/cpu-engine';
+import { OrtEngine } from '../../src/engine/ort-engine';
 import { GpuEngine } from '../../src/engine/gpu-engine';
 import type { ViewSpec } from '../../src/engine/types';
 import { GpuContext } from '../../src/gpu/context';
@@ -206,7 +206,7 @@ async function runCpu(req: PageCpuRequest): Promise<PageCpuResult> {
     ort.env.wasm.numThreads = wasmThreads;
     engine = new CpuCompute();
   } else {
-    engine = new CpuEngine();
+    engine = new OrtEngine();
   }
   try {
     const [, loadMs] = await timed(() => engine.loadModel(bytes, req.model));
