@@ -117,6 +117,10 @@ export async function createRunner(modelBytes: Uint8Array, opts: RunnerOptions):
           // Unset: onnxruntime's default (one thread per core).
           ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
           interOpNumThreads: 1,
+          // onnxruntime's pool threads spin between ops by default: on SqueezeNet with 2 threads that
+          // costs about 50% more CPU per image and, on a shared machine, slows everyone (the spinning threads
+          // compete with the working ones). Sleeping threads give the same results.
+          extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
         }
       : { executionProviders: ['wasm'] };
   if (opts.backend !== 'native') {

@@ -18,10 +18,15 @@ export interface PerturbationSize {
   ssim: number | null;
 }
 
+/**
+ * `cleanStats`: ssimStats(clean, geo), when several perturbations of one clean image are measured (the
+ * same numbers, without filtering the clean image again each time).
+ */
 export function perturbationSize(
   clean: Float64Array,
   adv: Float64Array,
   geo: ImageGeometry,
+  cleanStats?: SsimStats | null,
 ): PerturbationSize {
   const plane = geo.H * geo.W;
   const changed = new Uint8Array(plane);
@@ -38,7 +43,7 @@ export function perturbationSize(
     l2: Math.sqrt(sq),
     l0,
     psnr: mse > 0 ? 10 * Math.log10(1 / mse) : null,
-    ssim: ssim(clean, adv, geo),
+    ssim: ssim(clean, adv, geo, cleanStats),
   };
 }
 
@@ -69,14 +74,54 @@ function filterValid(a: Float64Array, H: number, W: number, taps: Float64Array):
   return out;
 }
 
-export function ssim(a: Float64Array, b: Float64Array, geo: ImageGeometry): number | null {
-  const { C, H, W } = geo;
-  if (H <= 2 * SSIM_RADIUS || W <= 2 * SSIM_RADIUS) return null;
+function ssimTaps(): Float64Array {
   const taps = new Float64Array(2 * SSIM_RADIUS + 1).map((_, i) =>
     Math.exp(-((i - SSIM_RADIUS) ** 2) / (2 * SSIM_SIGMA * SSIM_SIGMA)),
   );
   const norm = taps.reduce((s, v) => s + v, 0);
   for (let i = 0; i < taps.length; i++) taps[i] /= norm;
+  return taps;
+}
+
+/** One image's side of SSIM: per channel the filtered values and squares (mu and E[x^2] per window). */
+export interface SsimStats {
+  mean: Float64Array[];
+  square: Float64Array[];
+}
+
+/** SSIM's statistics of `a` alone; null for images smaller than the window. */
+export function ssimStats(a: Float64Array, geo: ImageGeometry): SsimStats | null {
+  const { C, H, W } = geo;
+  if (H <= 2 * SSIM_RADIUS || W <= 2 * SSIM_RADIUS) return null;
+  const taps = ssimTaps();
+  const plane = H * W;
+  const stats: SsimStats = { mean: [], square: [] };
+  for (let c = 0; c < C; c++) {
+    const x = a.subarray(c * plane, (c + 1) * plane);
+    stats.mean.push(filterValid(x, H, W, taps));
+    stats.square.push(
+      filterValid(
+        x.map((v) => v * v),
+        H,
+        W,
+        taps,
+      ),
+    );
+  }
+  return stats;
+}
+
+/** `aStats`: ssimStats(a, geo) where the caller has it (the same result). */
+export function ssim(
+  a: Float64Array,
+  b: Float64Array,
+  geo: ImageGeometry,
+  aStats?: SsimStats | null,
+): number | null {
+  const { C, H, W } = geo;
+  if (H <= 2 * SSIM_RADIUS || W <= 2 * SSIM_RADIUS) return null;
+  const stats = aStats ?? ssimStats(a, geo)!;
+  const taps = ssimTaps();
   const c1 = 0.01 ** 2;
   const c2 = 0.03 ** 2;
   const plane = H * W;
@@ -85,9 +130,9 @@ export function ssim(a: Float64Array, b: Float64Array, geo: ImageGeometry): numb
     const x = a.subarray(c * plane, (c + 1) * plane);
     const y = b.subarray(c * plane, (c + 1) * plane);
     const f = (v: Float64Array) => filterValid(v, H, W, taps);
-    const mx = f(x);
+    const mx = stats.mean[c];
     const my = f(y);
-    const xx = f(x.map((v) => v * v));
+    const xx = stats.square[c];
     const yy = f(y.map((v) => v * v));
     const xy = f(x.map((v, i) => v * y[i]));
     let s = 0;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { softmax } from '../pane/heads';
 import { curveCounts, trapezoidAuc } from './curves';
-import { perturbationSize, ssim } from './image-quality';
+import { perturbationSize, ssim, ssimStats } from './image-quality';
 import { evaluateMap, meanMapMetrics, type ImageUnderTest, type Predictor } from './map-metrics';
 import { pixelOrder } from './ranking';
 import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from './settings';
-import { composite, gaussianBlur } from './substrate';
+import { composite, CurveImages, gaussianBlur } from './substrate';
 
 /** 4 x 4 single-channel images; class 0's logit is 2 x (sum of the region's pixels), class 1's is 0. */
 const geo = { C: 1, H: 4, W: 4 };
@@ -51,6 +51,25 @@ describe('curves and ranking', () => {
     const fill = new Float64Array(8);
     const out = composite(base, fill, Int32Array.of(3, 0, 1, 2), 2, { C: 2, H: 2, W: 2 });
     expect([...out]).toEqual([0, 2, 3, 0, 0, 6, 7, 0]);
+  });
+
+  it("CurveImages gives composite's image at every count, also when a count goes back", () => {
+    const g = { C: 3, H: 5, W: 7 };
+    const n = g.C * g.H * g.W;
+    // Values that float32 rounds, so a missed or doubled conversion would show.
+    const base = Float64Array.from({ length: n }, (_, i) => Math.sin(i) / 3);
+    const fill = Float64Array.from({ length: n }, (_, i) => Math.cos(i * 1.7) / 7);
+    const order = pixelOrder(
+      Float64Array.from({ length: 35 }, (_, p) => Math.sin(p * 2.3)),
+      'value-desc',
+    );
+    const images = new CurveImages(base, fill, order, g);
+    for (const count of [0, 0, 4, 9, 35, 3, 20]) {
+      const got = images.at(count);
+      expect([...got]).toEqual([...composite(base, fill, order, count, g)]);
+      // Each call hands out its own array: the next image must not change this one.
+      got[0] = 99;
+    }
   });
 
   it('the blur keeps a constant image constant away from the border and sums to one', () => {
@@ -151,6 +170,19 @@ describe('adversarial guidance', () => {
     expect(size.psnr).toBeCloseTo(10 * Math.log10(1 / (0.01 / 256)), 10);
     expect(ssim(a, a, g8)).toBeCloseTo(1, 14);
     expect(perturbationSize(a, a, g8).psnr).toBeNull();
+  });
+
+  it("SSIM with the clean image's statistics given is the same number as without", () => {
+    const g = { C: 3, H: 17, W: 13 };
+    const n = g.C * g.H * g.W;
+    const a = Float64Array.from({ length: n }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.31));
+    const b = a.map((v, i) => (i % 5 === 0 ? Math.min(1, v + 0.05) : v));
+    const stats = ssimStats(a, g);
+    const plain = ssim(a, b, g)!;
+    expect(plain).toBeLessThan(1);
+    expect(ssim(a, b, g, stats)).toBe(plain);
+    expect(perturbationSize(a, b, g, stats)).toEqual(perturbationSize(a, b, g));
+    expect(ssimStats(a, { C: 1, H: 10, W: 40 })).toBeNull();
   });
 });
 

@@ -5,11 +5,11 @@
  */
 import { argmax, softmax } from '../pane/heads';
 import { curveCounts, percentCount, trapezoidAuc, type Curve } from './curves';
-import { perturbationSize } from './image-quality';
+import { perturbationSize, ssimStats, type SsimStats } from './image-quality';
 import { pixelOrder, topMask, type RankKey } from './ranking';
 import type { MetricId, MetricSettings } from './settings';
 import {
-  composite,
+  CurveImages,
   substrateImage,
   type ImageGeometry,
   type InputScaling,
@@ -63,16 +63,19 @@ export interface MapMetrics {
   adversarial?: AttackResult;
 }
 
-/** One perturbed input and what to do with its logits. */
+/**
+ * One perturbed input and what to do with its logits. The input is made when its batch runs (a curve's
+ * images are hundreds of full-size copies: made all at once they cost memory and garbage collection).
+ */
 interface Probe {
-  input: Float32Array;
+  input: () => Float32Array;
   use: (logits: Float64Array) => void;
 }
 
 async function runProbes(probes: Probe[], predict: Predictor, batchSize: number): Promise<void> {
   for (let i = 0; i < probes.length; i += batchSize) {
     const chunk = probes.slice(i, i + batchSize);
-    const logits = await predict(chunk.map((p) => p.input));
+    const logits = await predict(chunk.map((p) => p.input()));
     chunk.forEach((p, k) => p.use(logits[k]));
   }
 }
@@ -148,9 +151,10 @@ function planCurve(
     scores: new Map(),
     top1: new Map(),
   };
+  const images = new CurveImages(base, fill, order, img.geo);
   for (const count of plan.counts) {
     probes.push({
-      input: composite(base, fill, order, count, img.geo),
+      input: () => images.at(count),
       use: (logits) => {
         plan.scores.set(count, softmax(logits)[img.target]);
         plan.top1.set(count, argmax(logits));
@@ -181,6 +185,22 @@ function toModel(p: Float64Array, geo: ImageGeometry, norm: InputScaling): Float
     const c = Math.floor(i / plane);
     return (v - norm.mean[c]) / norm.std[c];
   });
+}
+
+/**
+ * The clean image in pixel space and its SSIM statistics, made once per image (every map's attack measures
+ * its perturbations against them), keyed by the image's input array.
+ */
+const cleanCache = new WeakMap<Float64Array, { pix: Float64Array; stats: SsimStats | null }>();
+
+function cleanPixels(img: ImageUnderTest): { pix: Float64Array; stats: SsimStats | null } {
+  let clean = cleanCache.get(img.x);
+  if (!clean) {
+    const pix = toPixels(img.x, img.geo, img.norm);
+    clean = { pix, stats: ssimStats(pix, img.geo) };
+    cleanCache.set(img.x, clean);
+  }
+  return clean;
 }
 
 /** x + mask * delta, clipped to [0, 1] (pixel space). */
@@ -218,7 +238,7 @@ function planAttack(
 ): AttackResult {
   const total = img.geo.H * img.geo.W;
   const order = pixelOrder(map, 'value-desc');
-  const pix = toPixels(img.x, img.geo, img.norm);
+  const { pix, stats } = cleanPixels(img);
   const result: AttackResult = {
     percents: [...s.attackPercents],
     success: [],
@@ -238,13 +258,14 @@ function planAttack(
   s.attackPercents.forEach((k, idx) => {
     const mask = topMask(order, percentCount(k, total));
     const adv = fgsmDelta ? applyMasked(pix, fgsmDelta, mask, total) : pgd(img, pix, mask, s);
-    const size = perturbationSize(pix, adv, img.geo);
+    const size = perturbationSize(pix, adv, img.geo, stats);
     result.l2[idx] = size.l2;
     result.l0[idx] = size.l0;
     result.psnr[idx] = size.psnr;
     result.ssim[idx] = size.ssim;
+    const input = Float32Array.from(toModel(adv, img.geo, img.norm));
     probes.push({
-      input: Float32Array.from(toModel(adv, img.geo, img.norm)),
+      input: () => input,
       use: (logits) => {
         result.success[idx] = argmax(logits) !== img.target ? 1 : 0;
       },

@@ -33,7 +33,7 @@ export interface MetricSettings {
   pgdIterations: number;
   /** Attack masks: the top k % pixels by saliency. */
   attackPercents: number[];
-  /** Perturbed images per onnxruntime call. */
+  /** Perturbed images per onnxruntime call (onnxruntime-node: per predictor call, run 4 at a time). */
   batchSize: number;
 }
 

@@ -2,6 +2,7 @@
 // half-pixel centres, display normalisation.
 import { describe, expect, it } from 'vitest';
 import {
+  chainChannelSums,
   channelSum,
   forwardMaps,
   layerMaps,
@@ -34,6 +35,28 @@ describe('channel maps', () => {
       expect(SP[i] + SN[i]).toBeCloseTo(sumT[i], 13);
     });
     expect([...S]).toEqual([...channelSum(R, dims)]);
+  });
+
+  it('chainChannelSums equals channelSum of the materialised P and N, bit for bit (NCHW and NHWC)', () => {
+    // Random values of mixed scale, so that a different order of additions would show in the last bits.
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5) * 10 ** ((seed % 7) - 3);
+    for (const [shape, layout] of [
+      [[1, 5, 3, 4], 'NCHW'],
+      [[1, 3, 4, 5], 'NHWC'],
+      [[1, 6], 'NCHW'],
+      [[1, 2, 3, 2, 2], 'NCHW'],
+    ] as const) {
+      const n = shape.reduce((a: number, b: number) => a * b, 1);
+      const t = Float64Array.from({ length: n }, () => Math.abs(next()));
+      const r = t.map((v) => v * (next() > 0 ? 0.5 : -0.9));
+      const { SP, SN } = chainChannelSums({ T: t, R: r }, shape, layout);
+      const P = t.map((v, i) => (v + r[i]) / 2);
+      const N = t.map((v, i) => (v - r[i]) / 2);
+      expect([...SP]).toEqual([...channelSum(P, shape, layout)]);
+      expect([...SN]).toEqual([...channelSum(N, shape, layout)]);
+    }
+    expect(() => chainChannelSums({ T, R }, [2, 1, 2, 3])).toThrow(/batch/);
   });
 
   it('forwardMaps and purity', () => {

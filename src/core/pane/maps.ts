@@ -40,8 +40,47 @@ export function channelSum(
   const { h, w } = mapSize(dims);
   const plane = dims.length >= 3 ? h * w : 1;
   const out = new Float64Array(plane);
-  for (let i = 0; i < x.length; i++) out[i % plane] += x[i];
+  // Plane by plane: the same additions in the same order as out[i % plane] += x[i], without the modulo.
+  for (let base = 0; base < x.length; base += plane) for (let p = 0; p < plane; p++) out[p] += x[base + p];
   return out;
+}
+
+/**
+ * The channel sums of the positive and negative chains, S_P = sum_c (T + R) / 2 and S_N = sum_c (T - R) / 2,
+ * without materialising P and N: the same values, added in the same order, as channelSum of each.
+ */
+export function chainChannelSums(
+  flux: Flux,
+  dims: readonly number[],
+  layout: ImageLayout = 'NCHW',
+): { SP: Float64Array; SN: Float64Array } {
+  const { T, R } = flux;
+  if (dims.length >= 2 && dims[0] !== 1) throw new Error(`channelSum: batch ${dims[0]}; maps are per image`);
+  if (T.length !== numel(dims) || R.length !== T.length)
+    throw new Error(`channelSum: ${T.length} values for [${dims.join(',')}]`);
+  if (layout === 'NHWC' && dims.length === 4) {
+    const C = dims[3];
+    const SP = new Float64Array(T.length / C);
+    const SN = new Float64Array(T.length / C);
+    for (let p = 0; p < SP.length; p++)
+      for (let c = 0; c < C; c++) {
+        const i = p * C + c;
+        SP[p] += (T[i] + R[i]) / 2;
+        SN[p] += (T[i] - R[i]) / 2;
+      }
+    return { SP, SN };
+  }
+  const { h, w } = mapSize(dims);
+  const plane = dims.length >= 3 ? h * w : 1;
+  const SP = new Float64Array(plane);
+  const SN = new Float64Array(plane);
+  for (let base = 0; base < T.length; base += plane)
+    for (let p = 0; p < plane; p++) {
+      const i = base + p;
+      SP[p] += (T[i] + R[i]) / 2;
+      SN[p] += (T[i] - R[i]) / 2;
+    }
+  return { SP, SN };
 }
 
 /** Net, positive and negative chain maps of a layer (spec 4.5): S = sum_c R, S_P = sum_c P, S_N = sum_c N. */
@@ -50,13 +89,7 @@ export function layerMaps(
   dims: readonly number[],
   layout: ImageLayout = 'NCHW',
 ): { S: Float64Array; SP: Float64Array; SN: Float64Array } {
-  const P = flux.T.map((t, i) => (t + flux.R[i]) / 2);
-  const N = flux.T.map((t, i) => (t - flux.R[i]) / 2);
-  return {
-    S: channelSum(flux.R, dims, layout),
-    SP: channelSum(P, dims, layout),
-    SN: channelSum(N, dims, layout),
-  };
+  return { S: channelSum(flux.R, dims, layout), ...chainChannelSums(flux, dims, layout) };
 }
 
 /** Class-agnostic forward PANE maps of an affine layer (spec 3): PE = sum_c E+, NE = sum_c E-. */

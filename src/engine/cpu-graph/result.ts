@@ -8,6 +8,7 @@ import { chainOpKind } from '../../core/pane/ops';
 import type { Excitation, Flux, PaneResult } from '../../core/pane/types';
 import type { CompiledChain } from './compile';
 import type { ForwardValues, HeadStart } from './head';
+import { LazyMap } from './lazy-map';
 
 /**
  * E+ = min(G, max(0, (G + z)/2)) and E- = G - E+ from the gross excitation G and the forward value z, the
@@ -66,11 +67,11 @@ export function paneResult(
   };
   const flux = new Map<string, Flux>();
   for (const l of compiled.layers) flux.set(l.tensor, { T: scaled(l.T), R: scaled(l.R) });
-  const excitation = new Map<string, Excitation>();
+  const excitation = new LazyMap<string, Excitation>();
   for (const e of compiled.excitations) {
     const z = forward.get(e.tensor);
     if (!z) throw new Error(`no forward value for '${e.tensor}'`);
-    excitation.set(e.tensor, excitationOf(read(e.G), z.data));
+    excitation.defer(e.tensor, () => excitationOf(read(e.G), z.data));
   }
   return {
     target: head.target,
