@@ -96,3 +96,32 @@ export function bilinearCnnModel(): Buffer {
     }),
   );
 }
+
+/**
+ * A small CNN the double chain traverses (convolution, ReLU, global average pooling, a dense layer): the
+ * gallery's fixture model, served by a local server in e2e/gallery.spec.ts.
+ */
+export function tinyCnnModel(): Buffer {
+  const conv = Array.from({ length: 8 * 3 * 3 * 3 }, (_, i) => Math.sin(i * 1.3) * 0.4);
+  const dense = Array.from({ length: 8 * 5 }, (_, i) => Math.cos(i * 0.7) * 0.5);
+  return Buffer.from(
+    buildModel({
+      inputs: [{ name: 'image', shape: [1, 3, 32, 32] }],
+      outputs: [{ name: 'logits', shape: [1, 5] }],
+      initializers: { W: { dims: [8, 3, 3, 3], data: conv }, D: { dims: [8, 5], data: dense } },
+      nodes: [
+        {
+          op: 'Conv',
+          inputs: ['image', 'W'],
+          outputs: ['conv'],
+          name: 'conv',
+          attrs: { pads: [1, 1, 1, 1] },
+        },
+        { op: 'Relu', inputs: ['conv'], outputs: ['relu'], name: 'relu' },
+        { op: 'GlobalAveragePool', inputs: ['relu'], outputs: ['pooled'], name: 'pool' },
+        { op: 'Flatten', inputs: ['pooled'], outputs: ['flat'], name: 'flatten' },
+        { op: 'MatMul', inputs: ['flat', 'D'], outputs: ['logits'], name: 'dense' },
+      ],
+    }),
+  );
+}

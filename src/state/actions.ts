@@ -14,7 +14,7 @@ import type { AppStore } from './store';
 import { describeError } from './user-error';
 import { describeUrl } from './link-url';
 import type { LinkFetch } from './slices/link-slice';
-import { defaultPreprocess, samePreprocess } from './slices/model-slice';
+import { modelDefaultPreprocess, samePreprocess } from './slices/model-slice';
 import type { ImageSource } from './types';
 import { defaultViewSettings, VIEW_SETTING_NAMES, type ViewSettings } from './view-settings';
 
@@ -186,7 +186,7 @@ export class AppActions {
       // The link's class and layer belong to its model: they stay when it loads.
       s.requestModel(model, values.preprocess ?? null, true);
     } else if (values.preprocess) s.setPreprocess(values.preprocess);
-    else if (!samePreprocess(s.preprocess, defaultPreprocess(s.model.inputDims, s.model.metadata))) {
+    else if (!samePreprocess(s.preprocess, modelDefaultPreprocess(s.modelRef, s.model))) {
       s.resetPreprocess();
     }
     s.setTarget(values.target ?? null);

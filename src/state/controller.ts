@@ -14,6 +14,7 @@ import { defaultLabels, shortLabel } from '../core/labels';
 import type { EvaluationSnapshot } from '../engine/evaluator';
 import type { MapData, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
 import { inputPreview } from './input-preview';
+import { cacheModel, forgetCachedModel } from './model-cache';
 import { checkImageClassifier, modelBytes, modelRefKey, modelRefName } from './model-source';
 import { Mutex } from './mutex';
 import type { PixelRegistry } from './registry';
@@ -247,11 +248,17 @@ export class AppController {
     const t0 = performance.now();
     s.setPhase('loading-model', `Loading ${name}`);
     let candidate: SaliencyEngine | null = null;
+    let fetched: { bytes: Uint8Array; fromCache: boolean } | null = null;
     try {
-      const bytes = await modelBytes(ref, this.registry, (loaded, total) =>
-        s.setDetail(`Downloading ${name}: ${mib(loaded)}${total ? ` of ${mib(total)}` : ''} MB`),
+      const { bytes, fromCache } = await modelBytes(ref, this.registry, (loaded, total) => {
+        s.setDownload({ loaded, total });
+        s.setDetail(`Downloading ${name}: ${mib(loaded)}${total ? ` of ${mib(total)}` : ''} MB`);
+      });
+      fetched = { bytes, fromCache };
+      s.setDownload(null);
+      s.setDetail(
+        `Preparing ${name} (${mib(bytes.length)} MB${fromCache ? ', kept from an earlier download' : ''})`,
       );
-      s.setDetail(`Preparing ${name} (${mib(bytes.length)} MB)`);
       const generation = this.generation + 1;
       candidate = await this.options.createEngine({
         disableWebGpu: this.disableWebGpu,
@@ -265,8 +272,15 @@ export class AppController {
       this.swapEngine(engine, generation, info, key);
       this.modelFile = bytes;
       this.store.getState().recordTiming('model', performance.now() - t0);
+      // Only a model the engine accepted is kept, so a refused or broken file is fetched afresh next time.
+      if (ref.kind === 'url' && !fromCache && (await cacheModel(ref.url, bytes))) s.modelCacheChanged();
     } catch (e) {
+      s.setDownload(null);
       candidate?.dispose();
+      if (ref.kind === 'url' && fetched?.fromCache) {
+        await forgetCachedModel(ref.url);
+        s.modelCacheChanged();
+      }
       s.pushError(describeError(`The model ${name} could not be loaded`, e));
       if (this.store.getState().loadedModelRef) this.store.getState().modelFailed();
       else this.applied.model = key; // nothing to fall back to: do not retry in a loop

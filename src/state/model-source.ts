@@ -1,9 +1,11 @@
 /**
- * Model bytes from wherever the model comes from, with a size limit and download progress, and the check
- * that what the engine parsed is an image classifier the app can drive.
+ * Model bytes from wherever the model comes from, with a size limit and download progress (models by URL
+ * from Cache Storage when a previous visit kept them), and the check that what the engine parsed is an
+ * image classifier the app can drive.
  */
 import type { ModelInfo } from '../engine/types';
 import { assetUrl, findBuiltinModel } from './catalog';
+import { cachedModel } from './model-cache';
 import type { PixelRegistry } from './registry';
 import type { ModelRef } from './types';
 import { UserError } from './user-error';
@@ -23,19 +25,34 @@ export function modelRefName(ref: ModelRef): string {
   return ref.name;
 }
 
+/** A model's bytes, and whether they came from Cache Storage (a model by URL kept by an earlier visit). */
+export interface ModelBytes {
+  bytes: Uint8Array;
+  fromCache: boolean;
+}
+
+/**
+ * The model's bytes: a dropped file from the registry, the built-in model from the app's assets, a model by
+ * URL from Cache Storage when an earlier visit kept it, else downloaded with progress (`total` is null when
+ * the server sends no Content-Length). Keeping a download is the caller's part, once the model is accepted.
+ */
 export async function modelBytes(
   ref: ModelRef,
   registry: PixelRegistry,
   onProgress: (loaded: number, total: number | null) => void,
-): Promise<Uint8Array> {
+): Promise<ModelBytes> {
   if (ref.kind === 'file') {
     const bytes = registry.modelFile(ref.key);
     if (!bytes) throw new UserError(`The model file ${ref.name} is no longer available; drop it again.`);
-    return bytes;
+    return { bytes, fromCache: false };
   }
   const builtin = ref.kind === 'builtin' ? findBuiltinModel(ref.id) : undefined;
   if (ref.kind === 'builtin' && !builtin) throw new UserError(`There is no built-in model "${ref.id}".`);
   const url = builtin ? assetUrl(builtin.path) : (ref as { url: string }).url;
+  if (!builtin) {
+    const hit = await cachedModel(url);
+    if (hit) return { bytes: hit, fromCache: true };
+  }
   let response: Response;
   try {
     response = await fetch(url, { credentials: 'omit' });
@@ -48,7 +65,7 @@ export async function modelBytes(
     const hint = builtin ? ' Run `npm run setup` to place the default model.' : '';
     throw new UserError(`The model at ${url} could not be fetched (HTTP ${response.status}).${hint}`);
   }
-  return readWithLimit(response, url, onProgress);
+  return { bytes: await readWithLimit(response, url, onProgress), fromCache: false };
 }
 
 async function readWithLimit(
@@ -59,20 +76,30 @@ async function readWithLimit(
   const declared = Number(response.headers.get('content-length'));
   const total = Number.isFinite(declared) && declared > 0 ? declared : null;
   if (total !== null && total > MAX_MODEL_BYTES) throw tooLarge(url);
+  onProgress(0, total);
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    loaded += value.length;
+    let part: ReadableStreamReadResult<Uint8Array>;
+    try {
+      part = await reader.read();
+    } catch {
+      throw new UserError(`The download of ${url} broke off after ${loaded} bytes.`);
+    }
+    if (part.done) break;
+    loaded += part.value.length;
     if (loaded > MAX_MODEL_BYTES) {
       await reader.cancel();
       throw tooLarge(url);
     }
-    chunks.push(value);
+    chunks.push(part.value);
     onProgress(loaded, total);
+  }
+  // A body shorter than its Content-Length is a broken download, not a model.
+  if (total !== null && loaded < total) {
+    throw new UserError(`The download of ${url} is incomplete: ${loaded} of ${total} bytes arrived.`);
   }
   const bytes = new Uint8Array(loaded);
   let offset = 0;

@@ -12,7 +12,7 @@ import { decodeImageBlob, fetchImage, fileNameOf, type DecodedImage } from './im
 import { embedModelInput, modelInputPixels } from './link-image';
 import type { PixelRegistry } from './registry';
 import { encodeShareState, MAX_EMBEDDED_CHARS } from './share-codec';
-import { defaultPreprocess, preprocessSpec, samePreprocess } from './slices/model-slice';
+import { modelDefaultPreprocess, preprocessSpec, samePreprocess } from './slices/model-slice';
 import type { ImageEntry } from './slices/image-slice';
 import type { AppState, AppStore } from './store';
 import type { ImageSource, ShareState } from './types';
@@ -67,7 +67,7 @@ export function shareStateOf(s: AppState): ShareState {
   const image = s.images.find((i) => i.id === s.currentImageId)!;
   if (image.source.kind === 'user' || s.modelRef.kind === 'file') throw new Error('not shareable');
   const model = s.model!;
-  const defaults = defaultPreprocess(model.inputDims, model.metadata);
+  const defaults = modelDefaultPreprocess(s.modelRef, model);
   return {
     ...pickViewSettings(s),
     model: s.modelRef,

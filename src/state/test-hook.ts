@@ -39,6 +39,7 @@ function snapshot(store: AppStore) {
     image: source ? (source.kind === 'demo' ? `demo:${source.id}` : source.kind) : null,
     phase: s.phase,
     backend: s.engineInfo?.backend ?? null,
+    modelName: s.model?.name ?? null,
     layers: s.model?.layers.map((l) => l.tensor) ?? [],
     layer: s.layer ?? s.model?.layers[0]?.tensor ?? null,
     kind: s.kind,

@@ -20,6 +20,7 @@ import { MapPane } from './components/MapPane';
 import { MethodGrid } from './components/MethodGrid';
 import { MethodSelect } from './components/MethodSelect';
 import { ModelFacts } from './components/ModelFacts';
+import { ModelGallery } from './components/ModelGallery';
 import { ModelSource } from './components/ModelSource';
 import { PreprocessEditor } from './components/PreprocessEditor';
 import { RuleControls } from './components/RuleControls';
@@ -58,6 +59,9 @@ export function App() {
           <Section title="Model">
             <ModelSource />
             <ModelFacts />
+            <Details summary="Model gallery (ImageNet CNNs by URL)">
+              <ModelGallery />
+            </Details>
             <Details summary="Preprocessing">
               <PreprocessEditor />
             </Details>

@@ -2,6 +2,7 @@ import { IMAGENET_PREPROCESS, type PreprocessSpec } from '../../core/preprocess'
 import { preprocessHints } from '../../core/onnx/preprocessHints';
 import type { ModelInfo } from '../../engine/types';
 import { DEFAULT_MODEL_ID } from '../catalog';
+import { findGalleryModel } from '../model-gallery';
 import type { ModelRef, PreprocessSettings } from '../types';
 import type { SliceCreator } from './slice';
 
@@ -56,6 +57,20 @@ export function defaultPreprocess(
   };
 }
 
+/**
+ * The preprocessing a loaded model starts with: a gallery model's published recipe (model-gallery.ts; its
+ * file carries no hints), else what defaultPreprocess reads from the model. A link that names the model
+ * without preprocessing means these.
+ */
+export function modelDefaultPreprocess(
+  ref: ModelRef | null,
+  info: Pick<ModelInfo, 'inputDims' | 'metadata'> | null,
+): PreprocessSettings {
+  const gallery = ref?.kind === 'url' ? findGalleryModel(ref.url) : undefined;
+  if (gallery) return structuredClone(gallery.preprocess);
+  return defaultPreprocess(info?.inputDims ?? null, info?.metadata);
+}
+
 /** The full spec for core/preprocess from the user's settings and the model's input shape [N, C, H, W]. */
 export function preprocessSpec(settings: PreprocessSettings, inputDims: readonly number[]): PreprocessSpec {
   const [, channels, height, width] = inputDims;
@@ -91,7 +106,7 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
       modelRef: ref,
       loadedModelRef: ref,
       model: info,
-      preprocess: s.pendingPreprocess ?? defaultPreprocess(info.inputDims, info.metadata),
+      preprocess: s.pendingPreprocess ?? modelDefaultPreprocess(ref, info),
       pendingPreprocess: null,
       requestKeepsView: false,
       labels,
@@ -102,7 +117,6 @@ export const createModelSlice: SliceCreator<ModelSlice> = (set, get) => ({
     if (loaded) set({ modelRef: loaded, pendingPreprocess: null, requestKeepsView: false });
   },
   setPreprocess: (patch) => set((s) => ({ preprocess: { ...s.preprocess, ...patch } })),
-  resetPreprocess: () =>
-    set((s) => ({ preprocess: defaultPreprocess(s.model?.inputDims ?? null, s.model?.metadata) })),
+  resetPreprocess: () => set((s) => ({ preprocess: modelDefaultPreprocess(s.loadedModelRef, s.model) })),
   setLabels: (labels, source) => set({ labels, labelsSource: source }),
 });

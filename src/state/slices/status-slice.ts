@@ -20,6 +20,10 @@ export interface StatusSlice {
   errors: AppError[];
   /** Lasting information, e.g. that the ort engine is in use. */
   notice: string | null;
+  /** A model download in progress (bytes; total null when the server does not say), for the progress bar. */
+  download: { loaded: number; total: number | null } | null;
+  /** Counts changes to the kept downloads (model-cache.ts), so that their list is read again. */
+  modelCacheVersion: number;
   setPhase(phase: Phase, detail?: string): void;
   setDetail(detail: string): void;
   recordTiming(step: string, ms: number): void;
@@ -27,6 +31,8 @@ export interface StatusSlice {
   dismissError(id: number): void;
   clearErrors(): void;
   setNotice(notice: string | null): void;
+  setDownload(download: StatusSlice['download']): void;
+  modelCacheChanged(): void;
 }
 
 /**
@@ -42,6 +48,8 @@ export const createStatusSlice: SliceCreator<StatusSlice> = (set) => ({
   timings: {},
   errors: [],
   notice: null,
+  download: null,
+  modelCacheVersion: 0,
   // Every message shown in the page goes through escapeControls: file names, URLs and tensor names are
   // untrusted and may carry control characters.
   setPhase: (phase, detail = '') =>
@@ -55,5 +63,7 @@ export const createStatusSlice: SliceCreator<StatusSlice> = (set) => ({
     }),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
   clearErrors: () => set({ errors: [] }),
+  setDownload: (download) => set({ download }),
+  modelCacheChanged: () => set((s) => ({ modelCacheVersion: s.modelCacheVersion + 1 })),
   setNotice: (notice) => set({ notice: notice === null ? null : escapeControls(notice) }),
 });

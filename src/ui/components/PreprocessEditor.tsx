@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { samePreprocess, defaultPreprocess } from '../../state/slices/model-slice';
+import { samePreprocess, modelDefaultPreprocess } from '../../state/slices/model-slice';
 import type { PreprocessSettings } from '../../state/types';
 import { useApp, useAppState } from '../context';
 
@@ -9,8 +9,9 @@ type Triple = [string, string, string];
 export function PreprocessEditor() {
   const preprocess = useAppState((s) => s.preprocess);
   const model = useAppState((s) => s.model);
+  const loadedRef = useAppState((s) => s.loadedModelRef);
   if (!model) return null;
-  const defaults = defaultPreprocess(model.inputDims, model.metadata);
+  const defaults = modelDefaultPreprocess(loadedRef, model);
   // Remount the form when the applied settings change, so it starts from them.
   return (
     <PreprocessForm
