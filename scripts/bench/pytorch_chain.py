@@ -23,12 +23,12 @@ inputs/*.npy):
              the input S = sum_c R, S_P, S_N
 
 It writes OUT/<input stem>.npy (S at the input, float32 [H, W]) for every input and prints one JSON object:
-per input the class, and the forward, chain and maps times in ms, wall clock and CPU time of the process (each
-image is run once as a warm-up, then --repeat times; the median is kept). The machine may be shared: the CPU
+per input the class, and the forward, chain and maps times in ms, wall clock and CPU time of the process (one
+warm-up run before the first input, then --repeat runs of each input; the median is kept). The machine may be shared: the CPU
 times are what compare across loads.
 
   /usr/bin/python3 scripts/bench/pytorch_chain.py --graph DIR/graph.json --out OUT [--threads N]
-      [--repeat 3] INPUT.npy...
+      [--repeat 1] INPUT.npy...
 """
 import argparse
 import json
@@ -288,7 +288,7 @@ def main():
     p.add_argument("--graph", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--threads", type=int, default=os.cpu_count())
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=1)
     p.add_argument("inputs", nargs="+")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -301,7 +301,8 @@ def main():
         for path in a.inputs:
             x = torch.from_numpy(np.load(path).astype(np.float32)).reshape(g.shapes[g.input])
             runs = []
-            for i in range(1 + a.repeat):
+            # One warm-up run before the first image (PyTorch's first calls allocate and pick kernels).
+            for i in range((1 if not images else 0) + a.repeat):
                 marks = [(time.perf_counter(), time.process_time())]
                 v = g.forward(x)
                 marks.append((time.perf_counter(), time.process_time()))
@@ -309,7 +310,7 @@ def main():
                 marks.append((time.perf_counter(), time.process_time()))
                 S, _, _, _ = g.maps(layers, g.input)
                 marks.append((time.perf_counter(), time.process_time()))
-                if i > 0:
+                if i > 0 or images:
                     runs.append([ms(marks[k], marks[k + 1]) for k in range(3)])
             stem = os.path.splitext(os.path.basename(path))[0]
             np.save(os.path.join(a.out, stem + ".npy"), S.numpy().astype(np.float32))
