@@ -65,7 +65,7 @@ export interface GpuBenchResult {
 }
 
 /**
- * The in-page CPU engine (the app's fallback without WebGPU): 'engine' is the app's CpuEngine (a worker,
+ * The in-page CPU engine (the app's fallback without WebGPU): 'engine' is the app's OrtEngine (a worker,
  * onnxruntime-web's default thread count); 'main-thread' runs CpuCompute on the page with `threads` wasm
  * threads, what the wasm build can do once the page is cross-origin isolated.
  */
