@@ -104,12 +104,16 @@ function productCase(rng: () => number, i: number): OpCase {
   };
 }
 
-/** The first CASES_PER_OP corpus cases of each op that `ok` accepts (forms float64 has no gradient for are left out). */
+/**
+ * CASES_PER_OP corpus cases shared among `keys` (the first of each op's cases that `ok` accepts: forms
+ * float64 has no gradient for are left out).
+ */
 function drawn(keys: readonly CorpusKey[], ok: (c: OpCase) => boolean): OpCase[] {
+  const perOp = Math.ceil(CASES_PER_OP / keys.length);
   return keys.flatMap((key) =>
-    casesOf(key, 4 * CASES_PER_OP, 2)
+    casesOf(key, 4 * perOp, 2)
       .filter((c) => !c.ortRefuses && ok(c))
-      .slice(0, CASES_PER_OP),
+      .slice(0, perOp),
   );
 }
 
