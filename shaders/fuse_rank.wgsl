@@ -7,6 +7,8 @@
 struct Params {
   n: u32,
   chain: u32,
+  // Where this layer's ranks start in `ranks` (fuse_accumulate.wgsl reads every layer's from one buffer).
+  offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -23,7 +25,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     return;
   }
   if (n < 2u) {
-    ranks[i] = 0.0;
+    ranks[params.offset + i] = 0.0;
     return;
   }
   let v = mapView(maps[i], params.chain);
@@ -34,5 +36,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     below += select(0u, 1u, u < v);
     equal += select(0u, 1u, u == v);
   }
-  ranks[i] = (f32(below) + 0.5 * f32(equal - 1u)) / f32(n - 1u);
+  ranks[params.offset + i] = (f32(below) + 0.5 * f32(equal - 1u)) / f32(n - 1u);
 }

@@ -3,9 +3,9 @@
  * per-layer channel maps already in GPU memory (layer-maps.ts) to one map at the input's resolution, laid
  * out like a layer's channel maps (the value in .y), so MapViews resamples, scales and colours it as the
  * net view of a layer. A chain at the pixels needs no kernel: it is a view of the input's own maps
- * ('pixel' the net view, 'pixel-total' the total view). Per used layer: its normalising denominator (fuse_norm.wgsl) or ranks
- * (fuse_rank.wgsl), then its weighted, upsampled term (fuse_accumulate.wgsl); 'detail' then multiplies in
- * the pixel map (fuse_detail.wgsl). Only the layer sums of the 'mass' weights come from the host (the
+ * ('pixel' the net view, 'pixel-total' the total view). Per used layer its normalising denominator
+ * (fuse_norm.wgsl) or ranks (fuse_rank.wgsl), then one dispatch sums every layer's weighted, upsampled term
+ * (fuse_accumulate.wgsl); 'detail' then multiplies in the pixel map (fuse_detail.wgsl). Only the layer sums of the 'mass' weights come from the host (the
  * statistics every explanation reads back anyway).
  */
 import {
@@ -66,58 +66,65 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
   const slot: MapSlot = { layer: input.layer, h: input.h, w: input.w, maps: out, hasExcitation: false };
   const fused = spec.fused;
   const used = fusedLayers(slots, fused.layers);
-  const L = Math.max(used.length, 1);
+  const L = used.length;
   const owned: GPUBuffer[] = [outBuf];
   const small = (bytes: number, label: string) => {
     const b = gpu.pool.acquire(Math.max(bytes, 16), usage, label);
     owned.push(b);
     return { buffer: b, size: Math.max(bytes, 16) };
   };
-  const norms = small(L * F32, `final map ${name} norms`);
-  const weights = small(L * F32, `final map ${name} weights`);
+  // norms[l] at l (fuse_norm), the weights at L + l (written per explanation).
+  const coefs = small(2 * L * F32, `final map ${name} norms and weights`);
   const chain = VIEW_INDEX[fused.chain];
   const useRanks = fused.normalisation === 'rank';
-  const kernels: Kernel[] = [];
-  used.forEach((layer, i) => {
+  // Every layer's maps live in one buffer (layer-maps.ts): the accumulation reads them all at their offsets.
+  const mapsBuffer = used[0]?.maps.buffer ?? input.maps.buffer;
+  if (used.some((l) => l.maps.buffer !== mapsBuffer))
+    throw new Error('final map: the layer maps are not in one buffer');
+  const mapsExtent = Math.max(16, ...used.map((l) => (l.maps.offset ?? 0) + l.maps.size));
+  let rankPositions = 0;
+  const table = new Uint32Array(4 * L);
+  used.forEach((l, i) => {
+    table.set([(l.maps.offset ?? 0) / VEC4_BYTES, l.h, l.w, rankPositions], 4 * i);
+    if (useRanks) rankPositions += l.h * l.w;
+  });
+  const tableBuf = small(table.byteLength, `final map ${name} layers`);
+  gpu.device.queue.writeBuffer(tableBuf.buffer, 0, table);
+  const ranks = useRanks ? small(rankPositions * F32, `final map ${name} ranks`) : coefs;
+  const kernels = used.map((layer, i): Kernel => {
     const positions = layer.h * layer.w;
-    const ranks = useRanks ? small(positions * F32, `final map ${name} ranks ${i}`) : norms;
-    kernels.push(
-      useRanks
-        ? {
-            label: `fuse_rank ${layer.layer.tensor}`,
-            shader: SHADERS.fuseRank,
-            threads: positions,
-            buffers: { maps: layer.maps, ranks },
-            uniforms: { params: { n: positions, chain } },
-          }
-        : {
-            label: `fuse_norm ${layer.layer.tensor}`,
-            shader: SHADERS.fuseNorm,
-            threads: gpu.pipelines.workgroupSize,
-            buffers: { maps: layer.maps, norms },
-            uniforms: {
-              params: { n: positions, chain, mode: fused.normalisation === 'sum' ? 1 : 0, slot: i },
-            },
+    return useRanks
+      ? {
+          label: `fuse_rank ${layer.layer.tensor}`,
+          shader: SHADERS.fuseRank,
+          threads: positions,
+          buffers: { maps: layer.maps, ranks },
+          uniforms: { params: { n: positions, chain, offset: table[4 * i + 3] } },
+        }
+      : {
+          label: `fuse_norm ${layer.layer.tensor}`,
+          shader: SHADERS.fuseNorm,
+          threads: gpu.pipelines.workgroupSize,
+          buffers: { maps: layer.maps, norms: coefs },
+          uniforms: {
+            params: { n: positions, chain, mode: fused.normalisation === 'sum' ? 1 : 0, slot: i },
           },
-      {
-        label: `fuse_accumulate ${layer.layer.tensor}`,
-        shader: SHADERS.fuseAccumulate,
-        threads: n,
-        buffers: { maps: layer.maps, ranks, norms, weights, out },
-        uniforms: {
-          params: {
-            n,
-            inH: layer.h,
-            inW: layer.w,
-            outH: input.h,
-            outW: input.w,
-            chain,
-            useRanks: useRanks ? 1 : 0,
-            slot: i,
-          },
-        },
-      },
-    );
+        };
+  });
+  kernels.push({
+    label: `fuse_accumulate ${name}`,
+    shader: SHADERS.fuseAccumulate,
+    threads: n,
+    buffers: {
+      maps: { buffer: mapsBuffer, size: mapsExtent },
+      ranks,
+      coefs,
+      table: tableBuf,
+      out,
+    },
+    uniforms: {
+      params: { n, outH: input.h, outW: input.w, chain, useRanks: useRanks ? 1 : 0, layers: L },
+    },
   });
   if (spec.kind === 'detail')
     kernels.push({
@@ -139,8 +146,7 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
       if (generation === current) return;
       current = generation;
       const sums = used.map((l) => chainSum(stats[index.get(l)!], fused.chain));
-      gpu.device.queue.writeBuffer(weights.buffer, 0, fusedWeights(fused, sums));
-      encoder.clearBuffer(outBuf, 0, n * VEC4_BYTES);
+      if (L > 0) gpu.device.queue.writeBuffer(coefs.buffer, L * F32, fusedWeights(fused, sums));
       pass.record(encoder);
     },
     destroy() {
