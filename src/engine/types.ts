@@ -90,13 +90,14 @@ export interface ExplanationStats {
   timingsMs: Record<string, number>;
 }
 
-export type Normalization = 'layer' | 'shared';
+/** How views are scaled for display (not the per-layer normalisation of the fused final maps, LayerNormalisation). */
+export type DisplayNormalization = 'layer' | 'shared';
 
 export interface ViewSpec {
   layer: string;
   kind: MapKind;
   /** 'layer': each map scaled by its own max; 'shared': net, positive and negative of a layer on one scale. */
-  normalization: Normalization;
+  normalization: DisplayNormalization;
   /** Clip |map| at this percentile before scaling (e.g. 99.5), or null. */
   clipPercentile: number | null;
   /** 'auto' picks diverging for signed maps (net) and sequential for non-negative ones. */

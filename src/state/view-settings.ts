@@ -12,7 +12,7 @@
 import { CONTRASTS } from '../core/colormap';
 import { DEFAULT_OPTIONS, type Head, type Rule } from '../core/pane/options';
 import { DEFAULT_FINAL_MAP, FINAL_MAP_LABELS, FINAL_MAP_NAMES } from '../core/pane/final-maps';
-import type { MapKind, Normalization, ViewSpec } from '../engine/types';
+import type { MapKind, DisplayNormalization, ViewSpec } from '../engine/types';
 import { DISPLAY_METHODS, METHOD_LABELS_WITH_NOTES } from './methods';
 import type { ColormapChoice } from './types';
 
@@ -165,7 +165,7 @@ export const VIEW_SETTINGS = {
     label: 'Normalisation',
     default: 'layer',
     feeds: 'view',
-    values: list<Normalization>('layer', 'shared'),
+    values: list<DisplayNormalization>('layer', 'shared'),
     valueLabels: { layer: 'per map (own maximum)', shared: 'shared (net, P, N on one scale)' },
   }),
   /**

@@ -1,4 +1,4 @@
-import type { MapKind, Normalization } from '../../engine/types';
+import type { MapKind, DisplayNormalization } from '../../engine/types';
 import type { Head, Rule } from '../../core/pane/options';
 import type { DisplayMethod } from '../methods';
 import type { ColormapChoice, CompareSpec } from '../types';
@@ -33,7 +33,7 @@ export interface ViewSlice extends ViewSettings {
   setMethod(method: DisplayMethod): void;
   setOpacity(opacity: number): void;
   setColormap(colormap: ColormapChoice): void;
-  setNormalization(normalization: Normalization): void;
+  setNormalization(normalization: DisplayNormalization): void;
   setClipPercentile(clipPercentile: number | null): void;
   setGamma(gamma: number): void;
   setCompare(compare: CompareSpec | null): void;
