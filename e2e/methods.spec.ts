@@ -57,6 +57,11 @@ test('Grad-CAM and gradient x input in the compare pane beside PANE, at the engi
     await expect(page.locator('[data-slot="compare"] figcaption')).toContainText(
       method === 'gradcam' ? 'Grad-CAM' : 'Gradient × input',
     );
+    // The caption names the backend that computed the map: the worker on a software adapter (SwiftShader,
+    // where onnxruntime's webgpu gradient is far slower than wasm) or without WebGPU, else WebGPU.
+    const onGpu = await usesGpuGradients(page, shown.backend);
+    expect(shown.methodViews.compare!.source?.backend).toBe(onGpu ? 'webgpu' : 'worker');
+    await expect(page.getByTestId('compare-method-backend')).toHaveText(onGpu ? 'WebGPU' : 'worker');
     await checkMethod(page, method, 'compare-method-canvas', info, expected.get(method)!);
     // The main pane keeps PANE's view and its pixels.
     expect(shown.main!.key).toBe(view.main!.key);
@@ -105,6 +110,17 @@ test('the all-methods grid shows every map, each at the engine numbers, and expo
   expect(png.height).toBeGreaterThan(2 * 224);
   expect(Array.from(png.data.subarray(0, 4))).toEqual([255, 255, 255, 255]);
 });
+
+/** Whether the app computes the gradient maps on WebGPU here (state/map-placement.ts, 'auto'). */
+async function usesGpuGradients(p: Page, backend: string | null): Promise<boolean> {
+  if (backend !== 'webgpu') return false;
+  const software = await p.evaluate(async () => {
+    const adapter = await navigator.gpu.requestAdapter();
+    return (adapter?.info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined)
+      ?.isFallbackAdapter;
+  });
+  return software !== true;
+}
 
 /**
  * The page's map of `method` equals the float64 one within float32 gradient rounding, its scale is the

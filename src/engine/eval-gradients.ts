@@ -6,7 +6,7 @@
  * of the largest gradient (cpu-graph/gradient.test.ts).
  */
 import type { GradientProvider } from '../core/baselines/methods';
-import type { Tensor } from '../core/tensor';
+import { toFloat64, type Tensor } from '../core/tensor';
 import type { GradientRunner } from './cpu-graph/gradient-runner';
 import type { ForwardValues } from './cpu-graph/head';
 
@@ -14,14 +14,15 @@ export class CompiledGradients implements GradientProvider {
   private atImage?: Promise<ForwardValues>;
 
   /**
-   * `x`: the image in the model's layout; `values`: its forward values (Grad-CAM reads its feature tensor
-   * there: the compiled forward pass exposes only what the gradient graph reads).
+   * `x`: the image in the model's layout; `values`: its forward values where the caller has them (Grad-CAM
+   * reads its feature tensor there), or null to read it from the runner's own forward pass (which exposes
+   * the feature tensor: no float64 forward pass needed).
    */
   constructor(
     private readonly runner: GradientRunner,
     private readonly x: Float32Array,
     private readonly target: number,
-    private readonly values: ReadonlyMap<string, Tensor>,
+    private readonly values: ReadonlyMap<string, Tensor> | null,
   ) {}
 
   async inputGradient(): Promise<Float64Array> {
@@ -31,7 +32,8 @@ export class CompiledGradients implements GradientProvider {
   async feature(layer: string): Promise<{ value: Tensor; gradient: ArrayLike<number> | undefined }> {
     if (layer !== this.runner.featureTensor)
       throw new Error(`Grad-CAM: the compiled gradient does not reach '${layer}'`);
-    const value = this.values.get(layer);
+    const own = this.values ? undefined : (await this.forward()).get(layer);
+    const value = this.values ? this.values.get(layer) : own && toFloat64(own);
     if (!value) throw new Error(`Grad-CAM: no forward value for '${layer}'`);
     return { value, gradient: await this.runner.featureGradient(await this.forward(), this.target) };
   }

@@ -14,10 +14,8 @@ import {
   extraGradients,
   SharedWork,
   type ExplainedImage,
-  type GradientProvider,
   type MethodId,
 } from '../core/baselines/methods';
-import { lastConvLayer } from '../core/baselines/gradcam';
 import { curveCounts } from '../core/eval/curves';
 import { explainedImage } from '../core/eval/evaluate-image';
 import {
@@ -34,6 +32,7 @@ import type { IrGraph } from '../core/onnx/ir';
 import { imageInput, toModelLayout, type ImageInput } from '../core/onnx/layout';
 import { softmax } from '../core/pane/heads';
 import type { GradientRunner } from './cpu-graph/gradient-runner';
+import { BASELINE_SEED, compiledComputes, countingGradients } from './compiled-baselines';
 import { CompiledGradients } from './eval-gradients';
 
 /** The map the page computed (the explanation on screen), or a baseline the session computes. */
@@ -64,17 +63,6 @@ export interface MapProgress {
 
 /** Perturbed images per onnxruntime call: small, so that points reach the chart while the curve grows. */
 export const LIVE_BATCH = 4;
-/** Seed of the baselines' random draws (SmoothGrad noise, the random map): fixed, so reruns agree. */
-const SEED = 1;
-
-/** Baselines whose maps are gradients (the compiled graph can compute them). */
-const GRADIENT_METHODS: ReadonlySet<MethodId> = new Set([
-  'gradient',
-  'gradient_x_input',
-  'integrated_gradients',
-  'smoothgrad',
-  'gradcam',
-]);
 /** Baselines that need no model at all. */
 const CONTROLS: ReadonlySet<MethodId> = new Set(['random', 'centre']);
 
@@ -98,8 +86,6 @@ interface ImageState {
 export class EvaluationSession {
   private image: ImageState | null = null;
   private readonly input: ImageInput;
-  /** Whether the compiled graph reaches Grad-CAM's layer (else Grad-CAM takes the float64 adjoints). */
-  private readonly gradCamCompiled: boolean;
 
   /**
    * `predict` takes inputs in the model's layout; `gradients` (optional) is the compiled gradient graph of
@@ -111,7 +97,6 @@ export class EvaluationSession {
     private readonly gradients: GradientRunner | null = null,
   ) {
     this.input = imageInput(g);
-    this.gradCamCompiled = gradients !== null && gradients.featureTensor === lastConvLayerOrNull(g);
   }
 
   setImage(image: EvaluationImage): void {
@@ -250,14 +235,21 @@ export class EvaluationSession {
     const { image, x64 } = state;
     if (!state.explained) {
       const { C, H, W } = image.geo;
-      const img = explainedImage(this.g, { dims: [1, C, H, W], data: x64 }, image.norm, SEED, image.target);
+      const img = explainedImage(
+        this.g,
+        { dims: [1, C, H, W], data: x64 },
+        image.norm,
+        BASELINE_SEED,
+        image.target,
+      );
       const compiled = this.gradients
         ? new CompiledGradients(this.gradients, image.x, image.target, img.values)
         : undefined;
       state.explained = { img, shared: new SharedWork(img, DEFAULT_METHOD_SETTINGS), compiled };
     }
     const { img, shared, compiled } = state.explained;
-    const useCompiled = GRADIENT_METHODS.has(method) && (method !== 'gradcam' || this.gradCamCompiled);
+    // Grad-CAM takes the float64 adjoints where the compiled graph does not reach its layer.
+    const useCompiled = this.gradients !== null && compiledComputes(this.g, this.gradients, method);
     const grads = countingGradients(
       compiled && useCompiled ? compiled : shared,
       extraGradients(method, DEFAULT_METHOD_SETTINGS),
@@ -265,36 +257,5 @@ export class EvaluationSession {
     );
     const out = await computeMethods([method], img, DEFAULT_METHOD_SETTINGS, undefined, shared, grads);
     return out.get(method)!.maps[0];
-  }
-}
-
-/** `grads` with every oracle gradient reported as progress (of `total`; nothing is reported when 0). */
-function countingGradients(
-  grads: GradientProvider,
-  total: number,
-  onProgress: (p: MapProgress) => void,
-): GradientProvider {
-  if (total === 0) return grads;
-  let done = 0;
-  const oracle = grads.oracle;
-  return {
-    inputGradient: () => grads.inputGradient(),
-    feature: (layer) => grads.feature(layer),
-    oracle: {
-      gradientAt: async (point) => {
-        const g = await oracle.gradientAt(point);
-        onProgress({ done: ++done, total });
-        return g;
-      },
-      logitAt: (point) => oracle.logitAt(point),
-    },
-  };
-}
-
-function lastConvLayerOrNull(g: IrGraph): string | null {
-  try {
-    return lastConvLayer(g);
-  } catch {
-    return null;
   }
 }

@@ -140,6 +140,12 @@ export class GpuEngine implements SaliencyEngine {
     this.renderer = new CanvasRenderer(gpu);
   }
 
+  gpuDevice(): { device: GPUDevice; software: boolean } | null {
+    // With the forward pass on wasm (Node) onnxruntime's webgpu backend is not in use on this device.
+    if (this.lostReason || this.forward !== 'webgpu') return null;
+    return { device: this.gpu.device, software: this.gpu.adapter.isFallbackAdapter };
+  }
+
   /** Every readback so far, by label: the hot path's only transfers to the CPU. */
   readbackStats(): ReadbackStats {
     return this.gpu.readbacks.snapshot();

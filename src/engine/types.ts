@@ -146,5 +146,11 @@ export interface SaliencyEngine {
     view: Pick<ViewSpec, 'layer' | 'kind' | 'finalMap'>,
     size?: { width: number; height: number },
   ): Promise<MapData>;
+  /**
+   * The WebGPU engine's device (and whether its adapter is a software one), on which the page computes the
+   * gradient baselines with onnxruntime's webgpu backend; absent or null where there is none (the CPU
+   * engine, a lost device, the forward pass on wasm).
+   */
+  gpuDevice?(): { device: GPUDevice; software: boolean } | null;
   dispose(): void;
 }

@@ -1,11 +1,13 @@
 /**
  * The app's parts, wired once at start-up: the store, the pixel registry, the controller that drives the
  * engine, the input actions, the layer player, the Evaluate panel's client (its worker starts on first
- * use) and the baseline methods' maps. No module-level state: everything hangs off this object.
+ * use) and the baseline methods' maps (on the engine's GPU device or in that worker). No module-level state: everything hangs off this object.
  */
 import { Evaluator } from '../engine/evaluator';
+import { GpuGradientMaps } from '../engine/gpu-gradient-maps';
 import { AppActions } from './actions';
 import { AppController, type EngineFactory } from './controller';
+import type { GradientPreference } from './map-placement';
 import { MethodMaps } from './method-maps';
 import { startLayerPlayer } from './player';
 import { PixelRegistry } from './registry';
@@ -26,6 +28,8 @@ export interface App {
 export interface AppOptions {
   createEngine: EngineFactory;
   disableWebGpu: boolean;
+  /** Where the gradient baselines run (`?gradients=`, state/map-placement.ts); default 'auto'. */
+  gradientPreference?: GradientPreference;
 }
 
 export function createApp(options: AppOptions): App {
@@ -34,7 +38,13 @@ export function createApp(options: AppOptions): App {
   const controller = new AppController(store, registry, options);
   const actions = new AppActions(store, registry);
   const evaluator = new Evaluator();
-  const methodMaps = new MethodMaps(store, controller, evaluator);
+  const methodMaps = new MethodMaps(
+    store,
+    controller,
+    evaluator,
+    new GpuGradientMaps(),
+    options.gradientPreference,
+  );
   return { store, registry, controller, actions, evaluator, methodMaps };
 }
 

@@ -150,6 +150,11 @@ export class AppController {
     return this.readMap({ layer: model.layers[0].tensor, kind: 'net', finalMap });
   }
 
+  /** The WebGPU engine's device for the gradient baselines (state/method-maps.ts), or null. */
+  gpuDevice(): { device: GPUDevice; software: boolean } | null {
+    return this.engine?.gpuDevice?.() ?? null;
+  }
+
   /**
    * What the Evaluate panel needs of the explanation on screen: the model file, the preprocessed input, the
    * class, and a reader of the map (which refuses once the screen shows another explanation). Null while

@@ -42,7 +42,10 @@ export function methodSigned(method: BaselineMethod): boolean {
   return !NON_NEGATIVE.has(method);
 }
 
-/** What the worker computes for them (float32 gradient graph where the model compiles, else float64). */
+/**
+ * What each costs: the gradients IG and SmoothGrad take (on the GPU or in the worker, state/map-placement.ts),
+ * and LRP/EB's float64 engine.
+ */
 function methodNote(method: BaselineMethod): string {
   switch (method) {
     case 'integrated_gradients':

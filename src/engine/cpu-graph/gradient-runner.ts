@@ -30,6 +30,13 @@ async function readAll(outputs: Map<string, { getData(): Promise<Float32Array>; 
   return arrays;
 }
 
+function featureTensorOf(g: IrGraph, compiled: CompiledGradient): string | undefined {
+  const tensors = compiled.gradients.map((v) => v.tensor);
+  return defaultGradientTensors(g)
+    .slice(1)
+    .find((t) => tensors.includes(t));
+}
+
 export class GradientRunner {
   private constructor(
     private readonly g: IrGraph,
@@ -45,7 +52,11 @@ export class GradientRunner {
     if (!opts.model) return new GradientRunner(g, compiled, runner, null);
     try {
       const input = g.inputs[0].name;
-      const exposed = [...new Set([...compiled.forwardValues, compiled.logits])].filter((n) => n !== input);
+      // Grad-CAM's feature tensor too: its value is what the gradient at it is weighed against.
+      const feature = featureTensorOf(g, compiled);
+      const exposed = [
+        ...new Set([...compiled.forwardValues, compiled.logits, ...(feature ? [feature] : [])]),
+      ].filter((n) => n !== input);
       const forward = await createRunner(opts.model, { backend, device, outputs: exposed });
       return new GradientRunner(g, compiled, runner, forward);
     } catch (e) {
@@ -56,10 +67,7 @@ export class GradientRunner {
 
   /** The tensor Grad-CAM reads (gradcam.ts lastConvLayer), when the model has one and it was compiled. */
   get featureTensor(): string | undefined {
-    const compiled = this.compiled.gradients.map((v) => v.tensor);
-    return defaultGradientTensors(this.g)
-      .slice(1)
-      .find((t) => compiled.includes(t));
+    return featureTensorOf(this.g, this.compiled);
   }
 
   /** The gradient of seed . logits at every compiled tensor, for the image whose forward values are given. */
@@ -89,7 +97,10 @@ export class GradientRunner {
     return (await this.gradients(forward, this.oneHot(target))).get(feature)!;
   }
 
-  /** The forward values of a preprocessed input (model layout, the graph input's dims) on this backend. */
+  /**
+   * The forward values of a preprocessed input (model layout, the graph input's dims) on this backend:
+   * those the gradient reads, the logits and Grad-CAM's feature tensor.
+   */
   async forward(input: Float32Array): Promise<ForwardValues> {
     if (!this.forwardRunner) throw new Error('GradientRunner: created without the model bytes');
     const name = this.g.inputs[0].name;

@@ -2,6 +2,7 @@ import { escapeControls } from '../../core/text';
 import type { PaneOptions } from '../../core/pane/options';
 import type { Backend, ClassScore, LayerStats, RenderInfo } from '../../engine/types';
 import type { MapProgress } from '../../engine/eval-session';
+import type { MapSource } from '../map-placement';
 import type { BaselineMethod } from '../methods';
 import type { SliceCreator } from './slice';
 
@@ -51,6 +52,8 @@ export interface MethodView {
   /** The colour-bar scale once drawn. */
   info: RenderInfo | null;
   message: string | null;
+  /** Which backend computes (computing) or computed (ready) the map; null until one starts. */
+  source: MapSource | null;
 }
 
 export interface ResultSlice {

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react';
+import { backendLabel } from '../../state/map-placement';
 import { methodLabel } from '../../state/methods';
 import type { CanvasSlot, MethodView } from '../../state/slices/result-slice';
 import { formatScale } from '../render/export-png';
@@ -40,6 +41,7 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
             {methodView.status === 'failed'
               ? methodView.message
               : `Computing ${methodLabel(methodView.method)}` +
+                (methodView.source ? ` (${backendLabel(methodView.source)})` : '') +
                 (methodView.progress
                   ? `: gradient ${methodView.progress.done} of ${methodView.progress.total}`
                   : '…')}
@@ -51,6 +53,16 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
       </div>
       <figcaption>
         <span>{methodView ? `${methodLabel(methodView.method)} · input` : title}</span>
+        {methodView?.source && (
+          <span
+            className="method-backend"
+            data-testid={`${slot}-method-backend`}
+            data-backend={methodView.source.backend}
+            title={`Computed by ${methodView.source.reason}`}
+          >
+            {backendLabel(methodView.source)}
+          </span>
+        )}
         {info && (
           <span className="pane-scale" title="The map value drawn in full colour">
             {info.signed ? '±' : ''}

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { shortLabel } from '../../core/labels';
 import type { MapData, RenderInfo } from '../../engine/types';
 import { renderMapData } from '../../engine/views';
+import { backendLabel, type MapSource } from '../../state/map-placement';
 import { DISPLAY_METHODS, methodLabel, type DisplayMethod } from '../../state/methods';
 import { downloadBlob, slug } from '../download';
 import { composeGrid } from '../render/export-grid';
@@ -14,14 +15,16 @@ interface Cell {
   progress: string;
   map: MapData | null;
   message: string | null;
+  /** The backend computing or that computed a baseline (null for PANE: the engine's own map). */
+  source: MapSource | null;
 }
 
-const WAITING: Cell = { status: 'waiting', progress: '', map: null, message: null };
+const WAITING: Cell = { status: 'waiting', progress: '', map: null, message: null, source: null };
 
 /**
  * Every method's map of the image and class on screen, side by side with the display settings of the panes
- * (each map on its own scale): PANE's final map as the engine holds it and the baselines from the
- * evaluation worker, one after another. Exported as one PNG figure.
+ * (each map on its own scale): PANE's final map as the engine holds it and the baselines (on the GPU or
+ * in the evaluation worker, as each cell says), one after another. Exported as one PNG figure.
  */
 export function MethodGrid() {
   const app = useApp();
@@ -39,8 +42,12 @@ export function MethodGrid() {
         if (stale) return;
         update(m, { status: 'computing' });
         try {
-          const map = await app.methodMaps.map(m, (p) => update(m, { progress: `${p.done} of ${p.total}` }));
-          update(m, { status: 'ready', map, progress: '' });
+          const map = await app.methodMaps.map(
+            m,
+            (p) => update(m, { progress: `${p.done} of ${p.total}` }),
+            (source) => update(m, { source, progress: '' }),
+          );
+          update(m, { status: 'ready', map, progress: '', source: map.source });
         } catch (e) {
           update(m, { status: 'failed', message: e instanceof Error ? e.message : String(e) });
         }
@@ -112,13 +119,24 @@ function GridCell({ method, cell }: { method: DisplayMethod; cell: Cell }) {
             {cell.status === 'failed'
               ? cell.message
               : cell.status === 'computing'
-                ? `Computing${cell.progress ? ` (${cell.progress})` : '…'}`
+                ? `Computing${cell.source ? ` on ${backendLabel(cell.source)}` : ''}` +
+                  (cell.progress ? ` (${cell.progress})` : '…')
                 : 'Waiting'}
           </p>
         )}
       </div>
       <figcaption>
         <span>{label}</span>
+        {cell.source && (
+          <span
+            className="method-backend"
+            data-testid={`grid-backend-${method}`}
+            data-backend={cell.source.backend}
+            title={`Computed by ${cell.source.reason}`}
+          >
+            {backendLabel(cell.source)}
+          </span>
+        )}
         {info && cell.map && (
           <span className="pane-scale" data-testid={`grid-scale-${method}`} data-scale={info.scale}>
             {info.signed ? '±' : ''}
