@@ -137,10 +137,10 @@ describe.skipIf(!import.meta.env.VITE_BENCH_GRADIENTS)('SqueezeNet 1.1 (VITE_BEN
       const c = await models.compare(method);
       expect(c.r).toBeGreaterThanOrEqual(0.9999);
       // Near-ties of max pooling and ReLU fall the other way on the two backends' float32 forward values
-      // here and there: a few pixels differ (measured: at most 0.1 of the largest value, in under 1% of the
-      // pixels), the rest agree to 1e-3.
+      // here and there: a few pixels differ (measured: at most 0.11 of the largest value; 15 pixels of the
+      // one-gradient maps, 0.9% of SmoothGrad's, whose noisy inputs meet more ties), the rest agree to 1e-3.
       expect(c.maxRel).toBeLessThan(0.2);
-      expect(c.offShare).toBeLessThan(0.01);
+      expect(c.offShare).toBeLessThan(0.02);
       expectProgress(method, c.progress);
     },
     900_000,
