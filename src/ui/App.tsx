@@ -49,7 +49,7 @@ export function App() {
       <ErrorBanner />
       <LinkConfirm />
       <main className="layout">
-        <aside className="sidebar left">
+        <aside className="sidebar left" aria-label="Image and model">
           <Section title="Image">
             <ImageSources />
             <DemoGallery />
@@ -91,7 +91,7 @@ export function App() {
             Keys: ← → layers · Home/End input/logits · 1-5 views · on the crop: arrows, + − 0
           </p>
         </section>
-        <aside className="sidebar right">
+        <aside className="sidebar right" aria-label="Prediction, view and export">
           <Section title="Prediction">
             <TopClasses />
             <ClassPicker />

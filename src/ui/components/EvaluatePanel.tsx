@@ -127,13 +127,19 @@ function CurveChart({
           const pts = curves[`${m.id}:${kind}`] ?? [];
           const done = pts.length > 0 && pts[pts.length - 1].fraction >= 1;
           return (
+            // The text in the page's own colour (the curve colours are too light for text on the light
+            // theme's white, axe color-contrast); a swatch of the curve's colour says which line it is.
             <span
               key={m.id}
-              style={{ color: COLOURS[i % COLOURS.length] }}
               data-testid={`auc-${kind}-${m.id}`}
               data-auc={pts.length > 1 ? partialAuc(pts) : undefined}
               data-done={done}
             >
+              <span
+                className="curve-swatch"
+                style={{ background: COLOURS[i % COLOURS.length] }}
+                aria-hidden="true"
+              />
               {m.label}: {pts.length > 1 ? partialAuc(pts).toFixed(3) : '–'}
               {done ? '' : ' …'}
             </span>
