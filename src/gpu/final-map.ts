@@ -64,7 +64,8 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
   const outBuf = gpu.pool.acquire(n * VEC4_BYTES, usage, `final map ${name}`);
   const out = { buffer: outBuf, size: n * VEC4_BYTES };
   const slot: MapSlot = { layer: input.layer, h: input.h, w: input.w, maps: out, hasExcitation: false };
-  const fused = spec.fused;
+  const detail = spec.kind === 'lead' ? spec.rest : spec;
+  const fused = detail.fused;
   const used = fusedLayers(slots, fused.layers);
   const L = used.length;
   const owned: GPUBuffer[] = [outBuf];
@@ -126,15 +127,23 @@ export function finalMapSlot(gpu: GpuContext, slots: readonly MapSlot[], name: F
       params: { n, outH: input.h, outW: input.w, chain, useRanks: useRanks ? 1 : 0, layers: L },
     },
   });
-  if (spec.kind === 'detail')
+  if (detail.kind === 'detail')
     kernels.push({
       label: `fuse_detail ${name}`,
       shader: SHADERS.fuseDetail,
       threads: gpu.pipelines.workgroupSize,
       buffers: { pixel: input.maps, out },
       uniforms: {
-        params: { n, chain: VIEW_INDEX[spec.pixel], floor: spec.floor, exponent: spec.exponent },
+        params: { n, chain: VIEW_INDEX[detail.pixel], floor: detail.floor, exponent: detail.exponent },
       },
+    });
+  if (spec.kind === 'lead')
+    kernels.push({
+      label: `fuse_lead ${name}`,
+      shader: SHADERS.fuseLead,
+      threads: gpu.pipelines.workgroupSize,
+      buffers: { pixel: input.maps, out },
+      uniforms: { params: { n, chain: VIEW_INDEX[spec.pixel], k: Math.round(spec.fraction * n) } },
     });
   const pass = new KernelPass(gpu.pipelines, `final map ${name}`, kernels);
   const index = new Map(slots.map((s, i) => [s, i]));

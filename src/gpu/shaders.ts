@@ -18,6 +18,7 @@ import gemmAdjoint from '../../shaders/gemm_adjoint.wgsl?raw';
 import gemmExcite from '../../shaders/gemm_excite.wgsl?raw';
 import fuseAccumulate from '../../shaders/fuse_accumulate.wgsl?raw';
 import fuseDetail from '../../shaders/fuse_detail.wgsl?raw';
+import fuseLead from '../../shaders/fuse_lead.wgsl?raw';
 import fuseNorm from '../../shaders/fuse_norm.wgsl?raw';
 import fuseRank from '../../shaders/fuse_rank.wgsl?raw';
 import head from '../../shaders/head.wgsl?raw';
@@ -49,6 +50,7 @@ export const SHADERS = {
   gemmExcite: defineShader('gemm_excite', gemmExcite),
   fuseAccumulate: defineShader('fuse_accumulate', fuseAccumulate, [mapView, bilinear]),
   fuseDetail: defineShader('fuse_detail', fuseDetail, [mapView]),
+  fuseLead: defineShader('fuse_lead', fuseLead, [mapView]),
   fuseNorm: defineShader('fuse_norm', fuseNorm, [mapView]),
   fuseRank: defineShader('fuse_rank', fuseRank, [mapView]),
   head: defineShader('head', head),

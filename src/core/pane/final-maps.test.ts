@@ -5,6 +5,7 @@ import {
   finalMap,
   fusedLayers,
   isFinalMapName,
+  leadMap,
   layerWeights,
   normaliseLayer,
   rankNormalise,
@@ -116,6 +117,22 @@ describe('constructions', () => {
     F.forEach((f, i) =>
       expect(got[i]).toBeCloseTo((f / fMax) * (spec.floor + Math.pow(T[i] / 2, spec.exponent)), 12),
     );
+  });
+
+  test('lead: the top fraction of |D| first, as 1 + |D| / max, the rest as B / max B', () => {
+    const D = Float64Array.of(-4, 1, 3, 0, 2);
+    const B = Float64Array.of(0.5, 1, 0, 2, 0.25);
+    expect([...leadMap(D, B, 0.4)]).toEqual([2, 0.5, 1.75, 1, 0.125]);
+    // Ties at the k-th value all lead; no lead (k = 0) leaves B over its maximum.
+    expect([...leadMap(Float64Array.of(2, 2, 1), Float64Array.of(1, 1, 4), 0.34)]).toEqual([2, 2, 1]);
+    expect([...leadMap(D, B, 0)]).toEqual([0.25, 0.5, 0, 1, 0.125]);
+    // The named construction: detail's map behind the top 10 % of the total chain at the pixels.
+    const got = finalMap('lead', ls, 2, 2);
+    const detail = finalMap('detail', ls, 2, 2);
+    const T = Float64Array.of(1, 1, 1, 2);
+    expect([...got]).toEqual([...leadMap(T, detail, FINAL_MAPS.lead.fraction)]);
+    // Four pixels: round(0.4) = 0 lead, so it is detail over its maximum (at pixel 3).
+    expect(got[3]).toBe(1);
   });
 
   test('names are checked without the prototype', () => {

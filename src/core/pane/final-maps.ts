@@ -28,17 +28,32 @@ export interface FusedSpec {
   weights: LayerWeights;
 }
 
+/**
+ * Fused coverage with pixel detail: C (floor + (|D| / max|D|)^exponent) with C = max(F, 0) / max F and D
+ * the chosen chain at the pixels, so the layers say where the evidence is and the pixels which pixels
+ * within it carry the most. The floor keeps the whole covered region above the background.
+ */
+export interface DetailSpec {
+  kind: 'detail';
+  fused: FusedSpec;
+  pixel: FusedChain;
+  floor: number;
+  exponent: number;
+}
+
 export type FinalMapSpec =
   /** A chain at the pixels: net is the spec's map S (PANE-SPEC 4.5); total is T = P + N there. */
   | { kind: 'pixel'; chain: FusedChain }
   /** F = sum_l w_l up(norm(M_l)) over a layer set (upsampling: bilinear, half-pixel centres). */
   | { kind: 'fused'; fused: FusedSpec }
+  | DetailSpec
   /**
-   * Fused coverage with pixel detail: C (floor + (|D| / max|D|)^exponent) with C = max(F, 0) / max F and D
-   * the chosen chain at the pixels, so the layers say where the evidence is and the pixels which pixels
-   * within it carry the most. The floor keeps the whole covered region above the background.
+   * The pixels with the most mass first: the `fraction` of all pixels with the largest |D| (D the chosen
+   * chain at the pixels) rank above every other pixel, in the order of |D|; the others keep the order of a
+   * detail map. The pixel chain picks the few pixels that carry the most (what deleting or perturbing the
+   * top pixels hits hardest); the detail map orders the rest (what keeping or removing whole regions needs).
    */
-  | { kind: 'detail'; fused: FusedSpec; pixel: FusedChain; floor: number; exponent: number };
+  | { kind: 'lead'; pixel: FusedChain; fraction: number; rest: DetailSpec };
 
 const FUSED_POSITIVE: FusedSpec = {
   chain: 'positive',
@@ -48,8 +63,11 @@ const FUSED_POSITIVE: FusedSpec = {
 };
 
 /** The named constructions a user can pick (CLI --map, the app's Final map control, evaluate's methods). */
+const DETAIL: DetailSpec = { kind: 'detail', fused: FUSED_POSITIVE, pixel: 'total', floor: 0.5, exponent: 1 };
+
 export const FINAL_MAPS = {
-  detail: { kind: 'detail', fused: FUSED_POSITIVE, pixel: 'total', floor: 0.5, exponent: 1 },
+  lead: { kind: 'lead', pixel: 'total', fraction: 0.1, rest: DETAIL },
+  detail: DETAIL,
   fused: { kind: 'fused', fused: FUSED_POSITIVE },
   'fused-net': { kind: 'fused', fused: { ...FUSED_POSITIVE, chain: 'net' } },
   'fused-stage': { kind: 'fused', fused: { ...FUSED_POSITIVE, layers: 'stage' } },
@@ -65,6 +83,7 @@ export type FinalMapName = keyof typeof FINAL_MAPS;
 
 /** What each construction is, in a few words (the app's control, reports). */
 export const FINAL_MAP_LABELS: Readonly<Record<FinalMapName, string>> = {
+  lead: 'top 10% pixels, then layers × detail',
   detail: 'all layers × pixel detail',
   fused: 'all layers (positive chain)',
   'fused-net': 'all layers (net chain)',
@@ -217,16 +236,36 @@ export function finalMap(
     return h === H && w === W ? S : upsampleBilinear(S, h, w, H, W);
   };
   if (spec.kind === 'pixel') return pixel(spec.chain);
-  const F = fusedMap(layers, spec.fused, H, W);
-  if (spec.kind === 'fused') return F;
-  const D = pixel(spec.pixel);
-  const fMax = maxAbs(F.map((v) => Math.max(v, 0)));
-  const dMax = maxAbs(D);
-  return F.map((v, p) =>
-    fMax > 0 && dMax > 0
-      ? (Math.max(v, 0) / fMax) * (spec.floor + Math.pow(Math.abs(D[p]) / dMax, spec.exponent))
-      : 0,
-  );
+  if (spec.kind === 'fused') return fusedMap(layers, spec.fused, H, W);
+  const detail = (d: DetailSpec) => {
+    const F = fusedMap(layers, d.fused, H, W);
+    const D = pixel(d.pixel);
+    const fMax = maxAbs(F.map((v) => Math.max(v, 0)));
+    const dMax = maxAbs(D);
+    return F.map((v, p) =>
+      fMax > 0 && dMax > 0
+        ? (Math.max(v, 0) / fMax) * (d.floor + Math.pow(Math.abs(D[p]) / dMax, d.exponent))
+        : 0,
+    );
+  };
+  if (spec.kind === 'detail') return detail(spec);
+  return leadMap(pixel(spec.pixel), detail(spec.rest), spec.fraction);
+}
+
+/**
+ * 'lead': with a = |D|, the k = round(fraction n) largest a (ties at the k-th value included) become
+ * 1 + a / max a, every other pixel B / max B (B >= 0, the rest's map), so that the leading pixels rank first
+ * in the order of a and the rest in the order of B. Without lead (k = 0 or a all 0) it is B / max B.
+ */
+export function leadMap(D: Float64Array, B: Float64Array, fraction: number): Float64Array {
+  const a = D.map(Math.abs);
+  const k = Math.round(fraction * a.length);
+  const aMax = maxAbs(a);
+  const bMax = maxAbs(B);
+  const rest = (p: number) => (bMax > 0 ? B[p] / bMax : 0);
+  if (k === 0 || aMax === 0) return a.map((_, p) => rest(p));
+  const tau = Float64Array.from(a).sort()[a.length - k];
+  return a.map((v, p) => (v >= tau && v > 0 ? 1 + v / aMax : rest(p)));
 }
 
 /** What a backend gives per chain tensor: its (T, R), or nothing when no mass reached it. */
