@@ -336,6 +336,23 @@ export function reusableMethods(stored: StoredRecord | undefined, key: string, m
   );
 }
 
+/**
+ * 'pane' and 'pane-NAME' of the default construction are the same map: a stored record that holds one
+ * (with 'pane' of a known construction) gets the other too.
+ */
+export function withPaneAliases(stored: StoredRecord): StoredRecord {
+  const methods = { ...stored.record.methods };
+  if (stored.paneMap && methods.pane && !methods[`pane-${stored.paneMap}`])
+    methods[`pane-${stored.paneMap}`] = methods.pane;
+  const named = methods[`pane-${DEFAULT_FINAL_MAP}`];
+  const paneCurrent = stored.paneMap === DEFAULT_FINAL_MAP && methods.pane;
+  if (named && !paneCurrent) {
+    methods.pane = named;
+    return { ...stored, record: { ...stored.record, methods }, paneMap: DEFAULT_FINAL_MAP };
+  }
+  return { ...stored, record: { ...stored.record, methods } };
+}
+
 /** A stored record with newly computed methods added, in the run's method order. */
 export function mergeRecord(
   old: ImageRecord | undefined,
@@ -415,7 +432,9 @@ export async function runEvaluate(
   const todo: ImageTask[] = [];
   for (const task of tasks) {
     const path = join(imagesDir, `${task.id}.json`);
-    const stored = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoredRecord) : undefined;
+    const stored = existsSync(path)
+      ? withPaneAliases(JSON.parse(readFileSync(path, 'utf8')) as StoredRecord)
+      : undefined;
     const reuse = reusableMethods(stored, key, args.config.methods);
     const missing = args.config.methods.filter((m) => !reuse.includes(m));
     if (!missing.length) records.set(task.id, mergeRecord(undefined, stored!.record, args.config.methods));

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/cli/image-io';
-import { parseEvaluateArgs, runEvaluate, type EvaluationReport } from '../../src/cli/evaluate';
+import {
+  parseEvaluateArgs,
+  runEvaluate,
+  withPaneAliases,
+  type EvaluationReport,
+} from '../../src/cli/evaluate';
+import { DEFAULT_FINAL_MAP } from '../../src/core/pane/final-maps';
 import { buildModel } from '../../src/core/onnx';
 import { nativeAvailable } from '../../src/runtime';
 import { writeFamilies } from '../../scripts/fixtures/build-families';
@@ -157,6 +163,27 @@ describe('panescope evaluate', () => {
     expect(Object.keys(grown.records[0].methods)).toEqual(['gradient', 'pane', 'random', 'sf']);
     expect({ ...grown.summary, methodMs: {} }).toEqual({ ...fresh.summary, methodMs: {} });
   }, 60_000);
+
+  it("'pane' and 'pane-NAME' of the default construction stand for each other in stored records", () => {
+    const m = (auc: number) => ({ metrics: { deletion_auc: auc }, ms: 1 }) as never;
+    const record = (methods: object) => ({ id: 'a', target: 0, probability: 1, methods, ms: 1 }) as never;
+    const named = `pane-${DEFAULT_FINAL_MAP}` as const;
+    // A named run of the default gives 'pane'.
+    const a = withPaneAliases({ key: 'k', record: record({ [named]: m(0.1) }) });
+    expect(a.paneMap).toBe(DEFAULT_FINAL_MAP);
+    expect(a.record.methods.pane).toEqual(m(0.1));
+    // A stored 'pane' of another construction gives that construction's name, and yields to the named default.
+    const b = withPaneAliases({
+      key: 'k',
+      record: record({ pane: m(0.2), [named]: m(0.3) }),
+      paneMap: 'fused',
+    });
+    expect(b.record.methods['pane-fused']).toEqual(m(0.2));
+    expect(b.record.methods.pane).toEqual(m(0.3));
+    // An old record without paneMap: its 'pane' is of an unknown construction and stays out of use.
+    const c = withPaneAliases({ key: 'k', record: record({ pane: m(0.4) }) });
+    expect(c.paneMap).toBeUndefined();
+  });
 
   it('--split evaluates one half of the development / test split', async () => {
     const { model, images } = fixture();
