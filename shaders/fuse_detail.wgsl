@@ -16,8 +16,6 @@ struct Params {
 
 override WG: u32 = 64u;
 
-var<workgroup> maxF: array<f32, WG>;
-var<workgroup> maxS: array<f32, WG>;
 
 fn detailValue(m: vec4<f32>) -> f32 {
   return abs(mapView(m, params.chain));
@@ -31,18 +29,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     f = max(f, out[i].y);
     s = max(s, detailValue(pixel[i]));
   }
-  maxF[lid] = f;
-  maxS[lid] = s;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k / 2u) {
-    if (lid < k) {
-      maxF[lid] = max(maxF[lid], maxF[lid + k]);
-      maxS[lid] = max(maxS[lid], maxS[lid + k]);
-    }
-    workgroupBarrier();
-  }
-  let fm = maxF[0];
-  let sm = maxS[0];
+  let m = workgroupMax2(lid, vec2<f32>(f, s));
+  let fm = m.x;
+  let sm = m.y;
   for (var i = lid; i < params.n; i += WG) {
     let a = detailValue(pixel[i]) / sm;
     // pow(0, e) is undefined in WGSL; the definition's 0^e is 0, and 0^0 is 1.

@@ -18,8 +18,6 @@ struct Params {
 
 override WG: u32 = 64u;
 
-var<workgroup> maxA: array<f32, WG>;
-var<workgroup> maxB: array<f32, WG>;
 var<workgroup> count: atomic<u32>;
 var<workgroup> counted: u32;
 
@@ -35,18 +33,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     a = max(a, lead(i));
     b = max(b, out[i].y);
   }
-  maxA[lid] = a;
-  maxB[lid] = b;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) {
-      maxA[lid] = max(maxA[lid], maxA[lid + s]);
-      maxB[lid] = max(maxB[lid], maxB[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let am = maxA[0];
-  let bm = maxB[0];
+  let m = workgroupMax2(lid, vec2<f32>(a, b));
+  let am = m.x;
+  let bm = m.y;
   // The largest bit pattern t with at least k values >= t: the k-th largest value (lo stays 0 when k = 0).
   var lo = 0u;
   var hi = 0x7f800000u;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { childrenCpuMs, runMeasured } from '../scripts/bench/child-process';
-import { pearson } from '../scripts/bench/correlation';
 
 describe('bench helpers', () => {
   it("reads the children's CPU time from bash's times output", () => {
@@ -16,12 +15,5 @@ describe('bench helpers', () => {
     expect(run.code).toBe(3);
     expect(run.stdout.trim()).toBe('done');
     expect(run.cpuMs).toBeGreaterThanOrEqual(150);
-  });
-
-  it("computes Pearson's r", () => {
-    expect(pearson([1, 2, 3, 4], [2, 4, 6, 8])).toBeCloseTo(1, 12);
-    expect(pearson([1, 2, 3, 4], [8, 6, 4, 2])).toBeCloseTo(-1, 12);
-    expect(pearson([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
-    expect(() => pearson([1, 2], [1])).toThrow(/2 values against 1/);
   });
 });

@@ -15,7 +15,7 @@ import { extname, join } from 'node:path';
 import { folderNames } from '../../src/cli/explain-batch';
 import { parseNpy } from '../../src/core/npy';
 import { runMeasured, type ChildRun } from './child-process';
-import { pearson } from './correlation';
+import { pearson } from '../../src/core/eval/correlation';
 import { median } from './timing';
 import { exportForTorch } from './torch-export';
 
@@ -166,7 +166,9 @@ export async function batchBench(o: BatchBenchOptions): Promise<BatchBenchResult
     .slice(0, checked.length)
     .map((n) => readMap(join(o.workDir, 'reference', n, 'pixel.npy')));
   const r = {
-    ours: reference.map((ref, i) => pearson(readMap(join(o.workDir, 'ours', names[i], 'pixel.npy')), ref)),
+    ours: reference.map(
+      (ref, i) => pearson(readMap(join(o.workDir, 'ours', names[i], 'pixel.npy')), ref) ?? NaN,
+    ),
     torch: [] as number[],
   };
 
@@ -217,7 +219,7 @@ export async function batchBench(o: BatchBenchOptions): Promise<BatchBenchResult
       maps: i.mapsCpuMs,
     }));
     if (runs.length === 0)
-      r.torch = reference.map((ref, i) => pearson(readMap(join(torchOut, `${names[i]}.npy`)), ref));
+      r.torch = reference.map((ref, i) => pearson(readMap(join(torchOut, `${names[i]}.npy`)), ref) ?? NaN);
     runs.push({
       version: torch.torch,
       threads: torch.threads,

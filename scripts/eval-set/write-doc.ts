@@ -7,10 +7,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluationReport } from '../../src/cli/evaluate';
-import { METHOD_LABELS, type MethodId } from '../../src/core/baselines/methods';
+import { curveSvgs } from '../../src/cli/evaluate-report';
+import { METHOD_LABELS } from '../../src/core/baselines/methods';
 import { markdownReport } from '../../src/core/eval/markdown';
 import { wilcoxonSignedRank } from '../../src/core/eval/stats';
-import { curvesSvg } from '../../src/core/eval/svg';
 
 const [reportPath, command = '', timingNote = ''] = process.argv.slice(2);
 if (!reportPath) throw new Error('usage: write-doc.ts REPORT.json [COMMAND] [NOTE ON TIMING]');
@@ -22,25 +22,11 @@ mkdirSync(svgDir, { recursive: true });
 const { summary, settings } = report;
 const ms = settings.metricSettings;
 const xs = settings.methodSettings;
-const labels = {
-  deletion: 'pixels removed (most salient first)',
-  insertion: 'pixels inserted (most salient first)',
-  lerf: 'pixels removed (least salient first)',
-};
-for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
-  const c = summary.curves[kind];
-  if (!c) continue;
-  const withAuc = Object.fromEntries(
-    Object.entries(c).map(([m, v]) => [
-      m,
-      { ...v, auc: summary.table[m as MethodId]?.[`${kind}_auc`]?.mean },
-    ]),
-  );
-  writeFileSync(
-    join(svgDir, `${kind}.svg`),
-    curvesSvg(`${kind}: SqueezeNet 1.1, mean over ${summary.images} images`, labels[kind], withAuc),
-  );
-}
+for (const [kind, svg] of curveSvgs(
+  summary,
+  (kind) => `${kind}: SqueezeNet 1.1, mean over ${summary.images} images`,
+))
+  writeFileSync(join(svgDir, `${kind}.svg`), svg);
 
 /** Deletion AUC of sf against alphabeta, image by image (PANE-SPEC 9.1's decision). */
 function ruleDecision(): string {

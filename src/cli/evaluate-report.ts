@@ -8,21 +8,21 @@ import { join } from 'node:path';
 import type { MethodId } from '../core/baselines/methods';
 import type { ImageRecord } from '../core/eval/evaluate-image';
 import { markdownReport } from '../core/eval/markdown';
-import { summarise } from '../core/eval/summary';
+import { summarise, type Summary } from '../core/eval/summary';
 import { curvesSvg } from '../core/eval/svg';
 import type { EvaluationReport } from './evaluate';
 
-const CURVE_LABELS = {
+type CurveKind = 'deletion' | 'insertion' | 'lerf';
+
+const CURVE_LABELS: Readonly<Record<CurveKind, string>> = {
   deletion: 'pixels removed (most salient first)',
   insertion: 'pixels inserted (most salient first)',
   lerf: 'pixels removed (least salient first)',
-} as const;
+};
 
-/** report.json, report.md and curves-*.svg of a finished evaluation; `how`: the run's parallelism, in words. */
-export function writeReportFiles(out: string, final: EvaluationReport, how: string): void {
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'report.json'), JSON.stringify(final) + '\n');
-  const { summary, settings } = final;
+/** The SVG figure of each curve the summary holds, every method's line labelled with its mean AUC. */
+export function curveSvgs(summary: Summary, title: (kind: CurveKind) => string): [CurveKind, string][] {
+  const out: [CurveKind, string][] = [];
   for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
     const c = summary.curves[kind];
     if (!c) continue;
@@ -32,11 +32,18 @@ export function writeReportFiles(out: string, final: EvaluationReport, how: stri
         { ...v, auc: summary.table[m as MethodId]?.[`${kind}_auc`]?.mean },
       ]),
     );
-    writeFileSync(
-      join(out, `curves-${kind}.svg`),
-      curvesSvg(`${kind} (mean over ${summary.images} images)`, CURVE_LABELS[kind], withAuc),
-    );
+    out.push([kind, curvesSvg(title(kind), CURVE_LABELS[kind], withAuc)]);
   }
+  return out;
+}
+
+/** report.json, report.md and curves-*.svg of a finished evaluation; `how`: the run's parallelism, in words. */
+export function writeReportFiles(out: string, final: EvaluationReport, how: string): void {
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'report.json'), JSON.stringify(final) + '\n');
+  const { summary, settings } = final;
+  for (const [kind, svg] of curveSvgs(summary, (kind) => `${kind} (mean over ${summary.images} images)`))
+    writeFileSync(join(out, `curves-${kind}.svg`), svg);
   const skipped = final.images.skipped;
   const md = [
     `# Evaluation: ${final.model.path} over ${summary.images} images`,

@@ -353,21 +353,21 @@ export function withPaneAliases(stored: StoredRecord): StoredRecord {
   return { ...stored, record: { ...stored.record, methods } };
 }
 
-/** A stored record with newly computed methods added, in the run's method order. */
+/** A record of `methods` only, in their order: the fresh ones, and the old ones where no fresh one is. */
 export function mergeRecord(
   old: ImageRecord | undefined,
   fresh: ImageRecord,
   methods: readonly MethodId[],
 ): ImageRecord {
-  if (!old) return fresh;
-  const all = { ...old.methods, ...fresh.methods };
+  const all = { ...old?.methods, ...fresh.methods };
   const merged: ImageRecord['methods'] = {};
   for (const m of methods) if (all[m]) merged[m] = all[m];
   return {
     ...fresh,
     methods: merged,
-    correlation: fresh.correlation ?? old.correlation,
-    ms: old.ms + fresh.ms,
+    correlation: fresh.correlation ?? old?.correlation,
+    // The time spent on this image's record, over every run that made a part of it.
+    ms: (old?.ms ?? 0) + fresh.ms,
   };
 }
 

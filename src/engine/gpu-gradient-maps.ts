@@ -12,18 +12,8 @@ import type { MethodId } from '../core/baselines/methods';
 import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
 import { GradientRunner } from './cpu-graph/gradient-runner';
-import {
-  compiledBaselineMap,
-  compiledImage,
-  GRADIENT_METHODS,
-  type CompiledImage,
-} from './compiled-baselines';
+import { compiledBaselineMap, compiledImage, type CompiledImage } from './compiled-baselines';
 import type { EvaluationImage, MapProgress } from './eval-session';
-
-/** Whether the webgpu path can compute `method` at all (the rest are not gradients: LRP, EB). */
-export function isGradientMethod(method: MethodId): boolean {
-  return GRADIENT_METHODS.has(method);
-}
 
 interface Opened {
   g: IrGraph;

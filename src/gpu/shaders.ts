@@ -31,6 +31,7 @@ import upsample from '../../shaders/upsample.wgsl?raw';
 import bilinear from '../../shaders/lib/bilinear.wgsl?raw';
 import mapView from '../../shaders/lib/map_view.wgsl?raw';
 import poolWindow from '../../shaders/lib/pool_window.wgsl?raw';
+import workgroupMax from '../../shaders/lib/workgroup_max.wgsl?raw';
 import { defineShader } from './shader';
 
 export const SHADERS = {
@@ -49,8 +50,8 @@ export const SHADERS = {
   gemmAdjoint: defineShader('gemm_adjoint', gemmAdjoint),
   gemmExcite: defineShader('gemm_excite', gemmExcite),
   fuseAccumulate: defineShader('fuse_accumulate', fuseAccumulate, [mapView, bilinear]),
-  fuseDetail: defineShader('fuse_detail', fuseDetail, [mapView]),
-  fuseLead: defineShader('fuse_lead', fuseLead, [mapView]),
+  fuseDetail: defineShader('fuse_detail', fuseDetail, [mapView, workgroupMax]),
+  fuseLead: defineShader('fuse_lead', fuseLead, [mapView, workgroupMax]),
   fuseNorm: defineShader('fuse_norm', fuseNorm, [mapView]),
   fuseRank: defineShader('fuse_rank', fuseRank, [mapView]),
   head: defineShader('head', head),

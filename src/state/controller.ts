@@ -278,7 +278,9 @@ export class AppController {
       this.modelFile = bytes;
       this.store.getState().recordTiming('model', performance.now() - t0);
       // Only a model the engine accepted is kept, so a refused or broken file is fetched afresh next time.
-      if (ref.kind === 'url' && !fromCache && (await cacheModel(ref.url, bytes))) s.modelCacheChanged();
+      // Storing it (hundreds of MB for the largest) must not hold up the first explanation: not awaited.
+      if (ref.kind === 'url' && !fromCache)
+        void cacheModel(ref.url, bytes).then((kept) => kept && this.store.getState().modelCacheChanged());
     } catch (e) {
       s.setDownload(null);
       candidate?.dispose();

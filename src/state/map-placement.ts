@@ -3,7 +3,7 @@
  * onnxruntime's webgpu backend, engine/gpu-gradient-maps.ts) or in the evaluation worker (onnxruntime wasm
  * for the gradient graph, the float64 engine for LRP and EB, engine/eval-worker.ts).
  */
-import { isGradientMethod } from '../engine/gpu-gradient-maps';
+import { GRADIENT_METHODS } from '../engine/compiled-baselines';
 import type { BaselineMethod } from './methods';
 
 export type MapBackend = 'webgpu' | 'worker';
@@ -39,7 +39,7 @@ export function placeMap(
   preference: GradientPreference,
   failed: string | null,
 ): MapSource {
-  if (!isGradientMethod(method))
+  if (!GRADIENT_METHODS.has(method))
     return { backend: 'worker', reason: 'not a gradient: the float64 engine in the worker computes it' };
   if (!gpu) return { backend: 'worker', reason: 'onnxruntime wasm (no WebGPU engine)' };
   if (preference === 'worker') return { backend: 'worker', reason: 'onnxruntime wasm (?gradients=worker)' };

@@ -79,6 +79,20 @@ const FLAGS = [
   '1',
 ];
 
+/** `panescope evaluate` of the fixture into `out`, with FLAGS and then `extra`. */
+function evaluateInto(
+  model: string,
+  images: string,
+  out: string,
+  extra: string[],
+  log: (s: string) => void = () => {},
+) {
+  return runEvaluate(
+    parseEvaluateArgs(['--model', model, '--images', images, '--out', out, ...FLAGS, ...extra]),
+    log,
+  );
+}
+
 /** The parts of a report that must not depend on timing. */
 function timeless(r: EvaluationReport) {
   return r.records.map((rec) => ({
@@ -131,20 +145,7 @@ describe('panescope evaluate', () => {
   it('a rerun with more methods computes only the missing ones; pane is redone when its construction changed', async () => {
     const { model, images } = fixture();
     const run = (out: string, methods: string, log: (s: string) => void = () => {}) =>
-      runEvaluate(
-        parseEvaluateArgs([
-          '--model',
-          model,
-          '--images',
-          images,
-          '--out',
-          out,
-          '--methods',
-          methods,
-          ...FLAGS,
-        ]),
-        log,
-      );
+      evaluateInto(model, images, out, ['--methods', methods], log);
     const all = 'gradient,pane,random,sf';
     const fresh = await run(join(images, '..', 'fresh'), all);
     const out = join(images, '..', 'grown');
@@ -189,24 +190,14 @@ describe('panescope evaluate', () => {
     const { model, images } = fixture();
     // b.png is a development image and a.png and broken.jpg are test images (core/eval/split).
     const run = async (split: string) =>
-      runEvaluate(
-        parseEvaluateArgs([
-          '--model',
-          model,
-          '--images',
-          images,
-          '--out',
-          join(images, '..', split),
-          '--split',
-          split,
-          ...FLAGS,
-          '--methods',
-          'sf,random',
-          '--metrics',
-          'deletion',
-        ]),
-        () => {},
-      );
+      evaluateInto(model, images, join(images, '..', split), [
+        '--split',
+        split,
+        '--methods',
+        'sf,random',
+        '--metrics',
+        'deletion',
+      ]);
     const dev = await run('dev');
     expect(dev.images).toMatchObject({ split: 'dev', evaluated: ['b'], skipped: [] });
     const test = await run('test');
