@@ -28,6 +28,7 @@ import { createRunner, type ModelRunner, type RuntimeBackend } from '../runtime'
 import { describeModel, predictionFrom } from './model-info';
 import { isFinalView, isSigned, resolveColormap } from './views';
 import type {
+  EngineDevice,
   ExplanationStats,
   LayerStats,
   MapData,
@@ -76,6 +77,8 @@ export interface EnginePhases {
 export type Presentation = 'canvas' | 'image';
 
 interface LoadedModel {
+  /** The model file and its graph (lent to the page's gradient baselines, gpuDevice()). */
+  bytes: Uint8Array;
   g: IrGraph;
   info: ModelInfo;
   runner: ModelRunner;
@@ -140,10 +143,11 @@ export class GpuEngine implements SaliencyEngine {
     this.renderer = new CanvasRenderer(gpu);
   }
 
-  gpuDevice(): { device: GPUDevice; software: boolean } | null {
+  gpuDevice(): EngineDevice | null {
     // With the forward pass on wasm (Node) onnxruntime's webgpu backend is not in use on this device.
     if (this.lostReason || this.forward !== 'webgpu') return null;
-    return { device: this.gpu.device, software: this.gpu.adapter.isFallbackAdapter };
+    const model = this.model && { bytes: this.model.bytes, graph: this.model.g };
+    return { device: this.gpu.device, software: this.gpu.adapter.isFallbackAdapter, model };
   }
 
   /** Every readback so far, by label: the hot path's only transfers to the CPU. */
@@ -198,7 +202,7 @@ export class GpuEngine implements SaliencyEngine {
       throw e;
     }
     this.unload();
-    this.model = { g, info: plan ? info : { ...info, canExplain: false }, runner, plan, planError };
+    this.model = { bytes, g, info: plan ? info : { ...info, canExplain: false }, runner, plan, planError };
     return this.model.info;
   }
 

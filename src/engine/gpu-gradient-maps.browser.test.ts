@@ -10,6 +10,7 @@ import { families } from '../../scripts/fixtures/families';
 import { buildModel } from '../core/onnx/build';
 import { mulberry32, normalArray } from '../core/random';
 import { GpuContext } from '../gpu/context';
+import { GpuGradientMaps } from './gpu-gradient-maps';
 import {
   comparer,
   expectProgress,
@@ -37,5 +38,21 @@ describe('squeezenet1_0 fixture (3 x 32 x 32)', () => {
     expect(c.r).toBeGreaterThanOrEqual(0.9999);
     expect(c.maxRel).toBeLessThan(1e-4);
     expectProgress(method, c.progress);
+  });
+
+  test("refuses a model other than the engine's (it does not decode one itself)", async () => {
+    const maps = new GpuGradientMaps();
+    const image = {
+      key: 'x',
+      x: new Float32Array(3 * 32 * 32),
+      geo: { C: 3, H: 32, W: 32 },
+      norm: { mean: [0, 0, 0], std: [1, 1, 1] },
+      target: 0,
+    };
+    const engine = { device: gpu.device, model: null };
+    await expect(
+      maps.map({ key: 'other', bytes: new Uint8Array(8) }, engine, image, 'gradient'),
+    ).rejects.toThrow('the WebGPU engine holds another model');
+    maps.dispose();
   });
 });

@@ -9,11 +9,11 @@
  * own forward passes instead of racing them.
  */
 import type { MethodId } from '../core/baselines/methods';
-import { loadGraph } from '../core/onnx';
 import type { IrGraph } from '../core/onnx/ir';
 import { GradientRunner } from './cpu-graph/gradient-runner';
 import { compiledBaselineMap, compiledImage, type CompiledImage } from './compiled-baselines';
 import type { EvaluationImage, MapProgress } from './eval-session';
+import type { EngineDevice } from './types';
 
 interface Opened {
   g: IrGraph;
@@ -26,15 +26,18 @@ export class GpuGradientMaps {
   /** The last image's compiled gradients (its forward pass at the image is shared by the methods). */
   private image: CompiledImage | null = null;
 
-  /** `method`'s map of `image` (H x W at the input resolution), computed on `device`. */
+  /**
+   * `method`'s map of `image` (H x W at the input resolution), computed on the engine's device with the
+   * graph the engine decoded from the same model bytes (the model is not decoded again here).
+   */
   async map(
     model: { key: string; bytes: Uint8Array },
-    device: GPUDevice,
+    engine: Pick<EngineDevice, 'device' | 'model'>,
     image: EvaluationImage,
     method: MethodId,
     onProgress: (p: MapProgress) => void = () => {},
   ): Promise<Float32Array> {
-    const { g, runner } = await this.open(model, device);
+    const { g, runner } = await this.open(model, engine);
     if (this.image?.image.key !== image.key) this.image = compiledImage(g, runner, image);
     return compiledBaselineMap(g, runner, this.image, method, onProgress);
   }
@@ -46,11 +49,15 @@ export class GpuGradientMaps {
     opened?.then((o) => o.runner.dispose()).catch(() => {});
   }
 
-  private open(model: { key: string; bytes: Uint8Array }, device: GPUDevice): Promise<Opened> {
+  private open(
+    model: { key: string; bytes: Uint8Array },
+    { device, model: held }: Pick<EngineDevice, 'device' | 'model'>,
+  ): Promise<Opened> {
     if (this.opened?.key === model.key && this.opened.device === device) return this.opened.value;
     this.dispose();
     const value = (async () => {
-      const g = loadGraph(model.bytes);
+      if (held?.bytes !== model.bytes) throw new Error('the WebGPU engine holds another model');
+      const g = held.graph;
       const runner = await GradientRunner.create(g, { backend: 'webgpu', device, model: model.bytes });
       return { g, runner };
     })();

@@ -6,6 +6,7 @@
  * rule; reuses the forward pass) -> render / readMap for any layer and view (cheap: no chain re-run).
  */
 import type { CoverageReport } from '../core/onnx/coverage';
+import type { IrGraph } from '../core/onnx/ir';
 import type { FinalMapName } from '../core/pane/final-maps';
 import type { PaneOptions } from '../core/pane/options';
 import type { ColormapName } from '../core/colormap';
@@ -127,6 +128,15 @@ export interface MapData {
   signed: boolean;
 }
 
+/** The WebGPU engine's device and the model it holds (state/method-maps.ts, engine/gpu-gradient-maps.ts). */
+export interface EngineDevice {
+  device: GPUDevice;
+  /** Whether the adapter is a software one (SwiftShader). */
+  software: boolean;
+  /** The loaded model's bytes and its graph as the engine decoded them (null before the first model). */
+  model: { bytes: Uint8Array; graph: IrGraph } | null;
+}
+
 export interface SaliencyEngine {
   readonly backend: Backend;
   /** Human-readable adapter/backend description for the status line. */
@@ -147,10 +157,9 @@ export interface SaliencyEngine {
     size?: { width: number; height: number },
   ): Promise<MapData>;
   /**
-   * The WebGPU engine's device (and whether its adapter is a software one), on which the page computes the
-   * gradient baselines with onnxruntime's webgpu backend; absent or null where there is none (the CPU
-   * engine, a lost device, the forward pass on wasm).
+   * The WebGPU engine's device, on which the page computes the gradient baselines with onnxruntime's webgpu
+   * backend; absent or null where there is none (the CPU engine, a lost device, the forward pass on wasm).
    */
-  gpuDevice?(): { device: GPUDevice; software: boolean } | null;
+  gpuDevice?(): EngineDevice | null;
   dispose(): void;
 }

@@ -12,7 +12,7 @@
 import { clampCrop, defaultCrop, preprocess, type PreprocessSpec } from '../core/preprocess';
 import { defaultLabels, shortLabel } from '../core/labels';
 import type { EvaluationSnapshot } from '../engine/evaluator';
-import type { MapData, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
+import type { EngineDevice, MapData, ModelInfo, SaliencyEngine, ViewSpec } from '../engine/types';
 import { inputPreview } from './input-preview';
 import { cacheModel, forgetCachedModel } from './model-cache';
 import { checkImageClassifier, modelBytes, modelRefKey, modelRefName } from './model-source';
@@ -151,7 +151,7 @@ export class AppController {
   }
 
   /** The WebGPU engine's device for the gradient baselines (state/method-maps.ts), or null. */
-  gpuDevice(): { device: GPUDevice; software: boolean } | null {
+  gpuDevice(): EngineDevice | null {
     return this.engine?.gpuDevice?.() ?? null;
   }
 

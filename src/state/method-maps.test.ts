@@ -48,8 +48,8 @@ function setup(gpu: { software: boolean } | null, preference: GradientPreference
     },
   } as unknown as Evaluator;
   const gpuMaps = {
-    map: async (_model: unknown, on: GPUDevice, _image: unknown, method: string) => {
-      calls.push(`webgpu ${method} on ${(on as unknown as { label: string }).label}`);
+    map: async (_model: unknown, on: { device: GPUDevice }, _image: unknown, method: string) => {
+      calls.push(`webgpu ${method} on ${(on.device as unknown as { label: string }).label}`);
       if (gpuFails) throw new Error(gpuFails);
       return filled(1);
     },

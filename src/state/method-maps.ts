@@ -122,7 +122,7 @@ export class MethodMaps {
       onSource(source);
       try {
         const model = { key: snap.modelKey, bytes: snap.modelBytes };
-        return { data: await this.gpuMaps.map(model, gpu.device, snap.image, method, onProgress), source };
+        return { data: await this.gpuMaps.map(model, gpu, snap.image, method, onProgress), source };
       } catch (e) {
         // An op the webgpu backend lacks, a lost device: the worker computes it, and every later map of
         // this model on this device.

@@ -78,7 +78,8 @@ export function comparer(name: string, bytes: Uint8Array, x: Float32Array, devic
       const { session, image } = worker!;
       const progress: MapProgress[] = [];
       let t0 = performance.now();
-      const webgpu = await maps.map({ key: name, bytes }, device, image, method, (p) => progress.push(p));
+      const engine = { device, model: { bytes, graph: g } };
+      const webgpu = await maps.map({ key: name, bytes }, engine, image, method, (p) => progress.push(p));
       const webgpuMs = performance.now() - t0;
       t0 = performance.now();
       const wasm = await session.baseline(image.key, method);
