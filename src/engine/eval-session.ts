@@ -27,7 +27,7 @@ import {
 } from '../core/eval/map-metrics';
 import { pixelOrder } from '../core/eval/ranking';
 import { DEFAULT_METRIC_SETTINGS } from '../core/eval/settings';
-import { composite, type ImageGeometry, type InputScaling, type Substrate } from '../core/eval/substrate';
+import { CurveImages, type ImageGeometry, type InputScaling, type Substrate } from '../core/eval/substrate';
 import type { IrGraph } from '../core/onnx/ir';
 import { imageInput, toModelLayout, type ImageInput } from '../core/onnx/layout';
 import { softmax } from '../core/pane/heads';
@@ -153,11 +153,13 @@ export class EvaluationSession {
     const order = await this.order(state, method, kind);
     const total = state.image.geo.H * state.image.geo.W;
     const counts = curveCounts(total, Math.max(1, Math.ceil(total / steps)));
+    // Each image made from the one before (the CLI's evaluateMap does the same).
+    const images = this.images(state, order, kind);
     for (let i = 0; i < counts.length && !cancelled(); i += LIVE_BATCH) {
       const chunk = counts.slice(i, i + LIVE_BATCH);
       const probabilities = await this.score(
         state,
-        chunk.map((count) => this.perturb(state, order, kind, count)),
+        chunk.map((count) => images.at(count)),
       );
       if (cancelled()) return;
       onPoints(chunk.map((count, k) => ({ fraction: count / total, probability: probabilities[k] })));
@@ -175,7 +177,7 @@ export class EvaluationSession {
     const order = await this.order(state, method, kind);
     const total = state.image.geo.H * state.image.geo.W;
     const count = Math.round(Math.min(1, Math.max(0, fraction)) * total);
-    const input = this.perturb(state, order, kind, count);
+    const input = this.images(state, order, kind).at(count);
     const [probability] = await this.score(state, [input]);
     return { input, probability };
   }
@@ -185,9 +187,10 @@ export class EvaluationSession {
     return this.image;
   }
 
-  private perturb(state: ImageState, order: Int32Array, kind: CurveKind, count: number): Float32Array {
+  /** The images of one curve: `kind`'s ends with the pixels changed in `order`. */
+  private images(state: ImageState, order: Int32Array, kind: CurveKind): CurveImages {
     const { base, fill } = curveEnds(kind, state.x64, state.substrate, DEFAULT_METRIC_SETTINGS);
-    return composite(base, fill, order, count, state.image.geo);
+    return new CurveImages(base, fill, order, state.image.geo);
   }
 
   private async score(state: ImageState, inputs: Float32Array[]): Promise<number[]> {

@@ -7,9 +7,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadGraph } from '../../src/core/onnx';
 import type { IrGraph } from '../../src/core/onnx/ir';
 import { IMAGENET_PREPROCESS, preprocess } from '../../src/core/preprocess';
-import { evaluateMap, type Predictor } from '../../src/core/eval/map-metrics';
+import { curveCounts } from '../../src/core/eval/curves';
+import {
+  CURVE_ORDER,
+  curveEnds,
+  evaluateMap,
+  substrateCache,
+  type Predictor,
+} from '../../src/core/eval/map-metrics';
+import { pixelOrder } from '../../src/core/eval/ranking';
 import { DEFAULT_METRIC_SETTINGS } from '../../src/core/eval/settings';
-import { gaussianBlur } from '../../src/core/eval/substrate';
+import { composite, gaussianBlur } from '../../src/core/eval/substrate';
 import { centreMap } from '../../src/core/baselines/controls';
 import {
   computeMethods,
@@ -92,6 +100,34 @@ describe('EvaluationSession (the Evaluate panel)', () => {
         expect(live.map((p) => p.fraction)).toEqual(want.fractions);
         live.forEach((p, i) => expect(p.probability).toBeCloseTo(want.scores[i], 6));
       }
+    }
+  });
+
+  it("scores, point for point, composite()'s image of the curve's ends and pixel order", async () => {
+    // A predictor that keeps what it is given: the session makes each curve's images incrementally.
+    const scored: Float32Array[] = [];
+    const recording: Predictor = async (inputs) =>
+      inputs.map((x) => (scored.push(x), new Float64Array(1000)));
+    const s = new EvaluationSession(g, recording);
+    s.setImage(image);
+    const x = Float64Array.from(image.x);
+    const substrate = substrateCache({ x, geo, norm }, DEFAULT_METRIC_SETTINGS);
+    const map = centreMap(geo.H, geo.W, DEFAULT_METHOD_SETTINGS.centreSigma);
+    const steps = 6;
+    for (const kind of ['deletion', 'insertion', 'lerf'] as const) {
+      scored.length = 0;
+      await curveOf(s, 'centre', kind, steps);
+      const { base, fill } = curveEnds(kind, x, substrate, DEFAULT_METRIC_SETTINGS);
+      const order = pixelOrder(map, CURVE_ORDER[kind]);
+      const counts = curveCounts(total, Math.ceil(total / steps));
+      expect(scored).toHaveLength(counts.length);
+      counts.forEach((count, i) => {
+        const want = composite(base, fill, order, count, geo);
+        expect(
+          scored[i].findIndex((v, k) => v !== want[k]),
+          `${kind} at ${count}`,
+        ).toBe(-1);
+      });
     }
   });
 
