@@ -51,6 +51,11 @@ test('opens on the default model and a demo image and explains it without a clic
   expect([map.width, map.height]).toEqual([224, 224]);
   // The opening view is the default final map at the input (docs/final-maps.md): 'detail' is non-negative.
   expect(view.main?.info?.signed).toBe(finalMapSigned(DEFAULT_FINAL_MAP));
+  // The caption names the construction, and no view toggle claims to be what is shown.
+  await expect(page.locator('.map-pane[data-slot="main"] figcaption')).toContainText(
+    `Final map ${DEFAULT_FINAL_MAP}:`,
+  );
+  await expect(page.getByTestId('chain-net')).toHaveAttribute('aria-pressed', 'false');
   // Every layer of the strip got its small map; the chart shows the per-layer numbers.
   await expect(page.getByTestId('layer-strip').locator('[data-ready="true"]')).toHaveCount(
     view.layers.length,

@@ -8,7 +8,8 @@ import { mulberry32, uniformArray } from '../core/random';
 import { makeGraph, node, normalTensor } from '../../tests/support/testkit';
 import type { LayerStats } from './types';
 import { pearson } from '../core/eval/correlation';
-import { layerStats, renderMapData, viewMap } from './views';
+import { isFinalView, layerStats, renderMapData, renderView, viewMap } from './views';
+import { FINAL_MAP_NAMES } from '../core/pane/final-maps';
 import { colormapLut } from '../core/colormap';
 import { percentile } from '../core/pane/maps';
 
@@ -156,5 +157,45 @@ describe('renderMapData (a baseline map at the input resolution)', () => {
     expect(info.colormap).toBe('sequential');
     expect(info.scale).toBeCloseTo(percentile(Float64Array.from(data), 50), 12);
     expect(info.scale).toBeLessThan(199);
+  });
+});
+
+describe('renderView and renderMapData colour alike', () => {
+  it('give the same pixels for the same map and scale', () => {
+    const rng = mulberry32(7);
+    const g = graph(rng);
+    // Whole numbers: the channel sums are exact in float32, the type of a baseline's map.
+    const T = Float64Array.from({ length: 90 }, () => Math.floor(10 * rng()));
+    const flux = { T, R: T.map((t) => Math.round(t * (2 * rng() - 1))) };
+    const result: PaneResult = {
+      target: 0,
+      logits: 'logits',
+      u: new Float64Array(0),
+      mass: 1,
+      flux: new Map([['x', flux]]),
+      sinks: new Map(),
+      excitation: new Map(),
+    };
+    const display = { clipPercentile: null, colormap: 'auto' as const, gamma: 0.5 };
+    const view = { layer: 'x', kind: 'net' as const, normalization: 'layer' as const, ...display };
+    // The input is 6 x 5 (NHWC): drawn at its own size, the bilinear upsampling is the identity.
+    const m = viewMap(g, result, 'x', 'net');
+    const a = renderView(g, result, view, m.w, m.h);
+    const data = Float32Array.from(m.data);
+    const b = renderMapData({ width: m.w, height: m.h, data, signed: m.signed }, display);
+    expect(a.info).toEqual(b.info);
+    expect(Array.from(a.rgba)).toEqual(Array.from(b.rgba));
+  });
+});
+
+describe('isFinalView', () => {
+  it('follows the construction: only the net chain at the pixels is the input layer its own map', () => {
+    const input = { opType: 'Input' };
+    const shown = FINAL_MAP_NAMES.filter((name) => isFinalView(input, name));
+    expect(FINAL_MAP_NAMES.filter((name) => !shown.includes(name))).toEqual(['pixel']);
+    // 'pixel-total' is a pixel-kind construction too, but its total chain is no layer view.
+    expect(shown).toContain('pixel-total');
+    expect(isFinalView({ opType: 'Conv' }, 'detail')).toBe(false);
+    expect(isFinalView(input, undefined)).toBe(false);
   });
 });

@@ -12,10 +12,12 @@ import { excitationSource } from '../core/pane/excitation-source';
 import { applyContrast, colormapLut, lutIndex, overlayAlpha } from '../core/colormap';
 import { pearson } from '../core/eval/correlation';
 import {
+  FINAL_MAPS,
   finalMapAtInput,
   finalMapSigned,
   layerChainsOf,
   type FinalMapName,
+  type FinalMapSpec,
   type LayerChains,
 } from '../core/pane/final-maps';
 import type { ColormapName, LayerStats, MapData, MapKind, RenderInfo, ViewSpec } from './types';
@@ -34,14 +36,24 @@ export function isSigned(kind: MapKind): boolean {
 }
 
 /**
+ * Whether a construction is a layer's own map: the net chain at the pixels is what the input layer's net view
+ * already shows (PANE-SPEC 4.5), so under it the input keeps its own maps and the chain toggles apply there.
+ */
+export function isOwnChainMap(name: FinalMapName): boolean {
+  const spec: FinalMapSpec = FINAL_MAPS[name];
+  return spec.kind === 'pixel' && spec.chain === 'net';
+}
+
+/**
  * Whether a view shows a final-map construction: at the graph input (the layer whose map is the final
- * saliency map) with a construction other than the pixel map; every other layer shows its own maps.
+ * saliency map) with a construction that is not the input's own chain map; every other layer shows its own
+ * maps.
  */
 export function isFinalView(
   layer: { opType: string },
   finalMap: FinalMapName | undefined,
 ): finalMap is FinalMapName {
-  return finalMap !== undefined && finalMap !== 'pixel' && layer.opType === 'Input';
+  return finalMap !== undefined && !isOwnChainMap(finalMap) && layer.opType === 'Input';
 }
 
 /** Per explanation: its layers' chains and each construction computed so far (a view change redoes none). */
@@ -64,7 +76,8 @@ function finalView(g: IrGraph, result: PaneResult, name: FinalMapName): ViewMap 
 
 /**
  * The channel-summed map of one view at the layer's own resolution; at the graph input with a final map
- * other than 'pixel', that construction (docs/final-maps.md) at the input's resolution.
+ * that is not the input's own chain map (isOwnChainMap), that construction (docs/final-maps.md) at the
+ * input's resolution.
  */
 export function viewMap(
   g: IrGraph,
@@ -145,19 +158,7 @@ export function renderView(
 ): { rgba: Uint8ClampedArray; info: RenderInfo } {
   const m = viewMap(g, result, view.layer, view.kind, view.finalMap);
   const up = upsampleBilinear(m.data, m.h, m.w, height, width);
-  const scale = viewScale(g, result, view);
-  const colormap = resolveColormap({ colormap: view.colormap, signed: m.signed });
-  const lut = colormapLut(colormap);
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  for (let i = 0; i < up.length; i++) {
-    const v = applyContrast(scale > 0 ? up[i] / scale : 0, view.gamma);
-    const k = 4 * lutIndex(v, m.signed);
-    rgba[4 * i] = lut[k];
-    rgba[4 * i + 1] = lut[k + 1];
-    rgba[4 * i + 2] = lut[k + 2];
-    rgba[4 * i + 3] = Math.round(255 * overlayAlpha(v, m.signed));
-  }
-  return { rgba, info: { signed: m.signed, scale, colormap } };
+  return colourMap(up, m.signed, viewScale(g, result, view), view);
 }
 
 /**
@@ -169,20 +170,28 @@ export function renderMapData(
   map: MapData,
   display: Pick<ViewSpec, 'clipPercentile' | 'colormap' | 'gamma'>,
 ): { rgba: Uint8ClampedArray; info: RenderInfo } {
-  const scale = magnitudeScale(map.data, display.clipPercentile);
-  const colormap: ColormapName =
-    display.colormap !== 'auto' ? display.colormap : map.signed ? 'diverging' : 'sequential';
+  return colourMap(map.data, map.signed, magnitudeScale(map.data, display.clipPercentile), display);
+}
+
+/** The one colouring of every CPU-drawn map: divided by the scale, through the contrast, coloured. */
+function colourMap(
+  values: ArrayLike<number>,
+  signed: boolean,
+  scale: number,
+  display: Pick<ViewSpec, 'colormap' | 'gamma'>,
+): { rgba: Uint8ClampedArray; info: RenderInfo } {
+  const colormap = resolveColormap({ colormap: display.colormap, signed });
   const lut = colormapLut(colormap);
-  const rgba = new Uint8ClampedArray(map.width * map.height * 4);
-  for (let i = 0; i < map.data.length; i++) {
-    const v = applyContrast(scale > 0 ? map.data[i] / scale : 0, display.gamma);
-    const k = 4 * lutIndex(v, map.signed);
+  const rgba = new Uint8ClampedArray(values.length * 4);
+  for (let i = 0; i < values.length; i++) {
+    const v = applyContrast(scale > 0 ? values[i] / scale : 0, display.gamma);
+    const k = 4 * lutIndex(v, signed);
     rgba[4 * i] = lut[k];
     rgba[4 * i + 1] = lut[k + 1];
     rgba[4 * i + 2] = lut[k + 2];
-    rgba[4 * i + 3] = Math.round(255 * overlayAlpha(v, map.signed));
+    rgba[4 * i + 3] = Math.round(255 * overlayAlpha(v, signed));
   }
-  return { rgba, info: { signed: map.signed, scale, colormap } };
+  return { rgba, info: { signed, scale, colormap } };
 }
 
 /**

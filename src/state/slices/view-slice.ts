@@ -9,6 +9,7 @@ import {
   type ViewSettingName,
   type ViewSettings,
 } from '../view-settings';
+import { shownFinalMap } from '../shown-view';
 import type { SliceCreator } from './slice';
 
 /** The view: the settings of the table (view-settings.ts) plus the class, the layer and the compare pane. */
@@ -30,6 +31,11 @@ export interface ViewSlice extends ViewSettings {
   /** Moves the layer by `delta` along the model's layer list (clamped). */
   stepLayer(delta: number): void;
   setKind(kind: MapKind): void;
+  /**
+   * A view toggle (button or key 1-5). Where the main pane shows a final map, which no toggle picks, the
+   * construction gives way to the chosen view at the pixels (final map 'pixel'), so the choice shows.
+   */
+  chooseKind(kind: MapKind): void;
   setMethod(method: DisplayMethod): void;
   setOpacity(opacity: number): void;
   setColormap(colormap: ColormapChoice): void;
@@ -71,6 +77,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => {
       set({ layer: layers[index].tensor });
     },
     setKind: (kind) => setView({ kind }),
+    chooseKind: (kind) => setView(shownFinalMap(get(), 'main') ? { kind, finalMap: 'pixel' } : { kind }),
     setMethod: (method) => setView({ method }),
     setOpacity: (opacity) => setView({ opacity }),
     setColormap: (colormap) => setView({ colormap }),

@@ -1,4 +1,7 @@
+import { useShallow } from 'zustand/react/shallow';
+import { FINAL_MAP_LABELS } from '../../core/pane/final-maps';
 import type { MapKind } from '../../engine/types';
+import { shownFinalMap, viewPressed } from '../../state/shown-view';
 import { useApp, useAppState } from '../context';
 
 const BUTTONS: { kind: MapKind; testId: string; label: string; title: string }[] = [
@@ -24,24 +27,37 @@ const BUTTONS: { kind: MapKind; testId: string; label: string; title: string }[]
   },
 ];
 
-/** Which map the main pane shows: the chains (net, P, N) or the forward excitations (E+, E-). */
+/**
+ * Which map the main pane shows: the chains (net, P, N) or the forward excitations (E+, E-). Where the input
+ * shows a final map no toggle is pressed (the construction is none of these views); a toggle then shows its
+ * view at the pixels instead.
+ */
 export function ChainToggles() {
   const { store } = useApp();
-  const kind = useAppState((s) => s.kind);
+  const pressed = useAppState(useShallow((s) => BUTTONS.map((b) => viewPressed(s, b.kind))));
+  const final = useAppState((s) => shownFinalMap(s, 'main'));
   return (
-    <div className="segmented" role="group" aria-label="View">
-      {BUTTONS.map((b) => (
-        <button
-          key={b.kind}
-          type="button"
-          data-testid={b.testId}
-          aria-pressed={kind === b.kind}
-          title={b.title}
-          onClick={() => store.getState().setKind(b.kind)}
-        >
-          {b.label}
-        </button>
-      ))}
-    </div>
+    <>
+      <div className="segmented" role="group" aria-label="View">
+        {BUTTONS.map((b, i) => (
+          <button
+            key={b.kind}
+            type="button"
+            data-testid={b.testId}
+            aria-pressed={pressed[i]}
+            title={final ? `${b.title} (at the pixels, instead of the final map ${final})` : b.title}
+            onClick={() => store.getState().chooseKind(b.kind)}
+          >
+            {b.label}
+          </button>
+        ))}
+      </div>
+      {final && (
+        <p className="hint" data-testid="final-map-note">
+          The input shows the final map {final} ({FINAL_MAP_LABELS[final]}), not one chain; a view button
+          shows that view at the pixels instead.
+        </p>
+      )}
+    </>
   );
 }

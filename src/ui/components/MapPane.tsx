@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { backendLabel } from '../../state/map-placement';
 import { methodLabel } from '../../state/methods';
+import { paneTitle } from '../../state/shown-view';
 import type { CanvasSlot, MethodView } from '../../state/slices/result-slice';
 import { formatScale } from '../render/export-png';
 import { drawRgba } from '../render/rgba';
 import { useApp, useAppState } from '../context';
-import { viewTitle } from './view-names';
 
 /**
  * The model input with a map over it. The engine draws the map into the overlay canvas (registered with the
@@ -16,11 +16,7 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
   const opacity = useAppState((s) => s.opacity);
   const rendered = useAppState((s) => s.rendered[slot]);
   const methodView = useAppState((s) => s.methodViews[slot]);
-  const title = useAppState((s) => {
-    const kind = slot === 'main' ? s.kind : (s.compare?.kind ?? s.kind);
-    const rule = slot === 'main' ? s.rule : (s.compare?.rule ?? s.rule);
-    return `${viewTitle(kind)} · ${rule}`;
-  });
+  const title = useAppState((s) => paneTitle(s, slot));
   const info = methodView ? methodView.info : rendered?.info;
   return (
     <figure className="map-pane" data-slot={slot}>

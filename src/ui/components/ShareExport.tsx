@@ -19,7 +19,7 @@ import {
   type ExportStyle,
 } from '../render/export-png';
 import { useApp, useAppState } from '../context';
-import { viewTitle } from './view-names';
+import { paneViewName, paneViewSlug } from '../../state/shown-view';
 
 /**
  * Copy a link that reproduces this view; save it as a PNG or SVG figure (1x or 2x, white, transparent or dark
@@ -152,7 +152,7 @@ function viewFileName(s: AppState, ext: string): string {
   const image = s.images.find((i) => i.id === s.currentImageId)?.name ?? 'image';
   if (s.method !== 'pane') return `panescope-${slug(image)}-${s.method}.${ext}`;
   const layer = s.layer ?? s.model?.layers[0]?.tensor ?? 'input';
-  return `panescope-${slug(image)}-${slug(layer)}-${s.kind}.${ext}`;
+  return `panescope-${slug(image)}-${slug(layer)}-${paneViewSlug(s, 'main')}.${ext}`;
 }
 
 function exportFigure(app: App, style: ExportStyle, format: 'png' | 'svg'): void {
@@ -166,7 +166,7 @@ function exportFigure(app: App, style: ExportStyle, format: 'png' | 'svg'): void
   const view =
     s.method === 'pane'
       ? [
-          `${viewTitle(s.kind)} · rule ${s.rule} · head ${s.head} · ${s.normalization} normalisation`,
+          `${paneViewName(s, 'main')} · rule ${s.rule} · head ${s.head} · ${s.normalization} normalisation`,
           `layer ${currentLayerIndex(s)}: ${layer.tensor} (${layer.opType}) · full colour at ${formatScale(info.scale)}`,
         ]
       : [`${methodLabel(s.method)} · model input · full colour at ${formatScale(info.scale)}`];

@@ -20,7 +20,7 @@ export function useGlobalKeys(store: AppStore): void {
       if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') s.stepLayer(e.key === 'ArrowLeft' ? -1 : 1);
       else if (e.key === 'Home') s.stepLayer(-last);
       else if (e.key === 'End') s.stepLayer(last);
-      else if (KIND_KEYS[e.key]) s.setKind(KIND_KEYS[e.key]);
+      else if (KIND_KEYS[e.key]) s.chooseKind(KIND_KEYS[e.key]);
       else return;
       s.setPlaying(false);
       e.preventDefault();

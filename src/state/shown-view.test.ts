@@ -1,0 +1,65 @@
+// What the panes say they show: a final map at the input is named with what it combines, no view toggle
+// reads as pressed under it, and a toggle then shows its view at the pixels.
+import { describe, expect, it } from 'vitest';
+import { modelInfo, storeWithModel } from '../../tests/support/app-fixtures';
+import { paneTitle, paneViewSlug, shownFinalMap, viewPressed } from './shown-view';
+
+function store() {
+  const info = modelInfo(['input', 'conv', 'logits']);
+  info.layers[0] = { ...info.layers[0], opType: 'Input', node: '' };
+  return storeWithModel(info);
+}
+
+describe('shown view', () => {
+  it('names the final map at the input and presses no view toggle', () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'detail', kind: 'net', rule: 'sf' });
+    expect(shownFinalMap(s.getState(), 'main')).toBe('detail');
+    expect(paneTitle(s.getState(), 'main')).toBe('Final map detail: all layers × pixel detail · sf');
+    expect(paneViewSlug(s.getState(), 'main')).toBe('detail');
+    expect(viewPressed(s.getState(), 'net')).toBe(false);
+    s.getState().setView({ finalMap: 'pixel-total' });
+    expect(paneTitle(s.getState(), 'main')).toBe('Final map pixel-total: pixels, total chain (P + N) · sf');
+  });
+
+  it("names the chain on other layers and under the 'pixel' construction", () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'lead', kind: 'positive', rule: 'ebp' });
+    s.getState().setLayer('conv');
+    expect(shownFinalMap(s.getState(), 'main')).toBeNull();
+    expect(paneTitle(s.getState(), 'main')).toBe('Positive chain · ebp');
+    expect(viewPressed(s.getState(), 'positive')).toBe(true);
+    expect(viewPressed(s.getState(), 'net')).toBe(false);
+    s.getState().setLayer(null);
+    s.getState().setView({ finalMap: 'pixel' });
+    expect(paneTitle(s.getState(), 'main')).toBe('Positive chain · ebp');
+    expect(viewPressed(s.getState(), 'positive')).toBe(true);
+  });
+
+  it('captions the compare pane by its own layer, kind and rule', () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'fused', rule: 'sf' });
+    s.getState().setLayer('conv');
+    s.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'alphabeta', layer: 'input' });
+    expect(paneTitle(s.getState(), 'compare')).toBe(
+      'Final map fused: all layers (positive chain) · alphabeta',
+    );
+    s.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'alphabeta', layer: null });
+    expect(paneTitle(s.getState(), 'compare')).toBe('Negative chain · alphabeta');
+    s.getState().setCompare({ method: 'gradcam', kind: 'negative', rule: 'sf', layer: 'input' });
+    expect(shownFinalMap(s.getState(), 'compare')).toBeNull();
+  });
+
+  it('a view toggle under a final map shows that view at the pixels', () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'detail', kind: 'net' });
+    s.getState().chooseKind('positive');
+    expect([s.getState().kind, s.getState().finalMap]).toEqual(['positive', 'pixel']);
+    expect(viewPressed(s.getState(), 'positive')).toBe(true);
+    // Elsewhere a toggle changes the view only.
+    s.getState().setView({ finalMap: 'lead' });
+    s.getState().setLayer('conv');
+    s.getState().chooseKind('negative');
+    expect([s.getState().kind, s.getState().finalMap]).toEqual(['negative', 'lead']);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * What a pane actually shows, in words and in control state. At the graph input a final-map construction
+ * (detail, lead, fused, ...) replaces the chain the view toggles pick, so the caption names the construction
+ * and what it combines, and no chain toggle reads as pressed there.
+ */
+import { FINAL_MAP_LABELS, type FinalMapName } from '../core/pane/final-maps';
+import type { MapKind } from '../engine/types';
+import { isFinalView } from '../engine/views';
+import type { CanvasSlot } from './slices/result-slice';
+import type { AppState } from './store';
+import { valueLabel } from './view-settings';
+
+type ShownState = Pick<AppState, 'model' | 'layer' | 'kind' | 'rule' | 'finalMap' | 'compare'>;
+
+/** The layer a PANE pane shows: its own, the main pane's, or the input when none is chosen. */
+function paneLayer(s: ShownState, slot: CanvasSlot): { tensor: string; opType: string } | null {
+  const layers = s.model?.layers ?? [];
+  const tensor = (slot === 'compare' ? s.compare?.layer : null) ?? s.layer;
+  return layers.find((l) => l.tensor === tensor) ?? layers[0] ?? null;
+}
+
+/** The final-map construction a pane shows, or null where it shows a layer's own map (or a baseline). */
+export function shownFinalMap(s: ShownState, slot: CanvasSlot): FinalMapName | null {
+  if (slot === 'compare' && (!s.compare || s.compare.method !== 'pane')) return null;
+  const layer = paneLayer(s, slot);
+  return layer && isFinalView(layer, s.finalMap) ? s.finalMap : null;
+}
+
+/** What a PANE pane shows, in words: the construction and what it combines, or the view's name. */
+export function paneViewName(s: ShownState, slot: CanvasSlot): string {
+  const final = shownFinalMap(s, slot);
+  if (final) return `Final map ${final}: ${FINAL_MAP_LABELS[final]}`;
+  return valueLabel('kind', slot === 'compare' ? (s.compare?.kind ?? s.kind) : s.kind);
+}
+
+/** A short name of the same, for file names: the construction or the view kind. */
+export function paneViewSlug(s: ShownState, slot: CanvasSlot): string {
+  return shownFinalMap(s, slot) ?? (slot === 'compare' ? (s.compare?.kind ?? s.kind) : s.kind);
+}
+
+/** The caption of a PANE pane: what it shows, then the rule. */
+export function paneTitle(s: ShownState, slot: CanvasSlot): string {
+  const rule = slot === 'compare' ? (s.compare?.rule ?? s.rule) : s.rule;
+  return `${paneViewName(s, slot)} · ${rule}`;
+}
+
+/** Whether a view toggle reads as pressed: its view is what the main pane shows (none under a final map). */
+export function viewPressed(s: ShownState, kind: MapKind): boolean {
+  return s.kind === kind && shownFinalMap(s, 'main') === null;
+}
