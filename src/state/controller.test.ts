@@ -3,6 +3,7 @@ import type { PaneOptions } from '../core/pane/options';
 import type { MapData, ModelInfo, Prediction, RenderInfo, SaliencyEngine, ViewSpec } from '../engine/types';
 import { createApp, type App } from './app';
 import type { EngineOptions } from './controller';
+import { VIEW_SETTINGS } from './view-settings';
 
 /** A test double that records what the controller asks of it. */
 class RecordingEngine implements SaliencyEngine {
@@ -86,7 +87,9 @@ class RecordingEngine implements SaliencyEngine {
     this.calls.push(`readMap ${view.layer}`);
     const width = size?.width ?? 8;
     const height = size?.height ?? 8;
-    return { width, height, data: new Float32Array(width * height), signed: true };
+    // Each view's map tells which view it is: 1 net, 2 positive, ...
+    const tag = VIEW_SETTINGS.kind.values.indexOf(view.kind) + 1;
+    return { width, height, data: new Float32Array(width * height).fill(tag), signed: view.kind === 'net' };
   }
 
   dispose(): void {
@@ -143,6 +146,24 @@ describe('AppController', () => {
     expect(app.registry.thumbnails.size).toBe(3);
     expect(app.registry.inputPreview?.width).toBe(8);
     expect(s.phase).toBe('ready');
+  });
+
+  it('keeps the layer strip until the maps of another view are all read, then swaps them in at once', async () => {
+    const { app } = setUp();
+    addImage(app);
+    await app.controller.whenIdle();
+    // What the strip would draw at every update: each layer's view tag (absent: a blank thumbnail).
+    const shown: string[] = [];
+    const unsubscribe = app.store.subscribe(
+      (s) => s.stripVersion,
+      () => shown.push(['x', 'conv', 'logits'].map((l) => app.registry.thumbnails.get(l)?.data[0]).join()),
+    );
+    app.store.getState().setKind('positive');
+    await app.controller.whenIdle();
+    app.store.getState().setKind('negative');
+    await app.controller.whenIdle();
+    unsubscribe();
+    expect(shown).toEqual(['2,2,2', '3,3,3']);
   });
 
   it('re-runs only what a change needs', async () => {

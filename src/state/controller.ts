@@ -79,6 +79,8 @@ export class AppController {
   private readonly canvases = new Map<CanvasSlot, { canvas: HTMLCanvasElement; serial: number }>();
   private canvasSerial = 0;
   private stripPending: string[] = [];
+  /** The strip's next maps, shown once all are read (stepStrip). */
+  private readonly stripStaged = new Map<string, MapData | null>();
   private readonly lock = new Mutex();
   /** The loaded model's file and the last preprocessed input: what the Evaluate panel scores. */
   private modelFile: Uint8Array | null = null;
@@ -304,6 +306,10 @@ export class AppController {
     const s = this.store.getState();
     const keepsView = s.requestKeepsView;
     this.registry.releaseModelFiles(s.modelRef.kind === 'file' ? s.modelRef.key : null);
+    // Another model's small maps mean nothing here, even under a layer name the two models share.
+    this.registry.thumbnails.clear();
+    this.stripStaged.clear();
+    s.bumpStrip();
     s.setEngineInfo({ generation, backend: engine.backend, description: engine.description });
     s.setNotice(
       engine.backend === 'ort'
@@ -472,14 +478,17 @@ export class AppController {
     }
   }
 
-  /** Reads the small maps of every layer, a few per step, for the current view kind. */
+  /**
+   * Reads the small maps of every layer, a few per step, for the current view kind. The strip keeps showing
+   * the previous maps until every new one is read, then swaps them in at once: no flash of empty
+   * thumbnails when the chain changes, and never a strip mixing two views.
+   */
   private async stepStrip(s: AppState, model: ModelInfo, explainKey: string): Promise<boolean> {
     const key = stripKey(s, explainKey);
     if (key !== this.applied.strip) {
       this.applied.strip = key;
-      this.registry.thumbnails.clear();
+      this.stripStaged.clear();
       this.stripPending = model.layers.map((l) => l.tensor);
-      s.bumpStrip();
       return true;
     }
     if (this.stripPending.length === 0) return false;
@@ -489,14 +498,19 @@ export class AppController {
     await this.lock.run(async () => {
       for (const layer of batch) {
         try {
-          this.registry.thumbnails.set(layer, await engine.readMap({ layer, kind: s.kind }, size));
+          this.stripStaged.set(layer, await engine.readMap({ layer, kind: s.kind }, size));
         } catch {
           // Some views do not exist at some layers (e.g. no excitation at a Relu): the strip shows a blank.
-          this.registry.thumbnails.set(layer, null);
+          this.stripStaged.set(layer, null);
         }
       }
     });
-    s.bumpStrip();
+    if (this.stripPending.length === 0) {
+      this.registry.thumbnails.clear();
+      for (const [layer, map] of this.stripStaged) this.registry.thumbnails.set(layer, map);
+      this.stripStaged.clear();
+      s.bumpStrip();
+    }
     return true;
   }
 

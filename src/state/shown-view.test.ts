@@ -2,7 +2,7 @@
 // reads as pressed under it, and a toggle then shows its view at the pixels.
 import { describe, expect, it } from 'vitest';
 import { modelInfo, storeWithModel } from '../../tests/support/app-fixtures';
-import { paneTitle, paneViewSlug, shownFinalMap, viewPressed } from './shown-view';
+import { colourBar, paneTitle, paneViewSlug, shownFinalMap, viewPressed } from './shown-view';
 
 function store() {
   const info = modelInfo(['input', 'conv', 'logits']);
@@ -61,5 +61,55 @@ describe('shown view', () => {
     s.getState().setLayer('conv');
     s.getState().chooseKind('negative');
     expect([s.getState().kind, s.getState().finalMap]).toEqual(['negative', 'lead']);
+  });
+});
+
+describe('colour bar', () => {
+  const computing = {
+    key: 'k',
+    status: 'computing' as const,
+    progress: null,
+    info: null,
+    message: null,
+    source: null,
+  };
+
+  it("shows a computing baseline's own colours, with no scale until it is drawn", () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'pixel', kind: 'net', colormap: 'auto' });
+    s.getState().setLayer('conv');
+    s.getState().setRendered('main', {
+      key: 'v',
+      layer: 'conv',
+      info: { signed: true, scale: 3, colormap: 'diverging' },
+      message: null,
+    });
+    expect(colourBar(s.getState(), 'main')).toEqual({ signed: true, colormap: 'diverging', scale: 3 });
+    s.getState().setMethod('gradcam');
+    s.getState().setMethodView('main', { ...computing, method: 'gradcam' });
+    expect(colourBar(s.getState(), 'main')).toEqual({ signed: false, colormap: 'sequential', scale: null });
+    s.getState().setMethodView('main', {
+      ...computing,
+      method: 'gradcam',
+      status: 'ready',
+      info: { signed: false, scale: 0.5, colormap: 'sequential' },
+    });
+    expect(colourBar(s.getState(), 'main').scale).toBe(0.5);
+    // A signed baseline, and a chosen colormap, while computing.
+    s.getState().setMethod('gradient_x_input');
+    s.getState().setView({ colormap: 'gray' });
+    s.getState().setMethodView('main', { ...computing, method: 'gradient_x_input' });
+    expect(colourBar(s.getState(), 'main')).toEqual({ signed: true, colormap: 'gray', scale: null });
+  });
+
+  it('before the first drawing, takes the colours of the final map or the view', () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'detail', kind: 'net', colormap: 'auto' });
+    expect(colourBar(s.getState(), 'main')).toEqual({ signed: false, colormap: 'sequential', scale: null });
+    s.getState().setView({ finalMap: 'fused-net' });
+    expect(colourBar(s.getState(), 'main').signed).toBe(true);
+    s.getState().setLayer('conv');
+    s.getState().setView({ kind: 'excitation-positive' });
+    expect(colourBar(s.getState(), 'main').signed).toBe(false);
   });
 });

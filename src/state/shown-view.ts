@@ -3,14 +3,17 @@
  * (detail, lead, fused, ...) replaces the chain the view toggles pick, so the caption names the construction
  * and what it combines, and no chain toggle reads as pressed there.
  */
-import { FINAL_MAP_LABELS, type FinalMapName } from '../core/pane/final-maps';
+import type { ColormapName } from '../core/colormap';
+import { FINAL_MAP_LABELS, finalMapSigned, type FinalMapName } from '../core/pane/final-maps';
 import type { MapKind } from '../engine/types';
-import { isFinalView } from '../engine/views';
+import { isFinalView, isSigned, resolveColormap } from '../engine/views';
+import { methodSigned } from './methods';
 import type { CanvasSlot } from './slices/result-slice';
 import type { AppState } from './store';
 import { valueLabel } from './view-settings';
 
 type ShownState = Pick<AppState, 'model' | 'layer' | 'kind' | 'rule' | 'finalMap' | 'compare'>;
+type BarState = ShownState & Pick<AppState, 'method' | 'colormap' | 'rendered' | 'methodViews'>;
 
 /** The layer a PANE pane shows: its own, the main pane's, or the input when none is chosen. */
 function paneLayer(s: ShownState, slot: CanvasSlot): { tensor: string; opType: string } | null {
@@ -47,4 +50,31 @@ export function paneTitle(s: ShownState, slot: CanvasSlot): string {
 /** Whether a view toggle reads as pressed: its view is what the main pane shows (none under a final map). */
 export function viewPressed(s: ShownState, kind: MapKind): boolean {
   return s.kind === kind && shownFinalMap(s, 'main') === null;
+}
+
+/** Whether the map a pane shows, or will show once computed, can be negative: a baseline's, a final map's or a view's. */
+export function shownSigned(s: BarState, slot: CanvasSlot): boolean {
+  const method = paneMethod(s, slot);
+  if (method !== 'pane') return methodSigned(method);
+  const final = shownFinalMap(s, slot);
+  if (final) return finalMapSigned(final);
+  return isSigned(slot === 'compare' ? (s.compare?.kind ?? s.kind) : s.kind);
+}
+
+/**
+ * A pane's colour bar: the drawn map's colours and scale, or, while its map is still computing, the colours
+ * of the map it will show and no scale (a baseline being computed gets its own bar, not the last view's).
+ */
+export function colourBar(
+  s: BarState,
+  slot: CanvasSlot,
+): { signed: boolean; colormap: ColormapName; scale: number | null } {
+  const info = paneMethod(s, slot) === 'pane' ? s.rendered[slot]?.info : s.methodViews[slot]?.info;
+  if (info) return { signed: info.signed, colormap: info.colormap, scale: info.scale };
+  const signed = shownSigned(s, slot);
+  return { signed, colormap: resolveColormap({ colormap: s.colormap, signed }), scale: null };
+}
+
+function paneMethod(s: BarState, slot: CanvasSlot) {
+  return slot === 'main' ? s.method : (s.compare?.method ?? 'pane');
 }

@@ -1,8 +1,9 @@
 import { useEffect, useRef } from 'react';
-import { shownInfo } from '../../state/method-maps';
+import { useShallow } from 'zustand/react/shallow';
+import { colourBar } from '../../state/shown-view';
 import { DEFAULT_CLIP_PERCENTILE } from '../../state/slices/view-slice';
 import { VIEW_SETTINGS } from '../../state/view-settings';
-import { drawColorBar, resolveColormap } from '../render/colormap';
+import { drawColorBar } from '../render/colormap';
 import { formatScale } from '../render/export-png';
 import { useApp, useAppState } from '../context';
 import { SettingSelect } from './SettingSelect';
@@ -59,18 +60,14 @@ export function DisplayControls() {
 
 /** The colours of the main pane and the map values they stand for. */
 function ColorBar() {
-  const info = useAppState((s) => shownInfo(s, 'main'));
-  const choice = useAppState((s) => s.colormap);
+  const { signed, colormap: name, scale } = useAppState(useShallow((s) => colourBar(s, 'main')));
   const gamma = useAppState((s) => s.gamma);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const signed = info?.signed ?? true;
-  const name = info?.colormap ?? resolveColormap(choice, signed);
   useEffect(() => {
     if (canvas.current) drawColorBar(canvas.current, name, signed);
   }, [name, signed]);
-  const scale = info?.scale ?? null;
   return (
-    <div className="color-bar" data-testid="color-bar">
+    <div className="color-bar" data-testid="color-bar" data-colormap={name} data-signed={signed}>
       <canvas ref={canvas} width={256} height={12} aria-label={`${name} colour bar`} />
       <div className="color-bar-ticks">
         <span>{scale === null ? '' : signed ? formatScale(-scale) : '0'}</span>
