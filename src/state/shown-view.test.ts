@@ -2,7 +2,14 @@
 // reads as pressed under it, and a toggle then shows its view at the pixels.
 import { describe, expect, it } from 'vitest';
 import { modelInfo, storeWithModel } from '../../tests/support/app-fixtures';
-import { colourBar, paneTitle, paneViewSlug, shownFinalMap, viewPressed } from './shown-view';
+import {
+  alikeChainsNote,
+  colourBar,
+  paneTitle,
+  paneViewSlug,
+  shownFinalMap,
+  viewPressed,
+} from './shown-view';
 
 function store() {
   const info = modelInfo(['input', 'conv', 'logits']);
@@ -111,5 +118,60 @@ describe('colour bar', () => {
     s.getState().setLayer('conv');
     s.getState().setView({ kind: 'excitation-positive' });
     expect(colourBar(s.getState(), 'main').signed).toBe(false);
+  });
+});
+
+describe('alike chains note', () => {
+  function explained(corr: Record<string, number>) {
+    const s = store();
+    const layers = Object.entries(corr).map(([tensor, corrPN]) => ({
+      tensor,
+      corrPN,
+      netRatio: 0,
+      sumT: 1,
+      sumR: 0,
+    }));
+    s.getState().setExplanation({
+      key: 'e',
+      target: 0,
+      options: {} as never,
+      layers,
+      mass: 1,
+      fluxAtInputPlusSinks: 1,
+      timingsMs: {},
+    });
+    return s;
+  }
+
+  it('speaks where P or N is shown at a layer where they correlate above 0.99', () => {
+    const s = explained({ input: 0.9993, conv: 0.42, logits: 0 });
+    s.getState().setView({ finalMap: 'pixel', kind: 'positive' });
+    const note = alikeChainsNote(s.getState());
+    expect(note?.layer).toBe('input');
+    expect(note?.r).toBe(0.9993);
+    expect(note?.text).toMatch(/^P and N correlate at r = 0\.999 here/);
+    s.getState().setView({ kind: 'negative' });
+    expect(alikeChainsNote(s.getState())?.layer).toBe('input');
+  });
+
+  it('is silent for the net view, a final map, a baseline and weakly correlated layers', () => {
+    const s = explained({ input: 0.9993, conv: 0.42, logits: 0 });
+    s.getState().setView({ finalMap: 'pixel', kind: 'net' });
+    expect(alikeChainsNote(s.getState())).toBeNull();
+    s.getState().setView({ finalMap: 'detail', kind: 'positive' });
+    expect(alikeChainsNote(s.getState())).toBeNull();
+    s.getState().setView({ finalMap: 'pixel', method: 'gradcam' });
+    expect(alikeChainsNote(s.getState())).toBeNull();
+    s.getState().setView({ method: 'pane' });
+    s.getState().setLayer('conv');
+    expect(alikeChainsNote(s.getState())).toBeNull();
+  });
+
+  it("speaks for the compare pane's chain too", () => {
+    const s = explained({ input: 0.995, conv: 0.42, logits: 0 });
+    s.getState().setView({ finalMap: 'pixel', kind: 'net' });
+    s.getState().setLayer('conv');
+    s.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'sf', layer: 'input' });
+    expect(alikeChainsNote(s.getState())?.layer).toBe('input');
   });
 });

@@ -54,7 +54,7 @@ export function viewPressed(s: ShownState, kind: MapKind): boolean {
 
 /** Whether the map a pane shows, or will show once computed, can be negative: a baseline's, a final map's or a view's. */
 export function shownSigned(s: BarState, slot: CanvasSlot): boolean {
-  const method = paneMethod(s, slot);
+  const method = paneMethodOf(s, slot);
   if (method !== 'pane') return methodSigned(method);
   const final = shownFinalMap(s, slot);
   if (final) return finalMapSigned(final);
@@ -69,12 +69,48 @@ export function colourBar(
   s: BarState,
   slot: CanvasSlot,
 ): { signed: boolean; colormap: ColormapName; scale: number | null } {
-  const info = paneMethod(s, slot) === 'pane' ? s.rendered[slot]?.info : s.methodViews[slot]?.info;
+  const info = paneMethodOf(s, slot) === 'pane' ? s.rendered[slot]?.info : s.methodViews[slot]?.info;
   if (info) return { signed: info.signed, colormap: info.colormap, scale: info.scale };
   const signed = shownSigned(s, slot);
   return { signed, colormap: resolveColormap({ colormap: s.colormap, signed }), scale: null };
 }
 
-function paneMethod(s: BarState, slot: CanvasSlot) {
+/** Above this correlation P and N look alike on screen (PANE-SPEC: near the pixels they nearly cancel). */
+export const ALIKE_CORRELATION = 0.99;
+
+/**
+ * A short note where a pane shows the positive or negative chain at a layer where the two correlate above
+ * ALIKE_CORRELATION: the maps then look nearly the same, which is how the method behaves there (the
+ * evidence for and against sits on the same pixels; their difference is the net view), not a toggle that
+ * did nothing. Uses the chart's per-layer numbers, already computed with the explanation. Null otherwise.
+ */
+export function alikeChainsNote(
+  s: ShownState & Pick<AppState, 'method' | 'explanation'>,
+): { layer: string; r: number; text: string } | null {
+  const shows = (slot: CanvasSlot) => {
+    const kind = slot === 'compare' ? s.compare?.kind : s.kind;
+    const method = paneMethodOf(s, slot);
+    if (method !== 'pane' || (kind !== 'positive' && kind !== 'negative')) return null;
+    if (shownFinalMap(s, slot)) return null;
+    return paneLayer(s, slot)?.tensor ?? null;
+  };
+  for (const slot of ['main', 'compare'] as const) {
+    if (slot === 'compare' && !s.compare) continue;
+    const layer = shows(slot);
+    const r = layer === null ? undefined : s.explanation?.layers.find((l) => l.tensor === layer)?.corrPN;
+    if (layer !== null && r !== undefined && r > ALIKE_CORRELATION)
+      return {
+        layer,
+        r,
+        text:
+          `P and N correlate at r = ${r.toFixed(3)} here: the two chains look nearly alike at this layer. ` +
+          'That is the method (the evidence for and against sits on the same pixels); the net view shows ' +
+          'their difference.',
+      };
+  }
+  return null;
+}
+
+function paneMethodOf(s: Pick<AppState, 'method' | 'compare'>, slot: CanvasSlot) {
   return slot === 'main' ? s.method : (s.compare?.method ?? 'pane');
 }

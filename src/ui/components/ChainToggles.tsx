@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import { FINAL_MAP_LABELS } from '../../core/pane/final-maps';
 import type { MapKind } from '../../engine/types';
-import { shownFinalMap, viewPressed } from '../../state/shown-view';
+import { alikeChainsNote, shownFinalMap, viewPressed } from '../../state/shown-view';
 import { useApp, useAppState } from '../context';
 
 const BUTTONS: { kind: MapKind; testId: string; label: string; title: string }[] = [
@@ -36,6 +36,7 @@ export function ChainToggles() {
   const { store } = useApp();
   const pressed = useAppState(useShallow((s) => BUTTONS.map((b) => viewPressed(s, b.kind))));
   const final = useAppState((s) => shownFinalMap(s, 'main'));
+  const alike = useAppState((s) => alikeChainsNote(s)?.text ?? null);
   return (
     <>
       <div className="segmented" role="group" aria-label="View">
@@ -56,6 +57,11 @@ export function ChainToggles() {
         <p className="hint" data-testid="final-map-note">
           The input shows the final map {final} ({FINAL_MAP_LABELS[final]}), not one chain; a view button
           shows that view at the pixels instead.
+        </p>
+      )}
+      {alike && (
+        <p className="hint" data-testid="alike-chains-note">
+          {alike}
         </p>
       )}
     </>
