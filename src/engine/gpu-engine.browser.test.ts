@@ -1,8 +1,8 @@
 /**
  * The GPU engine in headless Chromium: SqueezeNet 1.1 through onnxruntime-web's webgpu backend on our
  * device (activations copied device-side, never through the CPU), the WGSL chain for all three rules
- * against the float64 reference on the same activations, a hot path whose only mapAsync calls are its
- * declared readbacks, and device loss.
+ * against the float64 reference on the same activations (tests/support/engine-forward.ts), a hot path
+ * whose only mapAsync calls are its declared readbacks, and device loss.
  */
 import { describe, expect, test } from 'vitest';
 import { loadGraph } from '../core/onnx';
@@ -13,6 +13,7 @@ import { runForward } from '../core/reference/forward';
 import { GpuContext } from '../gpu/context';
 import { createGpuEngine, GpuEngine } from './gpu-engine';
 import { pearson } from '../core/eval/correlation';
+import { engineForward } from '../../tests/support/engine-forward';
 
 async function fetchBytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
@@ -66,6 +67,10 @@ describe('GpuEngine', () => {
       expect(info.canExplain).toBe(true);
       const input = syntheticInput();
       const g = loadGraph(bytes);
+      // The activations the engine's chain will read, computed beside it before the counted hot path.
+      const t0 = performance.now();
+      const forward = await engineForward(engine!, bytes, input);
+      console.log(`[gpu] the same forward beside the engine ${(performance.now() - t0).toFixed(0)} ms`);
 
       const { value: report, mapped } = await countingMaps(async () => {
         let t = performance.now();
@@ -79,12 +84,13 @@ describe('GpuEngine', () => {
           'logits against the float64 forward pass',
         ).toBeLessThan(1e-4);
         // The reference runs on the GPU's own activations, so only the chain arithmetic is compared.
-        for (const name of engine!.activationNames()) {
-          values.set(name, {
-            dims: values.get(name)!.dims,
-            data: Float64Array.from(await engine!.readActivation(name)),
-          });
-        }
+        // They are the engine's bit for bit: its logits (copied out of its plan) are ours exactly.
+        expect(
+          Array.from(prediction.logits),
+          'engine logits against the same onnxruntime forward beside it',
+        ).toEqual(Array.from(forward.values.get(forward.logits)!));
+        for (const [name, data] of forward.values)
+          values.set(name, { dims: values.get(name)!.dims, data: Float64Array.from(data) });
         let maps = 0;
         for (const rule of RULES) {
           t = performance.now();
@@ -132,17 +138,16 @@ describe('GpuEngine', () => {
         timings.push(`render ${(performance.now() - t).toFixed(0)} ms`);
         expect(rendered.scale).toBeGreaterThan(0);
         console.log(`[gpu] ${timings.join(', ')}`);
-        return { maps, activations: engine!.activationNames().length };
+        return { maps };
       });
 
-      // Declared readbacks: the logits, the activations this test asked for, one statistics read per
-      // explanation, each map, the view's scale, and its pixels (the 'image' presentation of software
-      // adapters: headless SwiftShader cannot present WebGPU canvases).
+      // Declared readbacks: the logits, one statistics read per explanation, each map, the view's scale,
+      // and its pixels (the 'image' presentation of software adapters: headless SwiftShader cannot present
+      // WebGPU canvases).
       const stats = engine!.readbackStats();
       const pixels = stats.byLabel['render-pixels'] ?? 0;
       expect(stats.byLabel).toEqual({
         logits: 1,
-        activation: report.activations,
         'explain-stats': RULES.length,
         map: report.maps,
         'render-scale': 1,

@@ -425,21 +425,6 @@ export class GpuEngine implements SaliencyEngine {
   }
 
   /**
-   * The forward value of a tensor the chain reads, as the GPU has it (a diagnostic readback, labelled
-   * 'activation'; the hot path never calls it). Tests feed these to the float64 reference.
-   */
-  async readActivation(name: string): Promise<Float32Array> {
-    const { plan } = this.loaded();
-    if (!plan || !plan.valueNames.includes(name))
-      throw new Error(`'${name}' is not a tensor the chain reads`);
-    const s = plan.buffers.value(name);
-    const encoder = this.gpu.device.createCommandEncoder({ label: 'read activation' });
-    const read = this.gpu.readbacks.stage(encoder, s.buffer, 0, s.size, 'activation');
-    this.gpu.submit(encoder.finish());
-    return read.read();
-  }
-
-  /**
    * The double chain (T, R) of one layer as the GPU has it after explain (a diagnostic readback, labelled
    * 'flux'; the hot path never calls it). The CLI writes its files from these exactly as from the float64
    * reference's flux.
@@ -459,11 +444,6 @@ export class GpuEngine implements SaliencyEngine {
       flux.R[i] = data[2 * i + 1];
     }
     return flux;
-  }
-
-  /** Tensors whose forward values the chain reads (see readActivation). */
-  activationNames(): string[] {
-    return this.model?.plan?.valueNames ?? [];
   }
 
   private unload(): void {

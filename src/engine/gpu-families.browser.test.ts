@@ -3,8 +3,9 @@
  * MobileNet V2/V3, DenseNet, Inception, ShuffleNet, SqueezeNet 1.0, EfficientNet, NHWC tf2onnx, LeNet)
  * through the GPU engine in headless Chromium: onnxruntime-web's webgpu forward pass on our device, the
  * WGSL chain for every rule, and every per-layer map against the float64 reference run on the same
- * activations (the WebGPU issue's bar: within 1e-3 of max |ref|, Pearson r > 0.9999), with the mass the GPU
- * brings to the input plus the reference's sinks equal to the start mass under sf.
+ * activations (tests/support/engine-forward.ts; the WebGPU issue's bar: within 1e-3 of max |ref|, Pearson
+ * r > 0.9999), with the mass the GPU brings to the input plus the reference's sinks equal to the start mass
+ * under sf.
  */
 import { beforeAll, afterAll, describe, expect, test } from 'vitest';
 import { families } from '../../scripts/fixtures/families';
@@ -21,8 +22,9 @@ import { explain } from '../core/reference/chain';
 import { runForward } from '../core/reference/forward';
 import type { Tensor } from '../core/tensor';
 import { createGpuEngine, type GpuEngine } from './gpu-engine';
-import type { MapKind } from './types';
+import type { MapKind, Prediction } from './types';
 import { pearson } from '../core/eval/correlation';
+import { engineForward, type EngineForward } from '../../tests/support/engine-forward';
 
 const RULES: Rule[] = ['sf', 'alphabeta', 'ebp'];
 const MAP_TOLERANCE = 1e-3;
@@ -42,16 +44,24 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 /**
  * The float64 forward pass, with every tensor the GPU chain reads replaced by the GPU's own (so that only
- * the chain's arithmetic is compared); each of those must equal the float64 value within 1e-4 of its
- * max |ref| (onnxruntime's webgpu kernels are checked too).
+ * the chain's arithmetic is compared; tests/support/engine-forward.ts computes them beside the engine, and
+ * the engine's logits must equal that forward's bit for bit); each of those must equal the float64 value
+ * within 1e-4 of its max |ref| (onnxruntime's webgpu kernels are checked too).
  */
-async function referenceValues(engine: GpuEngine, g: IrGraph, input: Tensor): Promise<Map<string, Tensor>> {
+async function referenceValues(
+  g: IrGraph,
+  input: Tensor,
+  gpu: EngineForward,
+  prediction: Prediction,
+): Promise<Map<string, Tensor>> {
+  expect(Array.from(prediction.logits), 'engine logits against the same forward beside it').toEqual(
+    Array.from(gpu.values.get(gpu.logits)!),
+  );
   const values = runForward(g, { [g.inputs[0].name]: input });
-  for (const name of engine.activationNames()) {
+  for (const [name, data] of gpu.values) {
     const ref = values.get(name)!;
-    const gpu = await engine.readActivation(name);
-    expect(maxAbsDiff(gpu, ref.data) / (maxAbs(ref.data) || 1), `activation ${name}`).toBeLessThan(1e-4);
-    values.set(name, { dims: ref.dims, data: Float64Array.from(gpu) });
+    expect(maxAbsDiff(data, ref.data) / (maxAbs(ref.data) || 1), `activation ${name}`).toBeLessThan(1e-4);
+    values.set(name, { dims: ref.dims, data: Float64Array.from(data) });
   }
   return values;
 }
@@ -79,9 +89,9 @@ describe.each(families().map((f) => [f.name, f] as const))('%s', (name, family) 
         info.inputDims.reduce((a, b) => a * b, 1),
       ),
     );
-    await engine.setInput(planar);
+    const prediction = await engine.setInput(planar);
     const input = { dims: image.dims, data: Float64Array.from(toModelLayout(planar, image)) };
-    const values = await referenceValues(engine, g, input);
+    const values = await referenceValues(g, input, await engineForward(engine, bytes, planar), prediction);
     const layers = layerList(g);
 
     const lines: string[] = [];

@@ -1,9 +1,9 @@
 /**
  * A few real torchvision exports (.cache/torchvision, see tests/torchvision) through the GPU engine in
  * headless Chromium: onnxruntime-web's webgpu forward pass and the WGSL chain give the same explained
- * class and the same input-level map as the float64 reference run on the GPU's activations (Pearson
- * r >= 0.9999). The vitest global setup (tests/global-setup.ts) places the exports; without them (no python3
- * with torch where the tests ran) each test fails and says so.
+ * class and the same input-level map as the float64 reference run on the GPU's activations
+ * (tests/support/engine-forward.ts; Pearson r >= 0.9999). The vitest global setup (tests/global-setup.ts)
+ * places the exports; without them (no python3 with torch where the tests ran) each test fails and says so.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadGraph } from '../core/onnx';
@@ -14,6 +14,7 @@ import { mulberry32, normalArray } from '../core/random';
 import { explain } from '../core/reference/chain';
 import { runForward } from '../core/reference/forward';
 import { createGpuEngine, type GpuEngine } from './gpu-engine';
+import { engineForward } from '../../tests/support/engine-forward';
 
 /** Served by Vite from the project root. */
 const CACHE = '/.cache/torchvision';
@@ -55,13 +56,16 @@ describe('torchvision exports on WebGPU', () => {
         image.dims.reduce((a, b) => a * b, 1),
       ),
     );
-    await engine.setInput(planar);
+    const prediction = await engine.setInput(planar);
     const summary = await engine.explain({ rule: 'sf' });
     const values = runForward(g, { [image.name]: { dims: image.dims, data: Float64Array.from(planar) } });
-    for (const name of engine.activationNames()) {
-      const gpu = await engine.readActivation(name);
-      values.set(name, { dims: values.get(name)!.dims, data: Float64Array.from(gpu) });
-    }
+    // The GPU's activations (computed beside the engine; its logits are theirs bit for bit).
+    const gpu = await engineForward(engine, bytes, planar);
+    expect(Array.from(prediction.logits), 'engine logits against the same forward beside it').toEqual(
+      Array.from(gpu.values.get(gpu.logits)!),
+    );
+    for (const [name, data] of gpu.values)
+      values.set(name, { dims: values.get(name)!.dims, data: Float64Array.from(data) });
     const ref = explain(g, values, { rule: 'sf' });
     expect(summary.target).toBe(ref.target);
     const want = channelSum(ref.flux.get(image.name)!.R, image.dims);
