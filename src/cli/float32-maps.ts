@@ -7,8 +7,10 @@
  *   the graph the app's ort engine runs), compiled once per rule and model.
  * - The gradient-type baselines and FGSM's loss gradient run on the compiled float32 gradient graph
  *   (cpu-graph/gradient-runner), unless --gradients float64 asks for the float64 adjoints.
- * - Contrastive EB and LRP-epsilon have no compiled graph: they run the reference's float64 steps on the
- *   float32 forward values (no float64 forward pass, which alone costs more than every float32 map).
+ * - Contrastive EB runs its dual pass and its pass down from the contrast layer on compiled EB chains of
+ *   parts of the graph (cpu-graph/contrast-runner).
+ * - LRP-epsilon has no compiled graph: it runs the reference's float64 steps on the float32 forward values
+ *   (no float64 forward pass, which alone costs more than every float32 map).
  *
  * The evaluation code (core/eval/evaluate-image) is the same for both paths; it only receives the image,
  * its explanations and its gradients prepared here.
@@ -34,6 +36,7 @@ import { runForward } from '../core/reference/forward';
 import type { Tensor } from '../core/tensor';
 import { createRunner, type ModelRunner } from '../runtime';
 import { ChainRunner } from '../engine/cpu-graph/chain-runner';
+import { ContrastRunner } from '../engine/cpu-graph/contrast-runner';
 import type { GradientRunner } from '../engine/cpu-graph/gradient-runner';
 import type { ForwardValues } from '../engine/cpu-graph/head';
 import { CompiledGradients } from '../engine/eval-gradients';
@@ -51,14 +54,23 @@ function rulesNeeded(methods: readonly MethodId[], metrics: readonly MetricId[])
   return PANE_RULES.filter((r) => rules.has(r));
 }
 
-/** SharedWork whose explanations were computed on the compiled chain before the methods ran. */
+/**
+ * SharedWork whose explanations were computed on the compiled chain before the methods ran, and whose
+ * contrastive EB carries the contrast layer's difference down on onnxruntime.
+ */
 class PreparedWork extends SharedWork {
   constructor(
     img: ExplainedImage,
     settings: MethodSettings,
     private readonly explained: ReadonlyMap<Rule, PaneResult>,
+    private readonly forward: ForwardValues,
+    private readonly contrast: () => Promise<ContrastRunner>,
   ) {
     super(img, settings);
+  }
+
+  override async contrastiveEb(): Promise<Float64Array> {
+    return (await this.contrast()).map(this.forward, this.pane('ebp'));
   }
 
   override pane(rule: Rule): PaneResult {
@@ -78,6 +90,7 @@ export interface Float32MapsConfig {
 
 export class Float32Maps {
   private readonly chains = new Map<Rule, Promise<ChainRunner>>();
+  private contrast?: Promise<ContrastRunner>;
 
   private constructor(
     private readonly g: IrGraph,
@@ -154,7 +167,9 @@ export class Float32Maps {
       explained.set(rule, await (await this.chain(rule)).explain(forward as ForwardValues, options));
       explainMs.set(rule, performance.now() - t0);
     }
-    const shared = new PreparedWork(img, config.methodSettings, explained);
+    const shared = new PreparedWork(img, config.methodSettings, explained, forward as ForwardValues, () =>
+      this.contrastRunner(),
+    );
     const grads: GradientProvider = this.gradients
       ? new CompiledGradients(this.gradients, input32, img.target, values)
       : shared;
@@ -178,6 +193,16 @@ export class Float32Maps {
         () => undefined,
       );
     this.chains.clear();
+    void this.contrast?.then(
+      (c) => c.dispose(),
+      () => undefined,
+    );
+    this.contrast = undefined;
+  }
+
+  /** Contrastive EB's compiled pass, compiled on first use (once per model). */
+  private contrastRunner(): Promise<ContrastRunner> {
+    return (this.contrast ??= ContrastRunner.create(this.g, this.backend));
   }
 
   private chain(rule: Rule): Promise<ChainRunner> {

@@ -112,20 +112,25 @@ function positive(f: Flux): Float64Array {
   return f.T.map((t, i) => (t + f.R[i]) / 2);
 }
 
+/** TorchRay's contrast layer C (the classifier's data input) and the index of the node that produces it. */
+export function contrastLayer(g: IrGraph): { classifier: IrNode; contrast: string; producer: number } {
+  const classifier = classifierNode(g);
+  const contrast = classifier.inputs[0];
+  return { classifier, contrast, producer: g.nodes.findIndex((n) => n.outputs.includes(contrast)) };
+}
+
 /**
- * Contrastive EB input map, clamped at 0. `ebpResult` is the plain EB explanation of the same image and
- * target (reused for the positive pass, which is identical).
+ * Steps 1 and 2 of contrastive EB: P of the plain EB pass minus P of the dual pass at the contrast layer.
+ * `ebpResult` is the plain EB explanation of the same image and target (its flux at C is step 1).
  */
-export function contrastiveEb(
+function contrastDelta(
   g: IrGraph,
   values: ReadonlyMap<string, Tensor>,
   target: number,
   ebpResult: PaneResult,
 ): Float64Array {
-  const classifier = classifierNode(g);
-  const contrast = classifier.inputs[0];
+  const { classifier, contrast } = contrastLayer(g);
   const index = g.nodes.indexOf(classifier);
-  const producer = g.nodes.findIndex((n) => n.outputs.includes(contrast));
   const weightName = classifier.inputs[1];
   const weight = g.initializers.get(weightName) ?? values.get(weightName)!;
   const dualGraph: IrGraph = {
@@ -145,7 +150,26 @@ export function contrastiveEb(
 
   const pPos = positive(pos);
   const pNeg = positive(dual);
-  const delta = pPos.map((v, i) => v - pNeg[i]);
+  return pPos.map((v, i) => v - pNeg[i]);
+}
+
+/** The input map of contrastive EB from the net flux R at the input: its channel sum, clamped at 0. */
+export function clampedInputMap(g: IrGraph, R: Float64Array): Float64Array {
+  return channelSum(R, g.shapes.get(g.inputs[0].name)!).map((v) => Math.max(v, 0));
+}
+
+/**
+ * Contrastive EB input map, clamped at 0. `ebpResult` is the plain EB explanation of the same image and
+ * target (reused for the positive pass, which is identical).
+ */
+export function contrastiveEb(
+  g: IrGraph,
+  values: ReadonlyMap<string, Tensor>,
+  target: number,
+  ebpResult: PaneResult,
+): Float64Array {
+  const { contrast, producer } = contrastLayer(g);
+  const delta = contrastDelta(g, values, target, ebpResult);
   const down = walk(
     g,
     values,
@@ -154,6 +178,11 @@ export function contrastiveEb(
     0,
     producer + 1,
   );
-  const result: PaneResult = { ...ebpResult, flux: down };
-  return inputNetMap(g, result).map((v) => Math.max(v, 0));
+  const flux = down.get(g.inputs[0].name);
+  return flux ? clampedInputMap(g, flux.R) : new Float64Array(inputPlane(g));
+}
+
+function inputPlane(g: IrGraph): number {
+  const dims = g.shapes.get(g.inputs[0].name)!;
+  return dims[2] * dims[3];
 }

@@ -210,6 +210,15 @@ export class SharedWork implements GradientProvider {
     return float64Oracle(g, forward, x.dims, target);
   }
 
+  /**
+   * Contrastive EB's input map (from the EB explanation pane('ebp')). The float64 steps here; the CLI's
+   * float32 maps run the pass down from the contrast layer on onnxruntime instead (src/cli/float32-maps.ts).
+   */
+  contrastiveEb(): Promise<Float64Array> {
+    const { g, values, target } = this.img;
+    return Promise.resolve(contrastiveEb(g, values, target, this.pane('ebp')));
+  }
+
   /** The double chain of this image under one rule (alpha, beta from the settings). */
   pane(rule: Rule): PaneResult {
     const { g, values, target } = this.img;
@@ -239,7 +248,7 @@ async function computeOne(
     case 'ebp':
       return one(inputNetMap(g, shared.pane(method)));
     case 'ceb':
-      return one(contrastiveEb(g, values, target, shared.pane('ebp')));
+      return one(await shared.contrastiveEb());
     case 'gradient':
       return one(maxAbsOverChannels(await grads.inputGradient(), dims));
     case 'gradient_x_input':
