@@ -39,6 +39,44 @@ export const IMAGENET_PREPROCESS: Readonly<PreprocessSpec> = Object.freeze({
   cropFraction: 224 / 256,
 });
 
+/** The user-editable part of a recipe (the model fixes the input size): what the app's settings hold. */
+export interface PreprocessSettings {
+  mean: [number, number, number];
+  std: [number, number, number];
+  channelOrder: 'rgb' | 'bgr';
+  /** Pixel scale before mean/std: 1/255 for [0, 1] inputs, 1 for [0, 255]. */
+  scale: number;
+  /** The shorter image side is resized to this before the centre crop (ImageNet: 256 for a 224 input). */
+  resize: number;
+}
+
+/**
+ * `recipe` as settings for a model input whose shorter side is `side`: the image's shorter side is resized
+ * so that the centre crop keeps the recipe's fraction of it.
+ */
+export function recipeSettings(
+  recipe: Pick<PreprocessSpec, 'mean' | 'std' | 'channelOrder' | 'scale' | 'cropFraction'>,
+  side: number,
+): PreprocessSettings {
+  return {
+    mean: [...recipe.mean],
+    std: [...recipe.std],
+    channelOrder: recipe.channelOrder,
+    scale: recipe.scale,
+    resize: Math.round(side / recipe.cropFraction),
+  };
+}
+
+/**
+ * The ImageNet recipe's settings at its own 224 input ([0, 1] RGB, ImageNet mean and std, shorter side 256,
+ * centre crop 224): the app's default for a model whose file names no preprocessing, and the recipe of the
+ * gallery's models trained with torchvision's or Gluon CV's (state/model-gallery.ts).
+ */
+export const IMAGENET_SETTINGS: Readonly<PreprocessSettings> = recipeSettings(
+  IMAGENET_PREPROCESS,
+  IMAGENET_PREPROCESS.width,
+);
+
 /** A crop rectangle in source pixel coordinates (may be fractional). */
 export interface CropRect {
   x: number;

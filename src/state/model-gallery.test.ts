@@ -43,6 +43,17 @@ describe('the model gallery', () => {
       scale: 1,
       resize: 256,
     });
+    // The torchvision-trained entries start with the app's own default, the ImageNet recipe at 224.
+    const resnet = GALLERY_MODELS.find((m) => m.id === 'resnet50')!;
+    const imagenet = {
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+      channelOrder: 'rgb',
+      scale: 1 / 255,
+      resize: 256,
+    };
+    expect(modelDefaultPreprocess({ kind: 'url', url: resnet.url }, info)).toEqual(imagenet);
+    expect(defaultPreprocess(null)).toEqual(imagenet);
     const elsewhere = { kind: 'url', url: 'https://example.org/m.onnx' } as const;
     expect(modelDefaultPreprocess(elsewhere, info)).toEqual(defaultPreprocess([1, 3, 224, 224]));
     // A copy: editing the settings never changes the gallery's entry.

@@ -8,8 +8,7 @@
  * taken from the zoo's READMEs, not downloaded here (this project's CI has no internet); a browser can only
  * fetch them where the host answers cross-origin requests, and a download that fails says why.
  */
-import { IMAGENET_PREPROCESS } from '../core/preprocess';
-import type { PreprocessSettings } from './types';
+import { IMAGENET_SETTINGS, type PreprocessSettings } from '../core/preprocess';
 
 export interface GalleryModel {
   id: string;
@@ -27,15 +26,6 @@ export interface GalleryModel {
 
 const ZOO = 'https://github.com/onnx/models/raw/main/validated/vision/classification';
 
-/** torchvision / Gluon ImageNet: [0, 1] RGB, ImageNet mean and std, shorter side 256, centre crop 224. */
-const IMAGENET: PreprocessSettings = {
-  mean: [...IMAGENET_PREPROCESS.mean],
-  std: [...IMAGENET_PREPROCESS.std],
-  channelOrder: 'rgb',
-  scale: 1 / 255,
-  resize: 256,
-};
-
 export const GALLERY_MODELS: readonly GalleryModel[] = [
   {
     id: 'mobilenetv2',
@@ -44,7 +34,7 @@ export const GALLERY_MODELS: readonly GalleryModel[] = [
     sizeMb: 13.6,
     licence: 'Apache-2.0',
     source: 'ONNX Model Zoo (Gluon CV)',
-    preprocess: IMAGENET,
+    preprocess: IMAGENET_SETTINGS,
   },
   {
     id: 'resnet50',
@@ -53,7 +43,7 @@ export const GALLERY_MODELS: readonly GalleryModel[] = [
     sizeMb: 97.8,
     licence: 'Apache-2.0',
     source: 'ONNX Model Zoo (Gluon CV)',
-    preprocess: IMAGENET,
+    preprocess: IMAGENET_SETTINGS,
   },
   {
     id: 'vgg16',
@@ -62,7 +52,7 @@ export const GALLERY_MODELS: readonly GalleryModel[] = [
     sizeMb: 527.8,
     licence: 'Apache-2.0',
     source: 'ONNX Model Zoo (Gluon CV)',
-    preprocess: IMAGENET,
+    preprocess: IMAGENET_SETTINGS,
     note: 'a large download; the explanation needs a GPU with room for its 138 M weights',
   },
   {
@@ -72,7 +62,7 @@ export const GALLERY_MODELS: readonly GalleryModel[] = [
     sizeMb: 32,
     licence: 'MIT',
     source: 'ONNX Model Zoo (Caffe2)',
-    preprocess: IMAGENET,
+    preprocess: IMAGENET_SETTINGS,
   },
   {
     id: 'googlenet',
@@ -97,7 +87,7 @@ export const GALLERY_MODELS: readonly GalleryModel[] = [
     sizeMb: 9.2,
     licence: 'BSD-3-Clause',
     source: 'ONNX Model Zoo (PyTorch torchvision)',
-    preprocess: IMAGENET,
+    preprocess: IMAGENET_SETTINGS,
   },
   {
     id: 'efficientnet-lite4',

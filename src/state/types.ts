@@ -2,7 +2,7 @@
  * Vocabulary shared by the store, the share link and the controller. Everything here is plain data: ids,
  * numbers and short strings (no pixels, no GPU objects).
  */
-import type { CropRect } from '../core/preprocess';
+import type { CropRect, PreprocessSettings } from '../core/preprocess';
 import type { Rule } from '../core/pane/options';
 import type { ColormapName, MapKind } from '../engine/types';
 import type { ViewSettings } from './view-settings';
@@ -36,16 +36,7 @@ export interface CompareSpec {
   layer: string | null;
 }
 
-/** The user-editable part of preprocessing (the model fixes the input size). */
-export interface PreprocessSettings {
-  mean: [number, number, number];
-  std: [number, number, number];
-  channelOrder: 'rgb' | 'bgr';
-  /** Pixel scale before mean/std: 1/255 for [0, 1] inputs, 1 for [0, 255]. */
-  scale: number;
-  /** The shorter image side is resized to this before the centre crop (ImageNet: 256 for a 224 input). */
-  resize: number;
-}
+export type { PreprocessSettings };
 
 /**
  * Everything a share link carries: the view settings of the table (view-settings.ts) and the structured

@@ -1,4 +1,4 @@
-import { IMAGENET_PREPROCESS, type PreprocessSpec } from '../../core/preprocess';
+import { IMAGENET_PREPROCESS, recipeSettings, type PreprocessSpec } from '../../core/preprocess';
 import { preprocessHints } from '../../core/onnx/preprocessHints';
 import type { ModelInfo } from '../../engine/types';
 import { DEFAULT_MODEL_ID } from '../catalog';
@@ -47,14 +47,7 @@ export function defaultPreprocess(
   } catch {
     // A malformed hint: the engine has named it when it loaded the model; the recipe still works.
   }
-  const recipe = { ...IMAGENET_PREPROCESS, ...hints };
-  return {
-    mean: [...recipe.mean],
-    std: [...recipe.std],
-    channelOrder: recipe.channelOrder,
-    scale: recipe.scale,
-    resize: Math.round(side / recipe.cropFraction),
-  };
+  return recipeSettings({ ...IMAGENET_PREPROCESS, ...hints }, side);
 }
 
 /**
