@@ -127,11 +127,21 @@ test("a user's own image travels embedded in the link and opens elsewhere", asyn
   await page.getByTestId('copy-link').click();
   await expect(page.locator('.share-export .hint')).toContainText(/travels in the link/);
   const link = new URL(await page.getByTestId('share-url').inputValue());
-  expect(link.hash).toMatch(/img=embed&imgdata=webp\./);
+  expect(link.hash).toMatch(/img=embed&imgdata=webp\.[A-Za-z0-9_-]+&imgname=my\+coffee\.png&/);
   const here = await snapshot(page);
+  // The sender keeps their own image, by name, in the strip: the copy the view switched to stands behind it.
+  await expect(page.locator('.image-strip button')).toHaveCount(2);
+  await expect(page.locator('.image-strip button[aria-pressed="true"]')).toHaveAttribute(
+    'title',
+    'my coffee.png',
+  );
+  await expect(page.locator('.crop-editor figcaption')).not.toContainText('link copy');
   const { page: other } = await newAppPage(browser);
   const there = await openApp(other, backend, link.hash);
   expect([there.image, there.target, there.errors]).toEqual(['embedded', here.target, []]);
+  // Where the link opens the image keeps its file name, and says it is the link's copy.
+  await expect(other.locator('.crop-editor figcaption')).toContainText('my coffee.png');
+  await expect(other.locator('.crop-editor figcaption')).toContainText('link copy');
   await other.context().close();
   await page.context().close();
 });

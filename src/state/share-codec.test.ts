@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeShareState,
   encodeShareState,
+  imageNameForLink,
   MAX_EMBEDDED_CHARS,
   MAX_FRAGMENT_CHARS,
+  MAX_IMAGE_NAME_CHARS,
   MAX_PROBLEMS,
   quote,
 } from './share-codec';
@@ -229,6 +231,53 @@ describe('share link codec', () => {
     expect(why(`jpeg.${png}`)).toBe('Link: imgdata does not hold a jpeg image.');
     expect(why('png.AAAA')).toBe('Link: imgdata does not hold a png image.');
     expect(why(`png.${pngHeader(100_000, 100_000)}`)).toMatch(/100000 x 100000 image/);
+  });
+
+  it("carries an embedded image's file name, and refuses names that are no plain file name", () => {
+    const png = pngHeader();
+    const image = {
+      kind: 'embedded' as const,
+      mime: 'image/png' as const,
+      data: png,
+      name: 'my coffee (1).png',
+    };
+    const text = encodeShareState({ ...full, image });
+    expect(text).toContain('imgname=my+coffee+%281%29.png');
+    expect(decodeShareState(text)).toEqual({ values: { ...full, image }, problems: [] });
+    const why = (query: string) => decodeShareState(query).problems;
+    const embed = `img=embed&imgdata=png.${png}`;
+    const refused = 'Link: imgname must be a file name of 1 to 120 printable characters.';
+    for (const hostile of [
+      '',
+      'a\u0000b.png',
+      'evil\u202egnp.exe',
+      'zero\u200bwidth.png',
+      '../../etc/passwd',
+      'C:\\photos\\cat.png',
+      'x'.repeat(MAX_IMAGE_NAME_CHARS + 1),
+    ])
+      expect(why(`${embed}&imgname=${encodeURIComponent(hostile)}`), hostile).toEqual([refused]);
+    expect(why('img=demo:chelsea&imgname=cat.png')).toEqual([
+      'Link: imgname names an embedded image only (img=embed).',
+    ]);
+    expect(why('imgname=cat.png')).toHaveLength(1);
+  });
+
+  it('makes every file name one a link may carry', () => {
+    expect(imageNameForLink('holiday.jpg')).toBe('holiday.jpg');
+    expect(imageNameForLink('a/b\\c\u001b[31m\u202e.png')).toBe('abc[31m.png');
+    expect(imageNameForLink('\u0000/')).toBeUndefined();
+    const long = imageNameForLink('é'.repeat(500))!;
+    expect([...long]).toHaveLength(MAX_IMAGE_NAME_CHARS);
+    for (const name of ['holiday.jpg', 'a/b\\c\u001b[31m\u202e.png', long]) {
+      const image = {
+        kind: 'embedded' as const,
+        mime: 'image/png' as const,
+        data: pngHeader(),
+        name: imageNameForLink(name)!,
+      };
+      expect(decodeShareState(encodeShareState({ ...full, image })).problems).toEqual([]);
+    }
   });
 
   it('refuses every Object.prototype key as a key, a prefix and a value, and re-encodes nothing', () => {

@@ -37,6 +37,8 @@ export const MAX_FRAGMENT_CHARS = 64_000;
 export const MAX_EMBEDDED_CHARS = 40_000;
 export { MAX_URL_CHARS };
 const MAX_LAYER_CHARS = 256;
+/** An embedded image's file name, in characters. */
+export const MAX_IMAGE_NAME_CHARS = 120;
 const MAX_CLASS_INDEX = 100_000;
 /** Problems named one by one; a link with more gets one line counting the rest. */
 export const MAX_PROBLEMS = 20;
@@ -67,6 +69,7 @@ export function encodeShareState(s: ShareState): string {
     const ext = [...EMBED_TYPES].find(([, t]) => t.mime === mime)?.[0];
     if (ext === undefined) throw new Error(`no link prefix for ${mime}`);
     p.set('imgdata', `${ext}.${s.image.data}`);
+    if (s.image.name !== undefined) p.set('imgname', s.image.name);
   }
   if (s.target !== null) p.set('class', String(s.target));
   if (s.layer !== null) p.set('layer', s.layer);
@@ -104,6 +107,7 @@ const STRUCTURED_KEYS = [
   'model',
   'img',
   'imgdata',
+  'imgname',
   'class',
   'layer',
   'crop',
@@ -170,14 +174,21 @@ export function decodeShareState(fragment: string): DecodedLink {
       else reject('img', `"${quote(img)}" is not a demo image`);
     } else if (img === 'embed') {
       const embedded = parseEmbedded(get('imgdata'));
+      const nameText = get('imgname');
+      const name = nameText === null ? null : parseImageName(nameText);
       if (typeof embedded === 'string') reject('imgdata', embedded);
-      else values.image = embedded;
+      if (nameText !== null && name === null)
+        reject('imgname', `must be a file name of 1 to ${MAX_IMAGE_NAME_CHARS} printable characters`);
+      else if (typeof embedded !== 'string') values.image = name ? { ...embedded, name } : embedded;
     } else {
       const checked = checkLinkUrl(img);
       if ('url' in checked) values.image = { kind: 'url', url: checked.url };
       else reject('img', `"${quote(img)}" is not demo:ID or embed, and as an address it ${checked.problem}`);
     }
   }
+
+  if (img !== 'embed' && get('imgname') !== null)
+    reject('imgname', 'names an embedded image only (img=embed)');
 
   const target = get('class');
   if (target !== null) {
@@ -236,6 +247,24 @@ function parseLayerName(text: string): string | null {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) return null;
   return text;
+}
+
+/** A file name (no folders): printable characters only (core/text's unsafe set), bounded in length. */
+function parseImageName(text: string): string | null {
+  const length = [...text].length;
+  if (length === 0 || length > MAX_IMAGE_NAME_CHARS) return null;
+  if (escapeControls(text) !== text || /[/\\]/.test(text)) return null;
+  return text;
+}
+
+/**
+ * A user's file name as a link may carry it (parseImageName accepts every result): unsafe characters and
+ * folder separators dropped, cut to MAX_IMAGE_NAME_CHARS; undefined when nothing is left.
+ */
+export function imageNameForLink(name: string): string | undefined {
+  const printable = [...name].filter((c) => escapeControls(c) === c && c !== '/' && c !== '\\');
+  const cut = printable.slice(0, MAX_IMAGE_NAME_CHARS).join('');
+  return parseImageName(cut) ?? undefined;
 }
 
 function parseEmbedded(value: string | null): Extract<ShareState['image'], { kind: 'embedded' }> | string {

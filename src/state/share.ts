@@ -11,7 +11,7 @@ import { assetUrl, DEFAULT_DEMO_ID, findDemoImage } from './catalog';
 import { decodeImageBlob, fetchImage, fileNameOf, type DecodedImage } from './image-decode';
 import { embedModelInput, modelInputPixels } from './link-image';
 import type { PixelRegistry } from './registry';
-import { encodeShareState, MAX_EMBEDDED_CHARS } from './share-codec';
+import { encodeShareState, imageNameForLink, MAX_EMBEDDED_CHARS } from './share-codec';
 import { modelDefaultPreprocess, preprocessSpec, samePreprocess } from './slices/model-slice';
 import type { ImageEntry } from './slices/image-slice';
 import type { AppState, AppStore } from './store';
@@ -100,12 +100,33 @@ async function adoptEmbeddedCopy(
         `${MAX_EMBEDDED_CHARS} characters (about 30 KB). Put it online and load it by URL to share this view.`,
     );
   }
-  const source: ImageSource = { kind: 'embedded', mime: embedded.mime, data: embedded.data };
+  const name = imageNameForLink(image.name);
+  const source: ImageSource = {
+    kind: 'embedded',
+    mime: embedded.mime,
+    data: embedded.data,
+    ...(name === undefined ? {} : { name }),
+  };
   const decoded = await decodeEmbedded(source);
+  // The copy stands in for the sender's own image under its name: the strip keeps showing the original
+  // (ImageStrip hides copies), and an earlier copy of the same image gives way to this one.
+  for (const old of s.images) {
+    if (old.copyOf !== image.id) continue;
+    s.removeImage(old.id);
+    registry.dropImage(old.id);
+  }
   const id = registry.addImage(decoded.rgba);
-  const name = `${image.name} (link copy)`;
   s.addImages(
-    [{ id, name, width: decoded.rgba.width, height: decoded.rgba.height, source }],
+    [
+      {
+        id,
+        name: image.name,
+        width: decoded.rgba.width,
+        height: decoded.rgba.height,
+        source,
+        copyOf: image.id,
+      },
+    ],
     fullCrop(decoded),
   );
   const kb = Math.round((embedded.data.length * 3) / 4 / 1024);
@@ -143,7 +164,10 @@ export async function loadLinkedImage(
     name = fileNameOf(source.url);
   } else {
     decoded = await decodeEmbedded(source);
-    name = 'Image from the link';
+    name = source.name ?? 'Image from the link';
+    // Only here, where the link opens, is the image a copy: its pixels are the sender's input crop.
+    const note = `link copy: the ${decoded.rgba.width} x ${decoded.rgba.height} input crop the link carries`;
+    decoded = { ...decoded, note: decoded.note ? `${decoded.note}; ${note}` : note };
   }
   addDecodedImage(store, registry, decoded, name, source, crop);
 }

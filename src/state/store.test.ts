@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from './store';
 import { currentLayerIndex } from './slices/view-slice';
+import { stripImages } from './slices/image-slice';
 import { defaultPreprocess, preprocessSpec } from './slices/model-slice';
 import { BUILTIN_REF, modelInfo } from '../../tests/support/app-fixtures';
 
@@ -17,6 +18,26 @@ describe('app store', () => {
     expect(store.getState().currentImageId).toBe('c');
     store.getState().selectImage('nope');
     expect(store.getState().currentImageId).toBe('c');
+  });
+
+  it("shows a sender's link copy as the original in the strip", () => {
+    const store = createAppStore();
+    store.getState().addImages([entry('a'), entry('b')]);
+    store.getState().addImages([{ ...entry('b2'), name: 'b', copyOf: 'b' }]);
+    const strip = () => stripImages(store.getState());
+    expect(strip()).toEqual([
+      { id: 'a', selected: false },
+      { id: 'b', selected: true },
+    ]);
+    store.getState().selectImage('a');
+    expect(strip().map((i) => i.selected)).toEqual([true, false]);
+    // A copy whose original is gone is an image of its own.
+    store.getState().selectImage('b2');
+    store.getState().removeImage('b');
+    expect(strip()).toEqual([
+      { id: 'a', selected: false },
+      { id: 'b2', selected: true },
+    ]);
   });
 
   it('keeps crops to 1/100 px so that a link prints them exactly', () => {

@@ -19,7 +19,13 @@ export type ImageSource =
   | { kind: 'demo'; id: string }
   | { kind: 'url'; url: string }
   | { kind: 'user' }
-  | { kind: 'embedded'; mime: EmbeddedMime; data: string };
+  | {
+      kind: 'embedded';
+      mime: EmbeddedMime;
+      data: string;
+      /** The sender's file name, so that the image keeps it wherever the link opens (absent: none given). */
+      name?: string;
+    };
 
 export type EmbeddedMime = 'image/webp' | 'image/png' | 'image/jpeg';
 

@@ -11,6 +11,11 @@ export interface ImageEntry {
   source: ImageSource;
   /** Set when the image was downscaled on the way in, e.g. "downscaled from 8000 x 6000". */
   note?: string;
+  /**
+   * The sender's own image this one stands in for: the copy a share link carries (share.ts), which the view
+   * switches to so that the link reproduces it exactly. The strip shows the original in its place.
+   */
+  copyOf?: string;
 }
 
 export interface ImageSlice {
@@ -59,3 +64,18 @@ export const createImageSlice: SliceCreator<ImageSlice> = (set) => ({
       return { images: s.images.filter((i) => i.id !== id), crops };
     }),
 });
+
+/**
+ * The images the strip shows: every image but the link copies of an original still there (the original
+ * stands for its copy, and reads as selected while the copy is on view).
+ */
+export function stripImages(
+  s: Pick<ImageSlice, 'images' | 'currentImageId'>,
+): { id: string; selected: boolean }[] {
+  const ids = new Set(s.images.map((i) => i.id));
+  const current = s.images.find((i) => i.id === s.currentImageId);
+  const shownAs = current?.copyOf !== undefined && ids.has(current.copyOf) ? current.copyOf : current?.id;
+  return s.images
+    .filter((i) => i.copyOf === undefined || !ids.has(i.copyOf))
+    .map((i) => ({ id: i.id, selected: i.id === shownAs }));
+}
