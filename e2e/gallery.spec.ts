@@ -92,7 +92,26 @@ test('the gallery lists the zoo models with their size and preprocessing', async
   await expect(items.filter({ hasText: 'GoogLeNet' })).toContainText(
     '[0, 255] BGR, mean 103.939/116.779/123.68',
   );
-  await expect(page.getByTestId('gallery-load-resnet50')).toHaveText('Load, 97.8 MB');
+  await expect(page.getByTestId('gallery-load-resnet50')).toHaveText('Load');
+  await expect(page.getByTestId('gallery-load-resnet50')).toHaveAttribute(
+    'title',
+    'Download 97.8 MB and load',
+  );
+  await expect(items.filter({ hasText: 'ResNet-50' })).toContainText('97.8 MB');
+  // Each row's name and button share one line, the name uncut, at the app's usual widths.
+  for (const width of [1440, 1100]) {
+    await page.setViewportSize({ width, height: 900 });
+    const rows = await page.$$eval('.model-gallery li > .row', (els) =>
+      els.map((e) => {
+        const name = e.querySelector('strong')!;
+        const button = e.querySelector('button')!;
+        const top = (x: Element) => x.getBoundingClientRect().top;
+        return { cut: name.scrollWidth > name.clientWidth, oneLine: Math.abs(top(name) - top(button)) < 12 };
+      }),
+    );
+    expect(rows, `at ${width} px`).toEqual(rows.map(() => ({ cut: false, oneLine: true })));
+  }
+  await page.setViewportSize({ width: 1440, height: 900 });
   await expect(items.filter({ hasText: 'EfficientNet-Lite4' })).toContainText(
     '[0, 255] RGB, mean 127/127/127, std 128/128/128',
   );

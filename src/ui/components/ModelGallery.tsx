@@ -36,30 +36,28 @@ export function ModelGallery() {
       <ul>
         {GALLERY_MODELS.map((m) => {
           const isCached = cached?.includes(m.url) ?? false;
-          const label =
-            loaded === m.url
-              ? 'Loaded'
-              : requested === m.url
-                ? 'Loading…'
-                : isCached
-                  ? 'Load (kept)'
-                  : `Load, ${m.sizeMb} MB`;
+          // A short label keeps name and button on one line; the size and whether it is kept are below.
+          const label = loaded === m.url ? 'Loaded' : requested === m.url ? 'Loading…' : 'Load';
           return (
             <li key={m.id} data-model={m.id} data-cached={isCached}>
               <div className="row">
-                <strong id={`gallery-title-${m.id}`}>{m.title}</strong>
+                <strong id={`gallery-title-${m.id}`} title={m.title}>
+                  {m.title}
+                </strong>
                 <button
                   type="button"
                   data-testid={`gallery-load-${m.id}`}
                   aria-describedby={`gallery-title-${m.id}`}
                   disabled={loaded === m.url || requested === m.url}
+                  title={isCached ? 'Load the copy kept in this browser' : `Download ${m.sizeMb} MB and load`}
                   onClick={() => load(m)}
                 >
                   {label}
                 </button>
               </div>
               <p className="hint">
-                {m.source} · {m.licence} · {m.sizeMb} MB · input {describePreprocess(m.preprocess)}
+                {m.source} · {m.licence} · {m.sizeMb} MB{isCached ? ', kept in this browser' : ''} · input{' '}
+                {describePreprocess(m.preprocess)}
                 {m.note ? ` · ${m.note}` : ''}
               </p>
             </li>
