@@ -186,6 +186,78 @@ describe('adversarial guidance', () => {
   });
 });
 
+/** SSIM as its definition reads: every window filtered from both images (separable Gaussian, valid region). */
+function plainSsim(a: Float64Array, b: Float64Array, g: { C: number; H: number; W: number }): number {
+  const taps = Array.from({ length: 11 }, (_, i) => Math.exp(-((i - 5) ** 2) / (2 * 1.5 * 1.5)));
+  const norm = taps.reduce((s, v) => s + v, 0);
+  for (let i = 0; i < 11; i++) taps[i] /= norm;
+  const { H, W } = g;
+  const w = W - 10;
+  const h = H - 10;
+  const filter = (v: Float64Array) => {
+    const tmp = new Float64Array(H * w);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let t = 0; t < 11; t++) s += taps[t] * v[y * W + x + t];
+        tmp[y * w + x] = s;
+      }
+    const out = new Float64Array(h * w);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let t = 0; t < 11; t++) s += taps[t] * tmp[(y + t) * w + x];
+        out[y * w + x] = s;
+      }
+    return out;
+  };
+  let total = 0;
+  for (let c = 0; c < g.C; c++) {
+    const x = a.subarray(c * H * W, (c + 1) * H * W);
+    const y = b.subarray(c * H * W, (c + 1) * H * W);
+    const [mx, my, xx, yy, xy] = [
+      x,
+      y,
+      x.map((v) => v * v),
+      y.map((v) => v * v),
+      x.map((v, i) => v * y[i]),
+    ].map(filter);
+    let s = 0;
+    for (let i = 0; i < mx.length; i++) {
+      const vx = xx[i] - mx[i] * mx[i];
+      const vy = yy[i] - my[i] * my[i];
+      const cov = xy[i] - mx[i] * my[i];
+      s +=
+        ((2 * mx[i] * my[i] + 0.01 ** 2) * (2 * cov + 0.03 ** 2)) /
+        ((mx[i] ** 2 + my[i] ** 2 + 0.01 ** 2) * (vx + vy + 0.03 ** 2));
+    }
+    total += s / mx.length;
+  }
+  return total / g.C;
+}
+
+describe('SSIM reusing the clean rows', () => {
+  it('is the number of filtering every window, for a few changed pixels and for many', () => {
+    const g = { C: 3, H: 40, W: 33 };
+    const plane = g.H * g.W;
+    const a = Float64Array.from(
+      { length: g.C * plane },
+      (_, i) => 0.5 + 0.45 * Math.sin(i * 0.37) * Math.cos(i * 0.011),
+    );
+    const stats = ssimStats(a, g);
+    for (const every of [997, 41, 3]) {
+      const b = a.map((v, i) =>
+        (i % plane) % every === 2 ? Math.min(1, Math.max(0, v + (i % 2 ? 0.2 : -0.2))) : v,
+      );
+      const want = plainSsim(a, b, g);
+      expect(want).toBeLessThan(plainSsim(a, a, g));
+      expect(ssim(a, b, g, stats)).toBe(want);
+      expect(ssim(a, b, g)).toBe(want);
+    }
+    expect(ssim(a, a, g, stats)).toBe(plainSsim(a, a, g));
+  });
+});
+
 describe('several maps of one method (random seeds)', () => {
   it('are averaged pointwise', async () => {
     const m1 = await evaluateMap(regionFirst, image(), ['deletion'], settings, regionModel);
