@@ -24,25 +24,32 @@ export function median(xs: readonly number[]): number {
 /** Ranks 1..n of `values` (ties get the mean of their ranks), in the input order. */
 export function averageRanks(values: ArrayLike<number>): Float64Array {
   const sorted = Float64Array.from(values).sort();
-  const ranks = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
+  const n = sorted.length;
+  // The mean rank of each run of equal values, at the run's first position: positions lo .. end-1 hold
+  // the same value, ranks lo+1 .. end, whose mean is (lo + 1 + end) / 2.
+  const runRank = new Float64Array(n);
+  for (let lo = 0; lo < n;) {
+    let end = lo + 1;
+    while (end < n && sorted[end] === sorted[lo]) end++;
+    runRank[lo] = (lo + 1 + end) / 2;
+    lo = end;
+  }
+  const ranks = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     const v = values[i];
+    // NaN matches no position (sorted last): rank 1/2, as an empty run at 0.
+    if (v !== v) {
+      ranks[i] = 0.5;
+      continue;
+    }
     let lo = 0;
-    let hi = sorted.length;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (sorted[mid] < v) lo = mid + 1;
       else hi = mid;
     }
-    let end = lo;
-    let top = sorted.length;
-    while (end < top) {
-      const mid = (end + top) >> 1;
-      if (sorted[mid] <= v) end = mid + 1;
-      else top = mid;
-    }
-    // Positions lo .. end-1 hold v: ranks lo+1 .. end, whose mean is (lo + 1 + end) / 2.
-    ranks[i] = (lo + 1 + end) / 2;
+    ranks[i] = runRank[lo];
   }
   return ranks;
 }
