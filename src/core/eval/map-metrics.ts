@@ -96,6 +96,28 @@ export function substrateCache(
   };
 }
 
+/**
+ * Logits of the whole images at the ends of the curves (the clean image after no pixel, a substrate after
+ * every pixel, and the reverse for insertion): the same images for every map of an image, so each is
+ * classified once per image and predictor. Keyed by the image's array (the input, substrateCache's).
+ */
+const endLogits = new WeakMap<Predictor, WeakMap<Float64Array, Float64Array>>();
+
+async function classifyEnds(
+  images: Float64Array[],
+  predict: Predictor,
+): Promise<WeakMap<Float64Array, Float64Array>> {
+  let known = endLogits.get(predict);
+  if (!known) endLogits.set(predict, (known = new WeakMap()));
+  const missing = [...new Set(images)].filter((a) => !known.has(a));
+  if (missing.length) {
+    // As CurveImages makes them: the same float32 values as a curve's first and last image.
+    const logits = await predict(missing.map((a) => Float32Array.from(a)));
+    missing.forEach((a, k) => known.set(a, logits[k]));
+  }
+  return known;
+}
+
 /** Salient-pixel removal, insertion, and minor-pixel removal (LeRF: least relevant first). */
 export type CurveKind = 'deletion' | 'insertion' | 'lerf';
 
@@ -134,7 +156,10 @@ interface CurvePlan {
   top1: Map<number, number>;
 }
 
-/** Probes of a curve: `base` with the first `count` pixels of `order` taken from `fill`, for each count. */
+/**
+ * Probes of a curve: `base` with the first `count` pixels of `order` taken from `fill`, for each count;
+ * the two ends (`base` itself and `fill` itself) come from `ends` (classifyEnds).
+ */
 function planCurve(
   img: ImageUnderTest,
   order: Int32Array,
@@ -143,6 +168,7 @@ function planCurve(
   step: number,
   extra: number[],
   probes: Probe[],
+  ends: WeakMap<Float64Array, Float64Array>,
 ): CurvePlan {
   const total = img.geo.H * img.geo.W;
   const plan: CurvePlan = {
@@ -152,14 +178,14 @@ function planCurve(
     top1: new Map(),
   };
   const images = new CurveImages(base, fill, order, img.geo);
+  const use = (count: number) => (logits: Float64Array) => {
+    plan.scores.set(count, softmax(logits)[img.target]);
+    plan.top1.set(count, argmax(logits));
+  };
   for (const count of plan.counts) {
-    probes.push({
-      input: () => images.at(count),
-      use: (logits) => {
-        plan.scores.set(count, softmax(logits)[img.target]);
-        plan.top1.set(count, argmax(logits));
-      },
-    });
+    const end = count === 0 ? base : count === total ? fill : undefined;
+    if (end) use(count)(ends.get(end)!);
+    else probes.push({ input: () => images.at(count), use: use(count) });
   }
   return plan;
 }
@@ -292,14 +318,19 @@ export async function evaluateMap(
     throw new Error(`evaluateMap: map of ${map.length} pixels for a ${total}-pixel image`);
   const probes: Probe[] = [];
   const orders = new Map<RankKey, Int32Array>();
+  const has = (m: MetricId) => metrics.includes(m);
+  const kinds = (['deletion', 'insertion', 'lerf'] as const).filter(has);
+  const ends = await classifyEnds(
+    kinds.flatMap((k) => Object.values(curveEnds(k, img.x, substrate, s))),
+    predict,
+  );
   const curve = (kind: CurveKind, extra: number[]) => {
     const key = CURVE_ORDER[kind];
     let order = orders.get(key);
     if (!order) orders.set(key, (order = pixelOrder(map, key)));
     const { base, fill } = curveEnds(kind, img.x, substrate, s);
-    return planCurve(img, order, base, fill, s.stepPixels, extra, probes);
+    return planCurve(img, order, base, fill, s.stepPixels, extra, probes, ends);
   };
-  const has = (m: MetricId) => metrics.includes(m);
   const deletion = has('deletion')
     ? curve(
         'deletion',
