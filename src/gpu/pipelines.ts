@@ -34,11 +34,6 @@ export class PipelineManager {
     readonly workgroupSize = WORKGROUP_SIZE,
   ) {}
 
-  /** Number of distinct pipelines compiled so far (tests assert caching). */
-  get compiled(): number {
-    return this.pipelines.size;
-  }
-
   private layoutOf(shader: Shader): GPUBindGroupLayout {
     let layout = this.layouts.get(shader.name);
     if (!layout) {

@@ -158,9 +158,9 @@ describe('AppController', () => {
       (s) => s.stripVersion,
       () => shown.push(['x', 'conv', 'logits'].map((l) => app.registry.thumbnails.get(l)?.data[0]).join()),
     );
-    app.store.getState().setKind('positive');
+    app.store.getState().setView({ kind: 'positive' });
     await app.controller.whenIdle();
-    app.store.getState().setKind('negative');
+    app.store.getState().setView({ kind: 'negative' });
     await app.controller.whenIdle();
     unsubscribe();
     expect(shown).toEqual(['2,2,2', '3,3,3']);

@@ -62,7 +62,7 @@ describe('the address bar follows the view', () => {
     expect(history.writes).toEqual(['replace']);
     expect(params(history.fragment()).get('img')).toBe('demo:chelsea');
     for (const opacity of [0.1, 0.2, 0.3]) store.getState().setOpacity(opacity);
-    store.getState().setGamma(1);
+    store.getState().setView({ gamma: 1 });
     expect(history.writes).toEqual(['replace']);
     vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
     expect(history.writes).toEqual(['replace', 'replace']);
@@ -77,7 +77,7 @@ describe('the address bar follows the view', () => {
     store.getState().setLayer('conv1');
     vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
     demo(store, 'coffee');
-    store.getState().setKind('positive');
+    store.getState().setView({ kind: 'positive' });
     vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);
     store.getState().setTarget(504);
     vi.advanceTimersByTime(REPLACE_DEBOUNCE_MS);

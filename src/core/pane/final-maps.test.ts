@@ -1,10 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import {
-  FINAL_MAP_NAMES,
   FINAL_MAPS,
   finalMap,
   fusedLayers,
-  isFinalMapName,
   leadMap,
   layerWeights,
   normaliseLayer,
@@ -133,11 +131,5 @@ describe('constructions', () => {
     expect([...got]).toEqual([...leadMap(T, detail, FINAL_MAPS.lead.fraction)]);
     // Four pixels: round(0.4) = 0 lead, so it is detail over its maximum (at pixel 3).
     expect(got[3]).toBe(1);
-  });
-
-  test('names are checked without the prototype', () => {
-    expect(FINAL_MAP_NAMES).toContain('pixel');
-    expect(isFinalMapName('fused')).toBe(true);
-    for (const bad of ['toString', '__proto__', 'constructor', '']) expect(isFinalMapName(bad)).toBe(false);
   });
 });

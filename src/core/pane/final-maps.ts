@@ -101,10 +101,6 @@ export const FINAL_MAP_NAMES = Object.keys(FINAL_MAPS) as FinalMapName[];
 /** The final map of the app, the CLI and evaluate's 'pane' (docs/final-maps.md says how it was chosen). */
 export const DEFAULT_FINAL_MAP: FinalMapName = 'detail';
 
-export function isFinalMapName(s: string): s is FinalMapName {
-  return Object.hasOwn(FINAL_MAPS, s);
-}
-
 /** Whether the construction's values can be negative (net chains): the app picks a diverging colormap. */
 export function finalMapSigned(name: FinalMapName): boolean {
   const spec: FinalMapSpec = FINAL_MAPS[name];

@@ -7,7 +7,6 @@ import {
   forwardMaps,
   layerMaps,
   mapSize,
-  normalizePositive,
   normalizeSigned,
   percentile,
   purity,
@@ -92,14 +91,13 @@ describe('upsampleBilinear (half-pixel centres, no align_corners)', () => {
 });
 
 describe('display normalisation', () => {
-  it('signed maps go to [-1, 1] by max |S|; positive maps to [0, 1]', () => {
+  it('signed maps go to [-1, 1] by max |S|', () => {
     expect([...normalizeSigned(new Float64Array([2, -4, 1]))]).toEqual([0.5, -1, 0.25]);
-    expect([...normalizePositive(new Float64Array([2, 4, -1]))]).toEqual([0.5, 1, 0]);
   });
 
   it('an all-zero map stays zero', () => {
     expect([...normalizeSigned(new Float64Array(3))]).toEqual([0, 0, 0]);
-    expect([...normalizePositive(new Float64Array(3), 99.5)]).toEqual([0, 0, 0]);
+    expect([...normalizeSigned(new Float64Array(3), 99.5)]).toEqual([0, 0, 0]);
   });
 
   it('clipping at a percentile of |S| saturates the outliers', () => {

@@ -184,13 +184,3 @@ export function normalizeSigned(map: Float64Array, clipPercentile?: number): Flo
   if (!(scale > 0)) return new Float64Array(map.length);
   return map.map((v) => Math.max(-1, Math.min(1, v / scale)));
 }
-
-/** Non-negative map -> [0, 1]: S / max S (or the percentile, clipped); negative values become 0. */
-export function normalizePositive(map: Float64Array, clipPercentile?: number): Float64Array {
-  const scale = scaleOf(
-    map.map((v) => Math.max(v, 0)),
-    clipPercentile,
-  );
-  if (!(scale > 0)) return new Float64Array(map.length);
-  return map.map((v) => Math.max(0, Math.min(1, v / scale)));
-}

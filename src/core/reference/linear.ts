@@ -272,19 +272,6 @@ export function conv2d(x: Tensor, w: Tensor, geo: ConvGeometry): Tensor {
   return { dims, data: y };
 }
 
-/** The transpose of conv2d applied to gy, with the exact input shape xDims. */
-export function conv2dAdjoint(gy: Tensor, w: Tensor, geo: ConvGeometry, xDims: readonly number[]): Tensor {
-  const expected = spatialOutputDims(xDims, w.dims[0], geo);
-  if (gy.dims.length !== expected.length || gy.dims.some((d, i) => d !== expected[i])) {
-    throw new Error(
-      `conv2dAdjoint: gy [${gy.dims.join(',')}] is not the output shape [${expected.join(',')}]`,
-    );
-  }
-  const gx = new Float64Array(numel(xDims));
-  conv2dAdjointAccumulate(gy.data, w.data, w.dims, geo, xDims, gx);
-  return { dims: [...xDims], data: gx };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Sum pooling: a depthwise convolution with an all-ones kernel, so it shares the convolution's loops and
 // therefore its handling of strides, dilations, pads and ceil_mode windows (padding adds nothing).
@@ -297,12 +284,6 @@ export function sumPoolKernel(geo: Window2d, xDims: readonly number[]): { w: Ten
   return { w: { dims, data: new Float64Array(C * kH * kW).fill(1) }, geo: { ...geo, group: C } };
 }
 
-/** y += window sums of x (elements inside the input only). */
-function sumPoolAccumulate(x: Float64Array, xDims: readonly number[], geo: Window2d, y: Float64Array): void {
-  const k = sumPoolKernel(geo, xDims);
-  conv2dAccumulate(x, xDims, k.w.data, k.w.dims, k.geo, y);
-}
-
 /** gx += the transpose of sum pooling applied to gy. */
 export function sumPoolAdjointAccumulate(
   gy: Float64Array,
@@ -312,19 +293,6 @@ export function sumPoolAdjointAccumulate(
 ): void {
   const k = sumPoolKernel(geo, xDims);
   conv2dAdjointAccumulate(gy, k.w.data, k.w.dims, k.geo, xDims, gx);
-}
-
-export function sumPool(x: Tensor, geo: Window2d): Tensor {
-  const dims = spatialOutputDims(x.dims, x.dims[1], geo);
-  const y = new Float64Array(numel(dims));
-  sumPoolAccumulate(x.data, x.dims, geo, y);
-  return { dims, data: y };
-}
-
-export function sumPoolAdjoint(gy: Tensor, geo: Window2d, xDims: readonly number[]): Tensor {
-  const gx = new Float64Array(numel(xDims));
-  sumPoolAdjointAccumulate(gy.data, geo, xDims, gx);
-  return { dims: [...xDims], data: gx };
 }
 
 // ---------------------------------------------------------------------------------------------------------

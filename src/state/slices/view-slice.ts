@@ -1,7 +1,6 @@
-import type { MapKind, DisplayNormalization } from '../../engine/types';
-import type { Head, Rule } from '../../core/pane/options';
+import type { MapKind } from '../../engine/types';
 import type { DisplayMethod } from '../methods';
-import type { ColormapChoice, CompareSpec } from '../types';
+import type { CompareSpec } from '../types';
 import {
   defaultViewSettings,
   normalizeSetting,
@@ -24,13 +23,10 @@ export interface ViewSlice extends ViewSettings {
   /** Sets any view settings at once; each value is checked against its row of the table. */
   setView(patch: Partial<ViewSettings>): void;
   setTarget(target: number | null): void;
-  setRule(rule: Rule): void;
   setAlphaBeta(alpha: number, beta: number): void;
-  setHead(head: Head): void;
   setLayer(layer: string | null): void;
   /** Moves the layer by `delta` along the model's layer list (clamped). */
   stepLayer(delta: number): void;
-  setKind(kind: MapKind): void;
   /**
    * A view toggle (button or key 1-5). Where the main pane shows a final map, which no toggle picks, the
    * construction gives way to the chosen view at the pixels (final map 'pixel'), so the choice shows.
@@ -38,10 +34,7 @@ export interface ViewSlice extends ViewSettings {
   chooseKind(kind: MapKind): void;
   setMethod(method: DisplayMethod): void;
   setOpacity(opacity: number): void;
-  setColormap(colormap: ColormapChoice): void;
-  setNormalization(normalization: DisplayNormalization): void;
   setClipPercentile(clipPercentile: number | null): void;
-  setGamma(gamma: number): void;
   setCompare(compare: CompareSpec | null): void;
   setPlaying(playing: boolean): void;
 }
@@ -66,9 +59,7 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => {
     playing: false,
     setView,
     setTarget: (target) => set({ target }),
-    setRule: (rule) => setView({ rule }),
     setAlphaBeta: (alpha, beta) => setView({ alpha, beta }),
-    setHead: (head) => setView({ head }),
     setLayer: (layer) => set({ layer }),
     stepLayer: (delta) => {
       const layers = get().model?.layers ?? [];
@@ -76,14 +67,10 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => {
       const index = Math.min(layers.length - 1, Math.max(0, currentLayerIndex(get()) + delta));
       set({ layer: layers[index].tensor });
     },
-    setKind: (kind) => setView({ kind }),
     chooseKind: (kind) => setView(shownFinalMap(get(), 'main') ? { kind, finalMap: 'pixel' } : { kind }),
     setMethod: (method) => setView({ method }),
     setOpacity: (opacity) => setView({ opacity }),
-    setColormap: (colormap) => setView({ colormap }),
-    setNormalization: (normalization) => setView({ normalization }),
     setClipPercentile: (clipPercentile) => setView({ clipPercentile }),
-    setGamma: (gamma) => setView({ gamma }),
     setCompare: (compare) => set({ compare }),
     setPlaying: (playing) => set({ playing }),
   };
