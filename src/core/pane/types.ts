@@ -30,5 +30,5 @@ export interface PaneResult {
   /** Mass absorbed per node name (bias / eps shares, padding, saturated Clip, dead units). */
   sinks: Map<string, { T: number; R: number }>;
   /** Forward PANE per affine node output tensor name. */
-  excitation: Map<string, Excitation>;
+  excitation: ReadonlyMap<string, Excitation>;
 }

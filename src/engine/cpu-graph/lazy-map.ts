@@ -1,66 +1,61 @@
 /**
- * A Map whose values may be computed on first use. The compiled chain's PaneResult holds the forward
- * excitations of every affine layer (three float64 arrays each, as large as the layer's output), which only
- * the views of E+ / E- and the correlation metric read: deferring them saves most of their cost for the
- * CLI's explain and the evaluation's maps. Every Map operation behaves as if the values had been set eagerly
- * when they were deferred (a deferred key keeps its place in the iteration order).
+ * A read-only map whose values are computed at their first read, each at most once. The compiled chain's
+ * PaneResult holds the forward excitations of every affine layer (three float64 arrays each, as large as
+ * the layer's output), which only the views of E+ / E- and the correlation metric read: deferring them
+ * saves most of their cost for the CLI's explain and the evaluation's maps. It reads as the map of the
+ * computed values would: has, size and keys compute nothing; iterating computes every value not yet read,
+ * in the order the keys were given.
  */
-export class LazyMap<K, V> extends Map<K, V> {
-  private readonly pending = new Map<K, () => V>();
+type Cell<V> = { done: true; value: V } | { done: false; compute: () => V };
 
-  /** Sets `key` to `compute()`, called at the first read of the key (at most once). */
-  defer(key: K, compute: () => V): this {
-    // Reserve the key's place in the order; the value is filled in by the first read.
-    super.set(key, undefined as V);
-    this.pending.set(key, compute);
-    return this;
+export class LazyMap<K, V> implements ReadonlyMap<K, V> {
+  private readonly cells = new Map<K, Cell<V>>();
+
+  /** Each key with the function that gives its value (called at the key's first read). */
+  constructor(computes: Iterable<readonly [K, () => V]>) {
+    for (const [key, compute] of computes) this.cells.set(key, { done: false, compute });
   }
 
-  override get(key: K): V | undefined {
-    const compute = this.pending.get(key);
-    if (compute) {
-      this.pending.delete(key);
-      super.set(key, compute());
+  get size(): number {
+    return this.cells.size;
+  }
+
+  has(key: K): boolean {
+    return this.cells.has(key);
+  }
+
+  get(key: K): V | undefined {
+    let cell = this.cells.get(key);
+    if (cell && !cell.done) {
+      cell = { done: true, value: cell.compute() };
+      // Setting an existing key keeps its place in the order.
+      this.cells.set(key, cell);
     }
-    return super.get(key);
+    return cell?.value;
   }
 
-  override set(key: K, value: V): this {
-    this.pending.delete(key);
-    return super.set(key, value);
+  keys(): MapIterator<K> {
+    return this.cells.keys();
   }
 
-  override delete(key: K): boolean {
-    this.pending.delete(key);
-    return super.delete(key);
+  values(): MapIterator<V> {
+    return this.computed().values();
   }
 
-  override clear(): void {
-    this.pending.clear();
-    super.clear();
+  entries(): MapIterator<[K, V]> {
+    return this.computed().entries();
   }
 
-  override forEach(fn: (value: V, key: K, map: Map<K, V>) => void, thisArg?: unknown): void {
-    this.settle();
-    super.forEach(fn, thisArg);
-  }
-
-  override entries(): MapIterator<[K, V]> {
-    this.settle();
-    return super.entries();
-  }
-
-  override values(): MapIterator<V> {
-    this.settle();
-    return super.values();
-  }
-
-  override [Symbol.iterator](): MapIterator<[K, V]> {
+  [Symbol.iterator](): MapIterator<[K, V]> {
     return this.entries();
   }
 
-  /** Computes every deferred value (iteration then sees them all). */
-  private settle(): void {
-    for (const key of [...this.pending.keys()]) this.get(key);
+  forEach(fn: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this) fn.call(thisArg, value, key, this);
+  }
+
+  /** Every value, computed where it was not yet. */
+  private computed(): Map<K, V> {
+    return new Map([...this.cells.keys()].map((key) => [key, this.get(key)!]));
   }
 }

@@ -67,12 +67,13 @@ export function paneResult(
   };
   const flux = new Map<string, Flux>();
   for (const l of compiled.layers) flux.set(l.tensor, { T: scaled(l.T), R: scaled(l.R) });
-  const excitation = new LazyMap<string, Excitation>();
-  for (const e of compiled.excitations) {
-    const z = forward.get(e.tensor);
-    if (!z) throw new Error(`no forward value for '${e.tensor}'`);
-    excitation.defer(e.tensor, () => excitationOf(read(e.G), z.data));
-  }
+  const excitation = new LazyMap<string, Excitation>(
+    compiled.excitations.map((e) => {
+      const z = forward.get(e.tensor);
+      if (!z) throw new Error(`no forward value for '${e.tensor}'`);
+      return [e.tensor, () => excitationOf(read(e.G), z.data)];
+    }),
+  );
   return {
     target: head.target,
     logits: head.logits,
