@@ -1,6 +1,7 @@
 // Double-chain step through AveragePool / GlobalAveragePool: every input element gathers from the windows
 // that contain it, with weight 1 / n_j (see avgpool_excite.wgsl). The weights are positive, so the
-// contribution's sign is the input's. Params and the window functions are in lib/pool_window.wgsl.
+// contribution's sign is the input's. Params is in lib/pool_window.wgsl, the window functions in
+// lib/window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -1,6 +1,6 @@
 // Forward excitation split of AveragePool / GlobalAveragePool (global = one window over the whole plane):
-// c_ij = x_i / n_j, with n_j from averageDivisor. Params and the window functions are in
-// lib/pool_window.wgsl.
+// c_ij = x_i / n_j, with n_j from averageDivisor. Params is in lib/pool_window.wgsl, the window functions in
+// lib/window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

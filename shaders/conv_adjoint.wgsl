@@ -11,28 +11,7 @@
 // Each thread handles four input channels of one group at one position, so every coefficient is loaded
 // once for four of them; the weights are laid out at upload as vec4s over those channels:
 // weight[((m * blocksG + block) * kH + kh) * kW + kw] = W[m, c0 .. c0 + 3, kh, kw] (zero past the group).
-
-struct Params {
-  n: u32,
-  cin: u32,
-  h: u32,
-  w: u32,
-  cout: u32,
-  outH: u32,
-  outW: u32,
-  // Input channels per group, output channels per group, and blocks of four input channels per group.
-  cinG: u32,
-  coutG: u32,
-  blocksG: u32,
-  kH: u32,
-  kW: u32,
-  strideH: u32,
-  strideW: u32,
-  dilH: u32,
-  dilW: u32,
-  padTop: u32,
-  padLeft: u32,
-}
+// Params is in lib/conv_params.wgsl, the window functions in lib/window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -74,25 +53,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var tt = vec4<f32>(0.0);
   var r = vec4<f32>(0.0);
   for (var kh = 0u; kh < p.kH; kh++) {
-    // oh * stride = ih + padTop - kh * dil must be a non-negative multiple of the stride below outH.
-    let sh = ih + i32(p.padTop) - i32(kh * p.dilH);
-    if (sh < 0 || sh % i32(p.strideH) != 0) {
-      continue;
-    }
-    let oh = u32(sh) / p.strideH;
-    if (oh >= p.outH) {
+    let oh = windowOwnerOf(ih, kh, p.strideH, p.dilH, p.padTop, p.outH);
+    if (oh < 0) {
       continue;
     }
     for (var kw = 0u; kw < p.kW; kw++) {
-      let sw = iw + i32(p.padLeft) - i32(kw * p.dilW);
-      if (sw < 0 || sw % i32(p.strideW) != 0) {
+      let ow = windowOwnerOf(iw, kw, p.strideW, p.dilW, p.padLeft, p.outW);
+      if (ow < 0) {
         continue;
       }
-      let ow = u32(sw) / p.strideW;
-      if (ow >= p.outW) {
-        continue;
-      }
-      var ci = (b * p.cout + g * p.coutG) * out + oh * p.outW + ow;
+      var ci = (b * p.cout + g * p.coutG) * out + u32(oh) * p.outW + u32(ow);
       var wi = ((g * p.coutG * p.blocksG + local) * p.kH + kh) * p.kW + kw;
       for (var ml = 0u; ml < p.coutG; ml++) {
         let k = coef[ci];

@@ -7,28 +7,7 @@
 // Each thread computes four output channels of one group at one position: every input value is loaded
 // once for four products, with the weights laid out at upload as vec4s over those channels:
 // weight[((block * cinG + c) * kH + kh) * kW + kw] = W[m0 .. m0 + 3, c, kh, kw] (zero past the group).
-
-struct Params {
-  n: u32,
-  cin: u32,
-  h: u32,
-  w: u32,
-  cout: u32,
-  outH: u32,
-  outW: u32,
-  // Input channels per group, output channels per group, and blocks of four output channels per group.
-  cinG: u32,
-  coutG: u32,
-  blocksG: u32,
-  kH: u32,
-  kW: u32,
-  strideH: u32,
-  strideW: u32,
-  dilH: u32,
-  dilW: u32,
-  padTop: u32,
-  padLeft: u32,
-}
+// Params is in lib/conv_params.wgsl, the window functions in lib/window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -59,12 +38,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var en = vec4<f32>(0.0);
   var z = vec4<f32>(0.0);
   for (var kh = 0u; kh < p.kH; kh++) {
-    let ih = i32(oh * p.strideH + kh * p.dilH) - i32(p.padTop);
+    let ih = windowTapAt(oh, kh, p.strideH, p.dilH, p.padTop);
     if (ih < 0 || ih >= i32(p.h)) {
       continue;
     }
     for (var kw = 0u; kw < p.kW; kw++) {
-      let iw = i32(ow * p.strideW + kw * p.dilW) - i32(p.padLeft);
+      let iw = windowTapAt(ow, kw, p.strideW, p.dilW, p.padLeft);
       if (iw < 0 || iw >= i32(p.w)) {
         continue;
       }

@@ -1,7 +1,7 @@
 // MaxPool / GlobalMaxPool routing, step 2 (PANE-SPEC 4.3): every input element gathers the flux of each
-// window it wins (its value equals the window's maximum), divided by the number of tied winners.
-// Overlapping windows add up. No sign crossing and no sink. Params and the window functions are in
-// lib/pool_window.wgsl.
+// window it wins (its value equals the window's maximum), divided by the number of tied winners. Overlapping
+// windows add up. No sign crossing and no sink. Params is in lib/pool_window.wgsl, the window functions in
+// lib/window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -1,7 +1,7 @@
-// MaxPool / GlobalMaxPool routing, step 1: for every window its maximum over the positions inside the
-// input (the -inf padding never wins; ceil_mode windows are clipped) and how many positions hold exactly
-// that value, written as (max, count, 0, 0) so maxpool_route.wgsl can split exact ties equally. Params and
-// the window functions are in lib/pool_window.wgsl.
+// MaxPool / GlobalMaxPool routing, step 1: for every window its maximum over the positions inside the input
+// (the -inf padding never wins; ceil_mode windows are clipped) and how many positions hold exactly that
+// value, written as (max, count, 0, 0) so maxpool_route.wgsl can split exact ties equally. Params is in
+// lib/pool_window.wgsl, the window functions in lib/window.wgsl.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

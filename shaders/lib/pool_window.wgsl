@@ -1,9 +1,7 @@
 // Shared by the pooling kernels (avgpool_excite, avgpool_adjoint, maxpool_stats, maxpool_route): their
-// uniform Params and the window arithmetic. defineShader prepends this file (see src/gpu/shaders.ts); the
-// planner fills Params with poolUniforms (src/gpu/plan/window.ts).
-//
-// Along each axis, tap q of output o reads input position o * stride + q * dil - pad; positions outside
-// [0, size) are padding.
+// uniform Params and AveragePool's divisor, on the window arithmetic of lib/window.wgsl. defineShader
+// prepends both files (see src/gpu/shaders.ts); the planner fills Params with poolUniforms
+// (src/gpu/plan/window.ts).
 
 struct Params {
   // Threads: one per output element (the forward kernels) or per input element (the chain kernels).
@@ -24,21 +22,6 @@ struct Params {
   padBottom: u32,
   padRight: u32,
   countIncludePad: u32,
-}
-
-// Input position that output o's tap q reads along one axis.
-fn windowTapAt(o: u32, q: u32, stride: u32, dil: u32, pad: u32) -> i32 {
-  return i32(o * stride + q * dil) - i32(pad);
-}
-
-// The output whose tap q reads input position i along one axis, or -1 when no output's does.
-fn windowOwnerOf(i: i32, q: u32, stride: u32, dil: u32, pad: u32, outLen: u32) -> i32 {
-  let s = i + i32(pad) - i32(q * dil);
-  if (s < 0 || s % i32(stride) != 0) {
-    return -1;
-  }
-  let o = u32(s) / stride;
-  return select(-1, i32(o), o < outLen);
 }
 
 // How many of output o's k taps along one axis read a position in [lo, hi).

@@ -29,21 +29,23 @@ import maxpoolStats from '../../shaders/maxpool_stats.wgsl?raw';
 import remapAdd from '../../shaders/remap_add.wgsl?raw';
 import upsample from '../../shaders/upsample.wgsl?raw';
 import bilinear from '../../shaders/lib/bilinear.wgsl?raw';
+import convParams from '../../shaders/lib/conv_params.wgsl?raw';
 import mapView from '../../shaders/lib/map_view.wgsl?raw';
 import poolWindow from '../../shaders/lib/pool_window.wgsl?raw';
+import window from '../../shaders/lib/window.wgsl?raw';
 import workgroupMax from '../../shaders/lib/workgroup_max.wgsl?raw';
 import { defineShader } from './shader';
 
 export const SHADERS = {
-  avgpoolAdjoint: defineShader('avgpool_adjoint', avgpoolAdjoint, [poolWindow]),
-  avgpoolExcite: defineShader('avgpool_excite', avgpoolExcite, [poolWindow]),
+  avgpoolAdjoint: defineShader('avgpool_adjoint', avgpoolAdjoint, [window, poolWindow]),
+  avgpoolExcite: defineShader('avgpool_excite', avgpoolExcite, [window, poolWindow]),
   chainCoef: defineShader('chain_coef', chainCoef),
   /** The render shader of canvas-renderer.ts (vertex `vs`, fragment `fs`); all others are compute `main`. */
   colormap: defineShader('colormap', colormap),
   clipGate: defineShader('clip_gate', clipGate),
   channelMaps: defineShader('channel_maps', channelMaps),
-  convAdjoint: defineShader('conv_adjoint', convAdjoint),
-  convExcite: defineShader('conv_excite', convExcite),
+  convAdjoint: defineShader('conv_adjoint', convAdjoint, [window, convParams]),
+  convExcite: defineShader('conv_excite', convExcite, [window, convParams]),
   eltwiseAdjoint: defineShader('eltwise_adjoint', eltwiseAdjoint),
   eltwiseExcite: defineShader('eltwise_excite', eltwiseExcite),
   gateAdjoint: defineShader('gate_adjoint', gateAdjoint),
@@ -57,8 +59,8 @@ export const SHADERS = {
   head: defineShader('head', head),
   layerStats: defineShader('layer_stats', layerStats),
   mapRange: defineShader('map_range', mapRange, [mapView]),
-  maxpoolRoute: defineShader('maxpool_route', maxpoolRoute, [poolWindow]),
-  maxpoolStats: defineShader('maxpool_stats', maxpoolStats, [poolWindow]),
+  maxpoolRoute: defineShader('maxpool_route', maxpoolRoute, [window, poolWindow]),
+  maxpoolStats: defineShader('maxpool_stats', maxpoolStats, [window, poolWindow]),
   remapAdd: defineShader('remap_add', remapAdd),
   upsample: defineShader('upsample', upsample, [mapView, bilinear]),
 } as const;

@@ -13,6 +13,7 @@ import type { IrGraph } from '../../core/onnx/ir';
 import type { Kernel } from '../kernel';
 import { SHADERS } from '../shaders';
 import { smallCnn } from '../../../tests/support/gpu-graphs';
+import convParams from '../../../shaders/lib/conv_params.wgsl?raw';
 import poolWindow from '../../../shaders/lib/pool_window.wgsl?raw';
 import { globalWindow } from '../../core/onnx/geometry';
 import type { Shader } from '../shader';
@@ -99,8 +100,9 @@ describe('uniform structs shared by several shaders', () => {
     expect(at('countIncludePad')).toBe(1);
   });
 
-  test('conv_excite and conv_adjoint declare the same Params', () => {
-    expect(params(SHADERS.convAdjoint)).toEqual(params(SHADERS.convExcite));
+  test('conv_excite and conv_adjoint read the one Params of lib/conv_params.wgsl', () => {
+    const layout = structLayouts(convParams).get('Params')!;
+    for (const s of [SHADERS.convExcite, SHADERS.convAdjoint]) expect(params(s), s.name).toEqual(layout);
   });
 
   test("gemm_adjoint's Params is gemm_excite's without the bias strides", () => {
