@@ -137,7 +137,7 @@ function Notice() {
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <section className="card" aria-label={title}>
+    <section className="card panel" aria-label={title}>
       <h2>{title}</h2>
       {children}
     </section>
@@ -165,7 +165,7 @@ function LazyDetails({
 }) {
   const [open, setOpen] = useState(false);
   return (
-    <details className="lazy" data-testid={testId} onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details className="lazy panel" data-testid={testId} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>{summary}</summary>
       {open && children}
     </details>

@@ -27,7 +27,7 @@ export function ChainChart() {
     store.getState().setLayer(tensors[best]);
   };
   return (
-    <figure className="chain-chart" data-testid="chain-chart">
+    <figure className="chain-chart panel" data-testid="chain-chart">
       <svg
         viewBox={`0 0 ${W} ${H}`}
         preserveAspectRatio="none"
@@ -41,7 +41,7 @@ export function ChainChart() {
         <path className="series-ratio" d={g.ratioPath} />
         <line className="cursor" x1={g.xs[current]} x2={g.xs[current]} y1={0} y2={H} />
       </svg>
-      <figcaption>
+      <figcaption className="caption">
         <span className="legend-corr">corr(S_P, S_N) [-1, 1]</span>
         <span className="legend-ratio">|ΣR| / ΣT [1e-9, 1] log</span>
         {here && (

@@ -15,7 +15,7 @@ export function CompareControls() {
   const update = (patch: Partial<NonNullable<typeof compare>>) =>
     compare && store.getState().setCompare({ ...compare, ...patch });
   return (
-    <fieldset className="compare-controls" data-open={compare !== null}>
+    <fieldset className="compare-controls stack" data-open={compare !== null}>
       <legend>
         <label>
           <input

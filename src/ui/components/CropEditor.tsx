@@ -136,7 +136,7 @@ export function CropEditor() {
         onPointerCancel={onPointerUp}
         onKeyDown={onKeyDown}
       />
-      <figcaption>
+      <figcaption className="caption">
         <span>
           {image.name} · {image.width} x {image.height}
           {image.note ? ` (${image.note})` : ''}

@@ -14,7 +14,7 @@ export function DisplayControls() {
   const opacity = useAppState((s) => s.opacity);
   const clip = useAppState((s) => s.clipPercentile);
   return (
-    <div className="display-controls">
+    <div className="display-controls stack">
       <label>
         {VIEW_SETTINGS.opacity.label} <output>{Math.round(opacity * 100)}%</output>
         <input

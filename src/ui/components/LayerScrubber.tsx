@@ -40,7 +40,7 @@ export function LayerScrubber() {
           {index}/{layers.length - 1}
         </span>
         <span className="layer-op">{layer.opType}</span>
-        <span className="layer-name" title={layer.tensor}>
+        <span className="layer-name truncate" title={layer.tensor}>
           {layer.tensor}
         </span>
         <span className="layer-shape">[{layer.dims.join('×')}]</span>

@@ -47,7 +47,7 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
           <p className="map-message">This map is zero everywhere here (e.g. the negative chain under ebp).</p>
         )}
       </div>
-      <figcaption>
+      <figcaption className="caption">
         <span>{methodView ? `${methodLabel(methodView.method)} · input` : title}</span>
         {methodView?.source && (
           <span
@@ -66,7 +66,7 @@ export function MapPane({ slot }: { slot: CanvasSlot }) {
           </span>
         )}
         {!methodView && (
-          <span className="layer-name" title={rendered?.layer}>
+          <span className="layer-name truncate" title={rendered?.layer}>
             {rendered?.layer}
           </span>
         )}

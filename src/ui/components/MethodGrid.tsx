@@ -125,7 +125,7 @@ function GridCell({ method, cell }: { method: DisplayMethod; cell: Cell }) {
           </p>
         )}
       </div>
-      <figcaption>
+      <figcaption className="caption">
         <span>{label}</span>
         {cell.source && (
           <span

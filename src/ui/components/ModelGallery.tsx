@@ -41,7 +41,7 @@ export function ModelGallery() {
           return (
             <li key={m.id} data-model={m.id} data-cached={isCached}>
               <div className="row">
-                <strong id={`gallery-title-${m.id}`} title={m.title}>
+                <strong id={`gallery-title-${m.id}`} className="truncate" title={m.title}>
                   {m.title}
                 </strong>
                 <button

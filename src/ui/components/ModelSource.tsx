@@ -9,8 +9,8 @@ export function ModelSource() {
   const name = useAppState((s) => (s.model ? s.model.name : modelRefName(s.modelRef)));
   const labelsSource = useAppState((s) => s.labelsSource);
   return (
-    <div className="model-source">
-      <div className="model-name" title={name}>
+    <div className="model-source stack">
+      <div className="model-name truncate" title={name}>
         {name}
       </div>
       <div className="row">

@@ -55,7 +55,7 @@ function PreprocessForm(props: { settings: PreprocessSettings; isDefault: boolea
   };
 
   return (
-    <form className="preprocess" onSubmit={submit}>
+    <form className="preprocess stack" onSubmit={submit}>
       <label>
         Resize shorter side to
         <input

@@ -9,7 +9,7 @@ export function RuleControls() {
   const alpha = useAppState((s) => s.alpha);
   const beta = useAppState((s) => s.beta);
   return (
-    <div className="rule-controls">
+    <div className="rule-controls stack">
       <SettingSelect name="rule" testId="rule-select" />
       {rule === 'alphabeta' && (
         <div className="row">

@@ -60,7 +60,7 @@ export function ShareExport() {
   };
 
   return (
-    <div className="share-export">
+    <div className="share-export stack">
       <div className="row">
         <button
           type="button"

@@ -12,7 +12,7 @@ export function StatusLine() {
   return (
     <div className="status" data-testid="status" data-phase={phase} role="status" aria-live="polite">
       {busy && <span className="spinner" aria-hidden="true" />}
-      <span className="status-text">{detail}</span>
+      <span className="status-text truncate">{detail}</span>
       {download && (
         // Bytes against Content-Length; without one the bar is indeterminate (no value) and the text counts.
         <progress
