@@ -9,8 +9,7 @@
  *   (cpu-graph/gradient-runner), unless --gradients float64 asks for the float64 adjoints.
  * - Contrastive EB runs its dual pass and its pass down from the contrast layer on compiled EB chains of
  *   parts of the graph (cpu-graph/contrast-runner).
- * - LRP-epsilon has no compiled graph: it runs the reference's float64 steps on the float32 forward values
- *   (no float64 forward pass, which alone costs more than every float32 map).
+ * - LRP-epsilon runs as a compiled relevance graph (cpu-graph/gradient.ts with lrpEpsilon).
  *
  * The evaluation code (core/eval/evaluate-image) is the same for both paths; it only receives the image,
  * its explanations and its gradients prepared here.
@@ -37,7 +36,8 @@ import type { Tensor } from '../core/tensor';
 import { createRunner, type ModelRunner } from '../runtime';
 import { ChainRunner } from '../engine/cpu-graph/chain-runner';
 import { ContrastRunner } from '../engine/cpu-graph/contrast-runner';
-import type { GradientRunner } from '../engine/cpu-graph/gradient-runner';
+import { GradientRunner } from '../engine/cpu-graph/gradient-runner';
+import { GradientGraphError } from '../engine/cpu-graph/gradient';
 import type { ForwardValues } from '../engine/cpu-graph/head';
 import { CompiledGradients } from '../engine/eval-gradients';
 
@@ -54,23 +54,38 @@ function rulesNeeded(methods: readonly MethodId[], metrics: readonly MetricId[])
   return PANE_RULES.filter((r) => rules.has(r));
 }
 
+/** What PreparedWork computes on onnxruntime instead of the float64 steps. */
+interface CompiledSteps {
+  contrastiveEb(ebp: PaneResult): Promise<Float64Array>;
+  lrpEpsilonRelevance(): Promise<Float64Array>;
+}
+
 /**
  * SharedWork whose explanations were computed on the compiled chain before the methods ran, and whose
- * contrastive EB carries the contrast layer's difference down on onnxruntime.
+ * contrastive EB and LRP-epsilon run on compiled graphs.
  */
 class PreparedWork extends SharedWork {
   constructor(
     img: ExplainedImage,
     settings: MethodSettings,
     private readonly explained: ReadonlyMap<Rule, PaneResult>,
-    private readonly forward: ForwardValues,
-    private readonly contrast: () => Promise<ContrastRunner>,
+    private readonly compiled: CompiledSteps,
   ) {
     super(img, settings);
   }
 
-  override async contrastiveEb(): Promise<Float64Array> {
-    return (await this.contrast()).map(this.forward, this.pane('ebp'));
+  override contrastiveEb(): Promise<Float64Array> {
+    return this.compiled.contrastiveEb(this.pane('ebp'));
+  }
+
+  override async lrpEpsilonRelevance(): Promise<Float64Array> {
+    try {
+      return await this.compiled.lrpEpsilonRelevance();
+    } catch (e) {
+      // A model with an op the relevance graph cannot write keeps the float64 steps.
+      if (e instanceof GradientGraphError) return super.lrpEpsilonRelevance();
+      throw e;
+    }
   }
 
   override pane(rule: Rule): PaneResult {
@@ -91,6 +106,7 @@ export interface Float32MapsConfig {
 export class Float32Maps {
   private readonly chains = new Map<Rule, Promise<ChainRunner>>();
   private contrast?: Promise<ContrastRunner>;
+  private lrp?: Promise<GradientRunner>;
 
   private constructor(
     private readonly g: IrGraph,
@@ -167,9 +183,16 @@ export class Float32Maps {
       explained.set(rule, await (await this.chain(rule)).explain(forward as ForwardValues, options));
       explainMs.set(rule, performance.now() - t0);
     }
-    const shared = new PreparedWork(img, config.methodSettings, explained, forward as ForwardValues, () =>
-      this.contrastRunner(),
-    );
+    const shared = new PreparedWork(img, config.methodSettings, explained, {
+      contrastiveEb: async (ebp) => (await this.contrastRunner()).map(forward as ForwardValues, ebp),
+      lrpEpsilonRelevance: async () => {
+        // R = l_t e_t on the logits (core/baselines/methods lrpSeed).
+        const seed = new Float64Array(logits.length);
+        seed[img.target] = logits[img.target];
+        const r = await (await this.lrpRunner()).gradients(forward as ForwardValues, seed);
+        return Float64Array.from(r.get(inputName)!);
+      },
+    });
     const grads: GradientProvider = this.gradients
       ? new CompiledGradients(this.gradients, input32, img.target, values)
       : shared;
@@ -198,6 +221,20 @@ export class Float32Maps {
       () => undefined,
     );
     this.contrast = undefined;
+    void this.lrp?.then(
+      (r) => r.dispose(),
+      () => undefined,
+    );
+    this.lrp = undefined;
+  }
+
+  /** LRP-epsilon's relevance as a compiled graph (cpu-graph/gradient.ts), compiled on first use. */
+  private lrpRunner(): Promise<GradientRunner> {
+    return (this.lrp ??= GradientRunner.create(this.g, {
+      backend: this.backend,
+      tensors: [this.g.inputs[0].name],
+      lrpEpsilon: this.config.methodSettings.lrpEpsilon,
+    }));
   }
 
   /** Contrastive EB's compiled pass, compiled on first use (once per model). */

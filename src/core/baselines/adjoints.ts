@@ -271,10 +271,15 @@ export const VJPS: OpTable<TraversedOp, VjpFn> = {
 };
 
 /** Ops that are affine in their data inputs for LRP: z_j = sum_i c_ij + b_j with c_ij = x_i dz_j/dx_i. */
-const LRP_AFFINE: ReadonlySet<string> = new Set(opsOfKind('affine'));
+export const LRP_AFFINE: ReadonlySet<string> = new Set(opsOfKind('affine'));
 
 /** Element-wise activations pass relevance through unchanged in LRP (the next layer's rule sees them). */
-const LRP_IDENTITY: ReadonlySet<string> = new Set<TraversedOp>(['Relu', 'LeakyRelu', 'Clip', 'HardSwish']);
+export const LRP_IDENTITY: ReadonlySet<string> = new Set<TraversedOp>([
+  'Relu',
+  'LeakyRelu',
+  'Clip',
+  'HardSwish',
+]);
 
 /**
  * One LRP-epsilon step (Bach et al. 2015; Montavon et al. 2019): for an affine node,

@@ -177,6 +177,13 @@ export interface GradientProvider {
   oracle: GradientOracle;
 }
 
+/** LRP-epsilon's seed: the explained logit's value on its class, R = l_t e_t. */
+function lrpSeed(g: IrGraph, values: ReadonlyMap<string, Tensor>, target: number): Map<string, Float64Array> {
+  const seed = logitSeed(g, values, target);
+  for (const v of seed.values()) v[target] = logitsOf(g, values).data[target];
+  return seed;
+}
+
 /** Lazily computed work that several methods (and the correlation metric) share for one image. */
 export class SharedWork implements GradientProvider {
   private grads?: Map<string, Float64Array>;
@@ -219,6 +226,20 @@ export class SharedWork implements GradientProvider {
     return Promise.resolve(contrastiveEb(g, values, target, this.pane('ebp')));
   }
 
+  /**
+   * LRP-epsilon's relevance at the input, from R = l_t e_t on the logits (the relevance to be distributed).
+   * The float64 steps here; the CLI's float32 maps run them compiled on onnxruntime.
+   */
+  lrpEpsilonRelevance(): Promise<Float64Array> {
+    const { g, values, target } = this.img;
+    return Promise.resolve(
+      inputGradient(g, values, lrpSeed(g, values, target), {
+        kind: 'lrp-epsilon',
+        epsilon: this.settings.lrpEpsilon,
+      }),
+    );
+  }
+
   /** The double chain of this image under one rule (alpha, beta from the settings). */
   pane(rule: Rule): PaneResult {
     const { g, values, target } = this.img;
@@ -238,7 +259,7 @@ async function computeOne(
   shared: SharedWork,
   grads: GradientProvider,
 ): Promise<{ maps: Float64Array[]; diagnostics: Record<string, number> }> {
-  const { g, x, values, target } = img;
+  const { g, x } = img;
   const dims = x.dims;
   const [, , H, W] = dims;
   const one = (map: Float64Array) => ({ maps: [map], diagnostics: {} });
@@ -273,14 +294,8 @@ async function computeOne(
       const A = await grads.feature(s.gradcamLayer ?? lastConvLayer(g));
       return one(gradCam(g, A.value, A.gradient));
     }
-    case 'lrp_epsilon': {
-      // LRP starts from the explained logit's value, R = l_t e_t (the relevance to be distributed).
-      const seed = logitSeed(g, values, target);
-      for (const v of seed.values()) v[target] = logitsOf(g, values).data[target];
-      return one(
-        channelSum(inputGradient(g, values, seed, { kind: 'lrp-epsilon', epsilon: s.lrpEpsilon }), dims),
-      );
-    }
+    case 'lrp_epsilon':
+      return one(channelSum(await shared.lrpEpsilonRelevance(), dims));
     case 'random':
       return {
         maps: Array.from({ length: s.randomSeeds }, (_, k) => randomMap(H, W, subSeed(img.seed, k))),

@@ -19,6 +19,8 @@ export interface GradientRunnerOptions {
   model?: Uint8Array;
   /** Tensors to take gradients at (default: the graph input and Grad-CAM's feature tensor). */
   tensors?: string[];
+  /** Compile LRP-epsilon's relevance with this stabiliser instead of the gradient (gradient.ts). */
+  lrpEpsilon?: number;
 }
 
 async function readAll(outputs: Map<string, { getData(): Promise<Float32Array>; dispose(): void }>) {
@@ -46,7 +48,7 @@ export class GradientRunner {
   ) {}
 
   static async create(g: IrGraph, opts: GradientRunnerOptions): Promise<GradientRunner> {
-    const compiled = compileGradient(g, opts.tensors ?? defaultGradientTensors(g));
+    const compiled = compileGradient(g, opts.tensors ?? defaultGradientTensors(g), opts.lrpEpsilon);
     const { backend, device } = opts;
     const runner = await createRunner(compiled.model, { backend, device, outputs: [] });
     if (!opts.model) return new GradientRunner(g, compiled, runner, null);

@@ -10,11 +10,15 @@
  * Outputs: the gradient at every requested tensor (by default the graph input and Grad-CAM's feature
  *          tensor); CompiledGradient says which output holds which.
  *
+ * With `lrpEpsilon` the same walk computes LRP-epsilon's relevance instead (adjoints.ts relevanceStep): an
+ * affine node applies its product to R / (z + eps sgn z) and multiplies by its input, activations pass R
+ * through, the routes move it as they move a gradient; the seed is then the relevance on the logits.
+ *
  * The walk is compileChain's: nodes in reverse order, a tensor's gradient summed over its consumers before
  * its producer is processed. Only the ops adjoints.ts has a product for are taken; anything else, or a form
  * the graph cannot write, throws GradientGraphError naming the node, so a caller can fall back to float64.
  */
-import { VJPS } from '../../core/baselines/adjoints';
+import { LRP_AFFINE, LRP_IDENTITY, VJPS } from '../../core/baselines/adjoints';
 import { lastConvLayer } from '../../core/baselines/gradcam';
 import { scalarArg } from '../../core/onnx/canonical';
 import type { IrGraph, IrNode } from '../../core/onnx/ir';
@@ -120,16 +124,49 @@ function product(ctx: CompileContext, node: IrNode, gy: string): string[] {
   return [back(gyOverY, 0), back(b.neg(b.op('Div', [b.mul(gy, x), b.mul(y, y)])), 1)];
 }
 
-/** Gradients of a node's inputs (null where none flows) from the gradients of its outputs. */
-function gradientStep(ctx: CompileContext, node: IrNode, outs: (string | null)[]): (string | null)[] {
+/**
+ * LRP-epsilon at an affine node (adjoints.ts relevanceStep): s = R / (z + eps sgn z), sgn(0) = +1, and 0
+ * where R is 0; then the node's product of s, times each input.
+ */
+function relevanceAffine(ctx: CompileContext, node: IrNode, r: string, epsilon: number): (string | null)[] {
+  const view = ownEntry(GRAPH_AFFINE_VIEWS, node.opType);
+  if (!view) fail(node, `LRP: the gradient graph has no affine view of ${node.opType}`);
+  const b = ctx.b;
+  const z = ctx.forward(node.outputs[0]);
+  const zero = b.scalar(0);
+  const stabilised = b.add(
+    z,
+    b.where(b.op('GreaterOrEqual', [z, zero]), b.scalar(epsilon), b.scalar(-epsilon)),
+  );
+  const s = b.where(b.op('Equal', [r, zero]), zero, b.op('Div', [r, stabilised]));
+  return view(ctx, node)
+    .gradient(s)
+    .map((v, k) => (v === null ? null : b.mul(v, ctx.forward(node.inputs[k]))));
+}
+
+/**
+ * Gradients of a node's inputs (null where none flows) from the gradients of its outputs; with
+ * `lrpEpsilon`, LRP-epsilon's relevance instead.
+ */
+function gradientStep(
+  ctx: CompileContext,
+  node: IrNode,
+  outs: (string | null)[],
+  lrpEpsilon: number | undefined,
+): (string | null)[] {
   const op = node.opType;
   if (node.domain !== '' || !Object.hasOwn(VJPS, op)) fail(node, `no gradient for op ${op}`);
   const gy = outs[0]!;
   const only = (v: string) => node.inputs.map((_, k) => (k === 0 ? v : null));
+  const twoData = (op === 'Mul' || op === 'Div') && node.inputs.every((name) => isData(ctx.g, name));
+  if (lrpEpsilon !== undefined) {
+    if (LRP_IDENTITY.has(op)) return only(gy);
+    if (twoData) fail(node, 'LRP: it multiplies two data tensors; it is not affine');
+    if (LRP_AFFINE.has(op)) return relevanceAffine(ctx, node, gy, lrpEpsilon);
+  }
   if (op === 'Relu' || op === 'LeakyRelu' || op === 'Clip' || op === 'HardSwish')
     return only(activation(ctx, node, gy));
-  if ((op === 'Mul' || op === 'Div') && node.inputs.every((name) => isData(ctx.g, name)))
-    return product(ctx, node, gy);
+  if (twoData) return product(ctx, node, gy);
   const view = ownEntry(GRAPH_AFFINE_VIEWS, op);
   if (view) return view(ctx, node).gradient(gy);
   if (op === 'Pad' && (node.attrs.mode ?? 'constant') !== 'constant')
@@ -166,7 +203,12 @@ function prune(bytes: Uint8Array): { model: Uint8Array; read: Set<string> } {
   return { model: onnx.ModelProto.encode(model).finish(), read };
 }
 
-export function compileGradient(g: IrGraph, tensors = defaultGradientTensors(g)): CompiledGradient {
+/** `lrpEpsilon`: compile LRP-epsilon's relevance with this stabiliser instead of the gradient. */
+export function compileGradient(
+  g: IrGraph,
+  tensors = defaultGradientTensors(g),
+  lrpEpsilon?: number,
+): CompiledGradient {
   const b = new GraphBuilder();
   // Sign facts only speed up the chain's |x| passes, which the gradient never writes.
   const ctx = new CompileContext(b, g, effectiveOptions({}), new Set());
@@ -189,7 +231,7 @@ export function compileGradient(g: IrGraph, tensors = defaultGradientTensors(g))
     if (outs.every((v) => v === null)) continue;
     let inputs: (string | null)[];
     try {
-      inputs = gradientStep(ctx, node, outs);
+      inputs = gradientStep(ctx, node, outs, lrpEpsilon);
     } catch (e) {
       if (e instanceof GradientGraphError) throw e;
       // The views' and routes' own refusals already name the node.
