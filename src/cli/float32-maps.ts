@@ -194,7 +194,7 @@ export class Float32Maps {
       },
     });
     const grads: GradientProvider = this.gradients
-      ? new CompiledGradients(this.gradients, input32, img.target, values)
+      ? new CompiledGradients(this.gradients, input32, img.target, values, forward as ForwardValues)
       : shared;
     const ms = config.metricSettings;
     let attackGradient: Float64Array | undefined;

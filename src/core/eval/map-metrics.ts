@@ -258,12 +258,12 @@ function pgd(img: ImageUnderTest, pix: Float64Array, mask: Uint8Array, s: Metric
 
 function planAttack(
   img: ImageUnderTest,
-  map: Float64Array,
   s: MetricSettings,
   probes: Probe[],
+  /** The map's pixels, most salient first (pixelOrder value-desc). */
+  order: Int32Array,
 ): AttackResult {
   const total = img.geo.H * img.geo.W;
-  const order = pixelOrder(map, 'value-desc');
   const { pix, stats } = cleanPixels(img);
   const result: AttackResult = {
     percents: [...s.attackPercents],
@@ -324,10 +324,13 @@ export async function evaluateMap(
     kinds.flatMap((k) => Object.values(curveEnds(k, img.x, substrate, s))),
     predict,
   );
-  const curve = (kind: CurveKind, extra: number[]) => {
-    const key = CURVE_ORDER[kind];
+  const orderOf = (key: RankKey) => {
     let order = orders.get(key);
     if (!order) orders.set(key, (order = pixelOrder(map, key)));
+    return order;
+  };
+  const curve = (kind: CurveKind, extra: number[]) => {
+    const order = orderOf(CURVE_ORDER[kind]);
     const { base, fill } = curveEnds(kind, img.x, substrate, s);
     return planCurve(img, order, base, fill, s.stepPixels, extra, probes, ends);
   };
@@ -344,7 +347,7 @@ export async function evaluateMap(
         s.lerfPercents.map((k) => percentCount(k, total)),
       )
     : undefined;
-  const attack = has('adversarial') ? planAttack(img, map, s, probes) : undefined;
+  const attack = has('adversarial') ? planAttack(img, s, probes, orderOf('value-desc')) : undefined;
   await runProbes(probes, predict, s.batchSize);
 
   const out: MapMetrics = {};

@@ -67,6 +67,11 @@ export class GradientRunner {
     }
   }
 
+  /** The graph input, whose gradient inputGradient() reads. */
+  get inputTensor(): string {
+    return this.g.inputs[0].name;
+  }
+
   /** The tensor Grad-CAM reads (gradcam.ts lastConvLayer), when the model has one and it was compiled. */
   get featureTensor(): string | undefined {
     return featureTensorOf(this.g, this.compiled);
@@ -87,9 +92,14 @@ export class GradientRunner {
     return new Map(this.compiled.gradients.map(({ tensor, output }) => [tensor, arrays.get(output)!]));
   }
 
-  /** d logit_t / d input (the seed e_t of core/baselines/backprop.ts logitSeed). */
+  /** d logit_t / d T at every compiled tensor T (the seed e_t of core/baselines/backprop.ts logitSeed). */
+  logitGradients(forward: ForwardValues, target: number): Promise<Map<string, Float32Array>> {
+    return this.gradients(forward, this.oneHot(target));
+  }
+
+  /** d logit_t / d input. */
   async inputGradient(forward: ForwardValues, target: number): Promise<Float32Array> {
-    return (await this.gradients(forward, this.oneHot(target))).get(this.g.inputs[0].name)!;
+    return (await this.logitGradients(forward, target)).get(this.inputTensor)!;
   }
 
   /** d logit_t / d A at Grad-CAM's feature tensor A. */
