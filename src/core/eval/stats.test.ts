@@ -12,6 +12,9 @@ describe('summary statistics', () => {
 
   it('average ranks share ties', () => {
     expect([...averageRanks([10, 20, 20, 5])]).toEqual([2, 3.5, 3.5, 1]);
+    expect([...averageRanks([NaN, 1, -Infinity, Infinity, -0, 0, -1e-300])]).toEqual([
+      0.5, 5, 1, 6, 3.5, 3.5, 2,
+    ]);
     // Long runs of ties (as the zeros of E+), -0 tied with 0: each rank is 1 + (values below) + (ties - 1) / 2.
     const v = Array.from({ length: 500 }, (_, i) =>
       i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : Math.round(Math.sin(i) * 20),

@@ -21,35 +21,80 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Ranks 1..n of `values` (ties get the mean of their ranks), in the input order. */
-export function averageRanks(values: ArrayLike<number>): Float64Array {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  // The mean rank of each run of equal values, at the run's first position: positions lo .. end-1 hold
-  // the same value, ranks lo+1 .. end, whose mean is (lo + 1 + end) / 2.
-  const runRank = new Float64Array(n);
-  for (let lo = 0; lo < n;) {
-    let end = lo + 1;
-    while (end < n && sorted[end] === sorted[lo]) end++;
-    runRank[lo] = (lo + 1 + end) / 2;
-    lo = end;
+/** Which 32-bit word of a float64 holds its sign and exponent on this platform. */
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * Positions 0..m-1 ordered by the unsigned 64-bit keys (hi, lo): an LSD radix sort in four 16-bit digits
+ * (stable; a digit every key shares is skipped). Linear in m, where a comparison sort of the indices in
+ * JavaScript costs far more on the million-unit layers the correlations rank.
+ */
+function radixOrder(hi: Uint32Array, lo: Uint32Array): Uint32Array {
+  const m = hi.length;
+  let order = new Uint32Array(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  let next = new Uint32Array(m);
+  const counts = new Uint32Array(65536);
+  for (const [words, shift] of [
+    [lo, 0],
+    [lo, 16],
+    [hi, 0],
+    [hi, 16],
+  ] as const) {
+    counts.fill(0);
+    for (let i = 0; i < m; i++) counts[(words[i] >>> shift) & 0xffff]++;
+    if (m === 0 || counts[(words[0] >>> shift) & 0xffff] === m) continue;
+    let at = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[d];
+      counts[d] = at;
+      at += c;
+    }
+    for (let i = 0; i < m; i++) {
+      const p = order[i];
+      next[counts[(words[p] >>> shift) & 0xffff]++] = p;
+    }
+    [order, next] = [next, order];
   }
+  return order;
+}
+
+/** Ranks 1..n of `values` (ties get the mean of their ranks), in the input order; NaN gets 1/2. */
+export function averageRanks(values: ArrayLike<number>): Float64Array {
+  const n = values.length;
   const ranks = new Float64Array(n);
+  // The non-NaN values with their IEEE-754 bits mapped to an unsigned order (negative: all bits flipped;
+  // positive: the sign bit set); -0 counts as 0, since the two are equal.
+  const where = new Uint32Array(n);
+  const one = new Float64Array(1);
+  const bits = new Uint32Array(one.buffer);
+  const hiAll = new Uint32Array(n);
+  const loAll = new Uint32Array(n);
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    // NaN matches no position (sorted last): rank 1/2, as an empty run at 0.
     if (v !== v) {
       ranks[i] = 0.5;
       continue;
     }
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    ranks[i] = runRank[lo];
+    one[0] = v === 0 ? 0 : v;
+    const h = bits[HIGH_WORD];
+    const l = bits[1 - HIGH_WORD];
+    const negative = h >>> 31 === 1;
+    hiAll[m] = negative ? ~h : h | 0x80000000;
+    loAll[m] = negative ? ~l : l;
+    where[m++] = i;
+  }
+  const hi = hiAll.subarray(0, m);
+  const lo = loAll.subarray(0, m);
+  const order = radixOrder(hi, lo);
+  // Runs of equal keys are runs of equal values: positions a .. b-1 get ranks a+1 .. b, mean (a + 1 + b) / 2.
+  for (let a = 0; a < order.length;) {
+    let b = a + 1;
+    while (b < order.length && hi[order[b]] === hi[order[a]] && lo[order[b]] === lo[order[a]]) b++;
+    const rank = (a + 1 + b) / 2;
+    for (let k = a; k < b; k++) ranks[where[order[k]]] = rank;
+    a = b;
   }
   return ranks;
 }
