@@ -2,7 +2,7 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS } from './vitest.config';
 import type { AppTestOptions } from './e2e/fixtures';
 
-// End-to-end tests against the built app (`vite build` + `vite preview`) in Debian's Chromium, whose
+// End-to-end tests against the built app (`vite build --mode e2e` + `vite preview --mode e2e`) in Debian's Chromium, whose
 // SwiftShader adapter gives real WebGPU without a GPU (../shared/docs/TESTING.md). Two projects run the same
 // tests: 'webgpu' on the WebGPU engine, 'ort' with WebGPU turned off (the app's `?backend=ort`: the float32
 // chain graph on onnxruntime-web wasm).
@@ -35,7 +35,8 @@ export default defineConfig<AppTestOptions>({
     { name: 'ort', use: { backend: 'ort' }, testMatch: /visualizer\.spec\.ts/ },
   ],
   webServer: {
-    command: `npx vite build && npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // The e2e build (vite.config.ts): the app plus the read-only test hook the specs read, in dist-e2e/.
+    command: `npx vite build --mode e2e && npx vite preview --mode e2e --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}/`,
     timeout: 180_000,
     reuseExistingServer: false,

@@ -4,7 +4,7 @@
  */
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import type { Backend } from '../src/engine/types';
-import type { TestHook } from '../src/state/test-hook';
+import type { TestHook } from './support/test-hook';
 
 export type { Backend };
 

@@ -12,7 +12,6 @@ import { MethodMaps } from './method-maps';
 import { startLayerPlayer } from './player';
 import { PixelRegistry } from './registry';
 import { createAppStore, type AppStore } from './store';
-import { installTestHook } from './test-hook';
 import { browserHistory, startUrlSync } from './url-sync';
 
 export interface App {
@@ -48,12 +47,15 @@ export function createApp(options: AppOptions): App {
   return { store, registry, controller, actions, evaluator, methodMaps };
 }
 
-/** Starts the engine loop and loads the link's (or the default) model and image. */
-export async function startApp(app: App, fragment: string): Promise<void> {
+/**
+ * Starts the engine loop and loads the link's (or the default) model and image. `beforeLoad` runs once the
+ * loops run and before the first load (the e2e build installs its test hook there).
+ */
+export async function startApp(app: App, fragment: string, beforeLoad?: (app: App) => void): Promise<void> {
   app.controller.start();
   app.methodMaps.start();
   startLayerPlayer(app.store);
-  installTestHook(app.store, app.controller, app.methodMaps);
+  beforeLoad?.(app);
   await app.actions.start(fragment);
   startUrlSync(app.store, app.actions, browserHistory(window));
 }

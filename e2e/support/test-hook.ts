@@ -1,12 +1,13 @@
 /**
  * A read-only window into the running app for the end-to-end tests (window.__panescope): the engine's raw
- * numbers for a view, and what the canvases currently show. It changes nothing.
+ * numbers for a view, and what the canvases currently show. It changes nothing. Only the e2e build installs
+ * it (e2e/support/main.ts, selected by `vite build --mode e2e`); the app's own build carries none of it.
  */
-import type { MapKind } from '../engine/types';
-import type { AppController } from './controller';
-import type { MethodMaps } from './method-maps';
-import type { DisplayMethod } from './methods';
-import type { AppStore } from './store';
+import type { MapKind } from '../../src/engine/types';
+import type { AppController } from '../../src/state/controller';
+import type { MethodMaps } from '../../src/state/method-maps';
+import type { DisplayMethod } from '../../src/state/methods';
+import type { AppStore } from '../../src/state/store';
 
 export interface TestHook {
   /** Resolves when the app has nothing left to compute. */
