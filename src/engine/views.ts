@@ -39,7 +39,7 @@ export function isSigned(kind: MapKind): boolean {
  * Whether a construction is a layer's own map: the net chain at the pixels is what the input layer's net view
  * already shows (PANE-SPEC 4.5), so under it the input keeps its own maps and the chain toggles apply there.
  */
-export function isOwnChainMap(name: FinalMapName): boolean {
+function isOwnChainMap(name: FinalMapName): boolean {
   const spec: FinalMapSpec = FINAL_MAPS[name];
   return spec.kind === 'pixel' && spec.chain === 'net';
 }

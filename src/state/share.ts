@@ -110,11 +110,7 @@ async function adoptEmbeddedCopy(
   const decoded = await decodeEmbedded(source);
   // The copy stands in for the sender's own image under its name: the strip keeps showing the original
   // (ImageStrip hides copies), and an earlier copy of the same image gives way to this one.
-  for (const old of s.images) {
-    if (old.copyOf !== image.id) continue;
-    s.removeImage(old.id);
-    registry.dropImage(old.id);
-  }
+  dropEarlierCopies(store, registry, image.id);
   const id = registry.addImage(decoded.rgba);
   s.addImages(
     [
@@ -134,6 +130,19 @@ async function adoptEmbeddedCopy(
     `Your image travels in the link as its ${embedded.width} x ${embedded.height} input crop (WebP, ${kb} KB). ` +
     'The view now shows that copy, so the link reproduces it exactly.'
   );
+}
+
+/**
+ * Removes the earlier link copies of an image, from the store and their pixels from the registry, all but the
+ * current one: the store keeps the current image (removeImage refuses it), so its pixels must stay too.
+ */
+export function dropEarlierCopies(store: AppStore, registry: PixelRegistry, originalId: string): void {
+  const s = store.getState();
+  for (const old of s.images) {
+    if (old.copyOf !== originalId || old.id === s.currentImageId) continue;
+    s.removeImage(old.id);
+    registry.dropImage(old.id);
+  }
 }
 
 /** An embedded image covers exactly the model input: its crop is the whole image. */

@@ -69,6 +69,18 @@ describe('shown view', () => {
     s.getState().chooseKind('negative');
     expect([s.getState().kind, s.getState().finalMap]).toEqual(['negative', 'lead']);
   });
+
+  it('shows no final map where the main pane shows a baseline, and a toggle keeps the final map', () => {
+    const s = store();
+    s.getState().setView({ finalMap: 'detail', kind: 'net', method: 'gradcam' });
+    expect(shownFinalMap(s.getState(), 'main')).toBeNull();
+    expect(viewPressed(s.getState(), 'net')).toBe(true);
+    s.getState().chooseKind('positive');
+    expect([s.getState().kind, s.getState().finalMap]).toEqual(['positive', 'detail']);
+    // Back on PANE the input shows the final map again.
+    s.getState().setView({ method: 'pane' });
+    expect(shownFinalMap(s.getState(), 'main')).toBe('detail');
+  });
 });
 
 describe('colour bar', () => {
@@ -171,7 +183,15 @@ describe('alike chains note', () => {
     const s = explained({ input: 0.995, conv: 0.42, logits: 0 });
     s.getState().setView({ finalMap: 'pixel', kind: 'net' });
     s.getState().setLayer('conv');
+    s.getState().setView({ rule: 'sf' });
     s.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'sf', layer: 'input' });
     expect(alikeChainsNote(s.getState())?.layer).toBe('input');
+  });
+
+  it("is silent for a compare pane under another rule: the numbers are the main rule's", () => {
+    const s = explained({ input: 0.995, conv: 0.42, logits: 0 });
+    s.getState().setView({ finalMap: 'pixel', kind: 'net', rule: 'sf' });
+    s.getState().setCompare({ method: 'pane', kind: 'negative', rule: 'alphabeta', layer: 'input' });
+    expect(alikeChainsNote(s.getState())).toBeNull();
   });
 });

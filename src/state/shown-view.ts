@@ -1,7 +1,8 @@
 /**
  * What a pane actually shows, in words and in control state. At the graph input a final-map construction
  * (detail, lead, fused, ...) replaces the chain the view toggles pick, so the caption names the construction
- * and what it combines, and no chain toggle reads as pressed there.
+ * and what it combines, and no chain toggle reads as pressed there. A pane on a baseline method shows no
+ * final map, wherever its layer.
  */
 import type { ColormapName } from '../core/colormap';
 import { FINAL_MAP_LABELS, finalMapSigned, type FinalMapName } from '../core/pane/final-maps';
@@ -12,8 +13,8 @@ import type { CanvasSlot } from './slices/result-slice';
 import type { AppState } from './store';
 import { valueLabel } from './view-settings';
 
-type ShownState = Pick<AppState, 'model' | 'layer' | 'kind' | 'rule' | 'finalMap' | 'compare'>;
-type BarState = ShownState & Pick<AppState, 'method' | 'colormap' | 'rendered' | 'methodViews'>;
+type ShownState = Pick<AppState, 'model' | 'layer' | 'kind' | 'rule' | 'finalMap' | 'method' | 'compare'>;
+type BarState = ShownState & Pick<AppState, 'colormap' | 'rendered' | 'methodViews'>;
 
 /** The layer a PANE pane shows: its own, the main pane's, or the input when none is chosen. */
 function paneLayer(s: ShownState, slot: CanvasSlot): { tensor: string; opType: string } | null {
@@ -24,7 +25,8 @@ function paneLayer(s: ShownState, slot: CanvasSlot): { tensor: string; opType: s
 
 /** The final-map construction a pane shows, or null where it shows a layer's own map (or a baseline). */
 export function shownFinalMap(s: ShownState, slot: CanvasSlot): FinalMapName | null {
-  if (slot === 'compare' && (!s.compare || s.compare.method !== 'pane')) return null;
+  if (slot === 'compare' && !s.compare) return null;
+  if (paneMethodOf(s, slot) !== 'pane') return null;
   const layer = paneLayer(s, slot);
   return layer && isFinalView(layer, s.finalMap) ? s.finalMap : null;
 }
@@ -53,7 +55,7 @@ export function viewPressed(s: ShownState, kind: MapKind): boolean {
 }
 
 /** Whether the map a pane shows, or will show once computed, can be negative: a baseline's, a final map's or a view's. */
-export function shownSigned(s: BarState, slot: CanvasSlot): boolean {
+function shownSigned(s: BarState, slot: CanvasSlot): boolean {
   const method = paneMethodOf(s, slot);
   if (method !== 'pane') return methodSigned(method);
   const final = shownFinalMap(s, slot);
@@ -83,9 +85,11 @@ export const ALIKE_CORRELATION = 0.99;
  * ALIKE_CORRELATION: the maps then look nearly the same, which is how the method behaves there (the
  * evidence for and against sits on the same pixels; their difference is the net view), not a toggle that
  * did nothing. Uses the chart's per-layer numbers, already computed with the explanation. Null otherwise.
+ * The explanation is the main pane's, under the main rule: a compare pane under another rule has chains of
+ * its own that these numbers do not describe, so it gets no note.
  */
 export function alikeChainsNote(
-  s: ShownState & Pick<AppState, 'method' | 'explanation'>,
+  s: ShownState & Pick<AppState, 'explanation'>,
 ): { layer: string; r: number; text: string } | null {
   const shows = (slot: CanvasSlot) => {
     const kind = slot === 'compare' ? s.compare?.kind : s.kind;
@@ -95,7 +99,7 @@ export function alikeChainsNote(
     return paneLayer(s, slot)?.tensor ?? null;
   };
   for (const slot of ['main', 'compare'] as const) {
-    if (slot === 'compare' && !s.compare) continue;
+    if (slot === 'compare' && (!s.compare || s.compare.rule !== s.rule)) continue;
     const layer = shows(slot);
     const r = layer === null ? undefined : s.explanation?.layers.find((l) => l.tensor === layer)?.corrPN;
     if (layer !== null && r !== undefined && r > ALIKE_CORRELATION)
