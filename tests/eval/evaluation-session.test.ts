@@ -17,7 +17,8 @@ import {
 } from '../../src/core/eval/map-metrics';
 import { pixelOrder } from '../../src/core/eval/ranking';
 import { DEFAULT_METRIC_SETTINGS } from '../../src/core/eval/settings';
-import { composite, gaussianBlur } from '../../src/core/eval/substrate';
+import { gaussianBlur } from '../../src/core/eval/substrate';
+import { composite } from '../support/composite';
 import { centreMap } from '../../src/core/baselines/controls';
 import {
   computeMethods,

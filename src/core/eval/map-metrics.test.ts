@@ -5,7 +5,8 @@ import { perturbationSize, ssim, ssimStats } from './image-quality';
 import { evaluateMap, meanMapMetrics, type ImageUnderTest, type Predictor } from './map-metrics';
 import { pixelOrder } from './ranking';
 import { DEFAULT_METRIC_SETTINGS, type MetricSettings } from './settings';
-import { composite, CurveImages, gaussianBlur } from './substrate';
+import { composite } from '../../../tests/support/composite';
+import { CurveImages, gaussianBlur } from './substrate';
 
 /** 4 x 4 single-channel images; class 0's logit is 2 x (sum of the region's pixels), class 1's is 0. */
 const geo = { C: 1, H: 4, W: 4 };

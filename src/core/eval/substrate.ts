@@ -94,26 +94,10 @@ export function substrateImage(
   }
 }
 
-/** `base` with its first `count` pixels of `order` (all channels) taken from `fill`, as model input. */
-export function composite(
-  base: Float64Array,
-  fill: Float64Array,
-  order: Int32Array,
-  count: number,
-  geo: ImageGeometry,
-): Float32Array {
-  const out = Float32Array.from(base);
-  const plane = geo.H * geo.W;
-  for (let r = 0; r < count; r++) {
-    const p = order[r];
-    for (let c = 0; c < geo.C; c++) out[c * plane + p] = fill[c * plane + p];
-  }
-  return out;
-}
-
 /**
- * The images of one curve, `composite(base, fill, order, count)` for increasing counts, each made from the
- * one before by replacing only the pixels in between (the same values as composite, at a fraction of the
+ * The images of one curve: `base` with its first `count` pixels of `order` (all channels) taken from `fill`,
+ * for increasing counts, each made from the one before by replacing only the pixels in between (the same
+ * values as the plain reference tests/support/composite.ts, at a fraction of the
  * cost: a curve of n points no longer copies and converts the whole image and re-fills every earlier pixel
  * n times). A count below the last one asked for is made from scratch.
  */
