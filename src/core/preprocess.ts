@@ -70,12 +70,18 @@ export function recipeSettings(
 /**
  * The ImageNet recipe's settings at its own 224 input ([0, 1] RGB, ImageNet mean and std, shorter side 256,
  * centre crop 224): the app's default for a model whose file names no preprocessing, and the recipe of the
- * gallery's models trained with torchvision's or Gluon CV's (state/model-gallery.ts).
+ * gallery's entries from torchvision, Gluon CV and Caffe2 (state/model-gallery.ts). One object shared by all
+ * of them, so it and its mean and std are frozen: a change through one entry would change every other.
  */
-export const IMAGENET_SETTINGS: Readonly<PreprocessSettings> = recipeSettings(
-  IMAGENET_PREPROCESS,
-  IMAGENET_PREPROCESS.width,
+export const IMAGENET_SETTINGS: Readonly<PreprocessSettings> = deepFreezeSettings(
+  recipeSettings(IMAGENET_PREPROCESS, IMAGENET_PREPROCESS.width),
 );
+
+function deepFreezeSettings(s: PreprocessSettings): Readonly<PreprocessSettings> {
+  Object.freeze(s.mean);
+  Object.freeze(s.std);
+  return Object.freeze(s);
+}
 
 /** A crop rectangle in source pixel coordinates (may be fractional). */
 export interface CropRect {

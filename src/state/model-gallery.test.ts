@@ -43,7 +43,7 @@ describe('the model gallery', () => {
       scale: 1,
       resize: 256,
     });
-    // The torchvision-trained entries start with the app's own default, the ImageNet recipe at 224.
+    // The entries trained on the ImageNet recipe (here Gluon CV's) start with the app's own default at 224.
     const resnet = GALLERY_MODELS.find((m) => m.id === 'resnet50')!;
     const imagenet = {
       mean: [0.485, 0.456, 0.406],
