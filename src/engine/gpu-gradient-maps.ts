@@ -3,7 +3,8 @@
  * model's forward pass (exposing what the gradient reads) and the compiled gradient graph
  * (cpu-graph/gradient-runner.ts) both run there, in the page, with the formulas and settings of the
  * evaluation worker (compiled-baselines.ts). The caller falls back to the worker when anything here fails
- * (no device, an op the webgpu backend lacks, a lost device).
+ * (no device, an op the webgpu backend lacks, a lost device), except for a StaleModelError: the engine
+ * holds another model by now, and the request is dropped.
  *
  * onnxruntime runs are serialised across the page (src/runtime), so these runs queue between the engine's
  * own forward passes instead of racing them.
@@ -13,6 +14,7 @@ import type { IrGraph } from '../core/onnx/ir';
 import { GradientRunner } from './cpu-graph/gradient-runner';
 import { compiledBaselineMap, compiledImage, type CompiledImage } from './compiled-baselines';
 import type { EvaluationImage, MapProgress } from './eval-session';
+import { StaleModelError } from './stale-model-error';
 import type { EngineDevice } from './types';
 
 interface Opened {
@@ -56,7 +58,7 @@ export class GpuGradientMaps {
     if (this.opened?.key === model.key && this.opened.device === device) return this.opened.value;
     this.dispose();
     const value = (async () => {
-      if (held?.bytes !== model.bytes) throw new Error('the WebGPU engine holds another model');
+      if (held?.bytes !== model.bytes) throw new StaleModelError();
       const g = held.graph;
       const runner = await GradientRunner.create(g, { backend: 'webgpu', device, model: model.bytes });
       return { g, runner };

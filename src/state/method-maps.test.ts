@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationSnapshot, Evaluator, MapProgress } from '../engine/evaluator';
 import type { GpuGradientMaps } from '../engine/gpu-gradient-maps';
+import { StaleModelError } from '../engine/stale-model-error';
 import type { AppController } from './controller';
 import { gradientPreference, placeMap, type GradientPreference, type MapSource } from './map-placement';
 import { MethodMaps } from './method-maps';
@@ -21,6 +22,7 @@ function setup(gpu: { software: boolean } | null, preference: GradientPreference
   const calls: string[] = [];
   let device = { label: 'first' } as unknown as GPUDevice;
   let gpuFails: string | null = null;
+  let stale = false;
   let target = 0;
   const snapshot = (): EvaluationSnapshot => ({
     modelKey: 'model-a',
@@ -50,6 +52,7 @@ function setup(gpu: { software: boolean } | null, preference: GradientPreference
   const gpuMaps = {
     map: async (_model: unknown, on: { device: GPUDevice }, _image: unknown, method: string) => {
       calls.push(`webgpu ${method} on ${(on.device as unknown as { label: string }).label}`);
+      if (stale) throw new StaleModelError();
       if (gpuFails) throw new Error(gpuFails);
       return filled(1);
     },
@@ -59,6 +62,7 @@ function setup(gpu: { software: boolean } | null, preference: GradientPreference
     maps,
     calls,
     failGpu: (message: string | null) => (gpuFails = message),
+    engineSwitched: (yes: boolean) => (stale = yes),
     newDevice: (label: string) => (device = { label } as unknown as GPUDevice),
     nextClass: () => target++,
   };
@@ -116,6 +120,19 @@ describe('MethodMaps placement', () => {
       'worker gradient',
       'webgpu gradient on second',
     ]);
+  });
+});
+
+describe('MethodMaps and a model switch', () => {
+  it('drops a map asked of an engine that holds another model, without sending the model to the worker', async () => {
+    const t = setup({ software: false });
+    t.engineSwitched(true);
+    await expect(mapOf(t.maps, 'gradient')).rejects.toBeInstanceOf(StaleModelError);
+    // Not a WebGPU failure of this model: its next map (for another class) is asked of WebGPU again.
+    t.engineSwitched(false);
+    t.nextClass();
+    expect((await mapOf(t.maps, 'gradient')).backend).toBe('webgpu');
+    expect(t.calls).toEqual(['webgpu gradient on first', 'webgpu gradient on first']);
   });
 });
 

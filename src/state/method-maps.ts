@@ -11,6 +11,7 @@
 import type { EvaluationSnapshot, Evaluator, MapProgress } from '../engine/evaluator';
 import type { GpuGradientMaps } from '../engine/gpu-gradient-maps';
 import type { MapData } from '../engine/types';
+import { StaleModelError } from '../engine/stale-model-error';
 import { renderMapData } from '../engine/views';
 import type { AppController } from './controller';
 import { placeMap, type GradientPreference, type MapSource } from './map-placement';
@@ -124,6 +125,8 @@ export class MethodMaps {
         const model = { key: snap.modelKey, bytes: snap.modelBytes };
         return { data: await this.gpuMaps.map(model, gpu, snap.image, method, onProgress), source };
       } catch (e) {
+        // The engine holds another model by now: this request is stale, WebGPU did not fail on this one.
+        if (e instanceof StaleModelError) throw e;
         // An op the webgpu backend lacks, a lost device: the worker computes it, and every later map of
         // this model on this device.
         const message = e instanceof Error ? e.message : String(e);
