@@ -35,7 +35,7 @@ import { runForward } from '../core/reference/forward';
 import type { Tensor } from '../core/tensor';
 import { createRunner, type ModelRunner } from '../runtime';
 import { ChainRunner } from '../engine/cpu-graph/chain-runner';
-import { ContrastRunner } from '../engine/cpu-graph/contrast-runner';
+import { ContrastRunner, ContrastRunnerError } from '../engine/cpu-graph/contrast-runner';
 import { GradientRunner } from '../engine/cpu-graph/gradient-runner';
 import { GradientGraphError } from '../engine/cpu-graph/gradient';
 import type { ForwardValues } from '../engine/cpu-graph/head';
@@ -64,7 +64,7 @@ interface CompiledSteps {
  * SharedWork whose explanations were computed on the compiled chain before the methods ran, and whose
  * contrastive EB and LRP-epsilon run on compiled graphs.
  */
-class PreparedWork extends SharedWork {
+export class PreparedWork extends SharedWork {
   constructor(
     img: ExplainedImage,
     settings: MethodSettings,
@@ -74,8 +74,14 @@ class PreparedWork extends SharedWork {
     super(img, settings);
   }
 
-  override contrastiveEb(): Promise<Float64Array> {
-    return this.compiled.contrastiveEb(this.pane('ebp'));
+  override async contrastiveEb(): Promise<Float64Array> {
+    try {
+      return await this.compiled.contrastiveEb(this.pane('ebp'));
+    } catch (e) {
+      // A model whose passes the compiled chain cannot build keeps the float64 walk, as LRP-epsilon does.
+      if (e instanceof ContrastRunnerError) return super.contrastiveEb();
+      throw e;
+    }
   }
 
   override async lrpEpsilonRelevance(): Promise<Float64Array> {

@@ -19,6 +19,14 @@ import { compileChain, HEAD_R, HEAD_T, type CompiledChain } from './compile';
 import { forwardInputName } from './context';
 import type { ForwardValues } from './head';
 
+/** ContrastRunner.create could not compile the model's passes: its caller falls back to the float64 walk. */
+export class ContrastRunnerError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ContrastRunnerError';
+  }
+}
+
 /** A compiled EB chain and the session that runs it. */
 interface EbPass {
   compiled: CompiledChain;
@@ -65,12 +73,31 @@ export class ContrastRunner {
     private readonly down: EbPass,
   ) {}
 
+  /**
+   * Compiles the two passes for `g`. Anything that stops it (a sub-graph compileChain refuses, no mass
+   * reaching a tensor, a classifier weight the graph computes instead of holding as an initializer: it is
+   * negated here once per model, without forward values) is a ContrastRunnerError, on which the caller keeps
+   * the float64 walk (which reads such a weight among the forward values).
+   */
   static async create(g: IrGraph, backend: 'wasm' | 'native'): Promise<ContrastRunner> {
+    try {
+      return await ContrastRunner.compile(g, backend);
+    } catch (e) {
+      if (e instanceof ContrastRunnerError) throw e;
+      throw new ContrastRunnerError(e instanceof Error ? e.message : String(e), { cause: e });
+    }
+  }
+
+  private static async compile(g: IrGraph, backend: 'wasm' | 'native'): Promise<ContrastRunner> {
     const { classifier, contrast, producer } = contrastLayer(g);
     const shape = g.shapes.get(contrast);
     if (!shape) throw new Error(`contrastive EB: no shape for the contrast layer '${contrast}'`);
     const weightName = classifier.inputs[1];
-    const weight = g.initializers.get(weightName)!;
+    const weight = g.initializers.get(weightName);
+    if (!weight)
+      throw new ContrastRunnerError(
+        `contrastive EB: the classifier's weight '${weightName}' is computed in the graph, not an initializer`,
+      );
     const dualGraph: IrGraph = {
       ...g,
       inputs: [{ name: contrast, elemType: 'float32', shape: [...shape] }],
