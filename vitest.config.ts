@@ -13,6 +13,17 @@ export const CHROMIUM_ARGS = [
   '--enable-unsafe-webgpu',
 ];
 
+/** Headless Debian Chromium with WebGPU, for the browser project and the browser benches. */
+export const HEADLESS_CHROMIUM = {
+  enabled: true,
+  headless: true,
+  provider: playwright({ launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS } }),
+  instances: [{ browser: 'chromium' as const }],
+};
+
+/** Pre-bundled up front: discovering them mid-run makes Vite reload the page and fail the test. */
+export const BROWSER_OPTIMIZE_DEPS = { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnx-proto'] };
+
 export default defineConfig({
   test: {
     projects: [
@@ -29,21 +40,13 @@ export default defineConfig({
         },
       },
       {
-        // Pre-bundled up front: discovering them mid-run makes Vite reload the page and fail the test.
-        optimizeDeps: { include: ['onnxruntime-web', 'onnxruntime-web/webgpu', 'onnx-proto'] },
+        optimizeDeps: BROWSER_OPTIMIZE_DEPS,
         test: {
           name: 'browser',
           include: ['src/**/*.browser.test.ts'],
           globalSetup: ['tests/global-setup.ts'],
           testTimeout: 120_000,
-          browser: {
-            enabled: true,
-            headless: true,
-            provider: playwright({
-              launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: HEADLESS_CHROMIUM,
         },
       },
     ],

@@ -20,7 +20,6 @@ struct Params {
 
 override WG: u32 = 64u;
 
-var<workgroup> partialMax: array<f32, WG>;
 var<workgroup> partialMin: array<u32, WG>;
 var<workgroup> partialCount: array<u32, WG>;
 var<workgroup> hist: array<atomic<u32>, 256>;
@@ -77,15 +76,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < n; i += WG) {
     mx = max(mx, magnitude(i));
   }
-  partialMax[lid] = mx;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s / 2u) {
-    if (lid < s) {
-      partialMax[lid] = max(partialMax[lid], partialMax[lid + s]);
-    }
-    workgroupBarrier();
-  }
-  let maxAbs = partialMax[0];
+  let maxAbs = workgroupMax2(lid, vec2<f32>(mx, 0.0)).x;
   var scale = maxAbs;
   if (params.percentile > 0.0 && n > 0u) {
     let pos = min(params.percentile, 100.0) / 100.0 * f32(n - 1u);

@@ -16,7 +16,7 @@ import { ModelPlan } from './model-plan';
 import { F32 } from './plan/context';
 import { MapViews } from './views';
 import { smallCnn } from '../../tests/support/gpu-graphs';
-import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
+import { testGpu, uploadForward, withErrorScopes } from '../../tests/support/gpu-harness';
 
 const CASES: { size: number; seed: number; options: Partial<PaneOptions> }[] = [
   { size: 9, seed: 11, options: { rule: 'sf' } },
@@ -37,12 +37,7 @@ describe('final maps on the GPU', () => {
         const plan = ModelPlan.build(gpu, g);
         const views = new MapViews(gpu);
         try {
-          for (const name of plan.valueNames)
-            gpu.device.queue.writeBuffer(
-              plan.buffers.value(name).buffer,
-              0,
-              Float32Array.from(values.get(name)!.data),
-            );
+          uploadForward(gpu, plan, values);
           const opts = effectiveOptions(c.options);
           const ref = explain(g, values, opts);
           plan.configure(opts, headSetup(values.get(plan.logits)!.data, plan.terminal, opts));

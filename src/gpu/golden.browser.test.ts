@@ -11,7 +11,7 @@ import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
 import { FLUX_BYTES } from './plan/context';
 import { makeGraph } from '../../tests/support/testkit';
-import { testGpu, unpackFlux, withErrorScopes } from '../../tests/support/gpu-harness';
+import { testGpu, unpackFlux, uploadForward, withErrorScopes } from '../../tests/support/gpu-harness';
 import { FLOAT32_GOLDEN, GOLDEN, goldenDifferences } from '../../tests/corpus/golden';
 
 describe('the WebGPU chain meets the golden numbers of the spec', () => {
@@ -22,12 +22,7 @@ describe('the WebGPU chain meets the golden numbers of the spec', () => {
       const values = runForward(g, c.input);
       const plan = ModelPlan.build(gpu, g);
       try {
-        for (const name of plan.valueNames)
-          gpu.device.queue.writeBuffer(
-            plan.buffers.value(name).buffer,
-            0,
-            Float32Array.from(values.get(name)!.data),
-          );
+        uploadForward(gpu, plan, values);
         const opts = effectiveOptions(c.options);
         plan.configure(opts, headSetup(values.get(plan.logits)!.data, plan.terminal, opts));
         const encoder = gpu.device.createCommandEncoder();

@@ -14,7 +14,13 @@ import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
 import { FLUX_BYTES } from './plan/context';
 import { smallCnn } from '../../tests/support/gpu-graphs';
-import { compare, testGpu, unpackFlux, withErrorScopes } from '../../tests/support/gpu-harness';
+import {
+  compare,
+  testGpu,
+  unpackFlux,
+  uploadForward,
+  withErrorScopes,
+} from '../../tests/support/gpu-harness';
 import { FLOAT32_TOLERANCE as TOLERANCE } from '../../tests/corpus/cases';
 
 const VARIANTS: Partial<PaneOptions>[] = [
@@ -50,13 +56,7 @@ describe('whole-graph chain on the GPU', () => {
       const values = runForward(g, { x });
       const plan = ModelPlan.build(gpu, g);
       try {
-        for (const name of plan.valueNames) {
-          gpu.device.queue.writeBuffer(
-            plan.buffers.value(name).buffer,
-            0,
-            Float32Array.from(values.get(name)!.data),
-          );
-        }
+        uploadForward(gpu, plan, values);
         let worst = 0;
         for (const variant of VARIANTS) {
           const opts = effectiveOptions(variant);

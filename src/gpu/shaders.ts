@@ -58,7 +58,7 @@ export const SHADERS = {
   fuseRank: defineShader('fuse_rank', fuseRank, [mapView]),
   head: defineShader('head', head),
   layerStats: defineShader('layer_stats', layerStats),
-  mapRange: defineShader('map_range', mapRange, [mapView]),
+  mapRange: defineShader('map_range', mapRange, [mapView, workgroupMax]),
   maxpoolRoute: defineShader('maxpool_route', maxpoolRoute, [window, poolWindow]),
   maxpoolStats: defineShader('maxpool_stats', maxpoolStats, [window, poolWindow]),
   remapAdd: defineShader('remap_add', remapAdd),

@@ -15,7 +15,7 @@ import { CanvasRenderer } from './canvas-renderer';
 import { headSetup } from './head-setup';
 import { ModelPlan } from './model-plan';
 import { smallCnn } from '../../tests/support/gpu-graphs';
-import { testGpu, withErrorScopes } from '../../tests/support/gpu-harness';
+import { testGpu, uploadForward, withErrorScopes } from '../../tests/support/gpu-harness';
 import { displayScale, MapViews, shareGroup, type ViewKind } from './views';
 
 const KINDS: ViewKind[] = [
@@ -71,13 +71,7 @@ describe('map views and canvas rendering', () => {
       const views = new MapViews(gpu);
       const renderer = new CanvasRenderer(gpu);
       try {
-        for (const name of plan.valueNames) {
-          gpu.device.queue.writeBuffer(
-            plan.buffers.value(name).buffer,
-            0,
-            Float32Array.from(values.get(name)!.data),
-          );
-        }
+        uploadForward(gpu, plan, values);
         const opts = effectiveOptions({ rule: 'sf' });
         const ref = explain(g, values, opts);
         plan.configure(opts, headSetup(values.get(plan.logits)!.data, plan.terminal, opts));

@@ -11,6 +11,7 @@ import { GpuContext } from '../../src/gpu/context';
 import type { BufferSlice } from '../../src/gpu/kernel';
 import { FLUX_BYTES, VEC4_BYTES, type PlanContext } from '../../src/gpu/plan/context';
 import { packRule } from '../../src/gpu/plan/rule';
+import type { ModelPlan } from '../../src/gpu/model-plan';
 import type { PendingRead } from '../../src/gpu/readback';
 
 let shared: Promise<GpuContext> | undefined;
@@ -25,6 +26,23 @@ export function testGpu(): Promise<GpuContext> {
     return gpu;
   });
   return shared;
+}
+
+/**
+ * Writes forward values (the float64 reference's, as float32) into every value buffer of `plan`, where the
+ * engine's own forward pass would have put them.
+ */
+export function uploadForward(
+  gpu: GpuContext,
+  plan: ModelPlan,
+  values: ReadonlyMap<string, { data: ArrayLike<number> }>,
+): void {
+  for (const name of plan.valueNames)
+    gpu.device.queue.writeBuffer(
+      plan.buffers.value(name).buffer,
+      0,
+      Float32Array.from(values.get(name)!.data),
+    );
 }
 
 /** Runs `fn` inside validation and out-of-memory error scopes and fails on any error they catch. */
